@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Kept tiny: the CLI lives in src/cli.ts. Refuse an unsupported Node loudly instead of
+// failing later with a syntax or import error.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 20) {
+  process.stderr.write(`zonerw: needs Node.js 20 or newer, this is ${process.versions.node}\n`);
+  process.exit(1);
+}
+const { main } = await import('../dist/src/cli.js');
+process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,0 +1,53 @@
+// Typed errors: each carries the exit code of design.md, and the CLI turns any of them into
+// one stderr line. Plain `Error`s that escape are bugs and exit 70 (EX_SOFTWARE).
+
+export const EXIT = {
+  ok: 0,
+  failed: 1, // a check, zone, install or nameserver command failed (the rest was done)
+  usage: 64, // EX_USAGE
+  data: 65, // EX_DATAERR: a base file is wrong
+  software: 70, // EX_SOFTWARE: a bug in zonerw
+  locked: 75, // EX_TEMPFAIL: another run holds the lock
+  config: 78, // EX_CONFIG
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export class ZonerwError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Every configuration problem at once, each already prefixed with its key path or line. */
+export class ConfigError extends ZonerwError {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(problems.map((p) => `${file}: ${p}`).join('\n'), EXIT.config);
+  }
+}
+
+export class UsageError extends ZonerwError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+  }
+}
+
+export class LockedError extends ZonerwError {
+  constructor(lockPath: string) {
+    super(`another zonerw run holds the lock ${lockPath}; nothing was done`, EXIT.locked);
+  }
+}
+
+/** A failure of one step (install, nameserver command, state) that stops the run. */
+export class RunError extends ZonerwError {
+  constructor(message: string) {
+    super(message, EXIT.failed);
+  }
+}
