@@ -1,0 +1,59 @@
+// The nameserver's own programs: its zone checker before install, its control command after.
+// Argument arrays only, never a shell; every command has the configured timeout.
+import type { Config, NameserverKind } from '../config.js';
+import { runCommand as realRun, type CommandResult } from './command.js';
+
+export type Step = 'reload' | 'notify';
+
+export interface CheckOutcome {
+  ok: boolean;
+  /** which checker ran, or undefined when none was available (checkzone = "auto") */
+  checker?: string;
+  /** the checker's own words, on failure */
+  message?: string;
+}
+
+export interface Nameserver {
+  /** argv of a control step, for --dry-run and messages */
+  command(step: Step, zone: string): string[] | undefined;
+  run(step: Step, zone: string): Promise<CommandResult>;
+  checkzone(zone: string, file: string): Promise<CheckOutcome>;
+}
+
+// Each kind's own checker first. With kind "none" any installed checker will do.
+const CHECKERS: Record<NameserverKind, string[]> = {
+  nsd: ['nsd-checkzone'],
+  bind: ['named-checkzone'],
+  none: ['named-checkzone', 'nsd-checkzone'],
+};
+
+export function checkerArgv(checker: string, zone: string, file: string): string[] {
+  // named-checkzone's -q would hide the message; both print `file:line: reason` on failure.
+  return [checker, zone, file];
+}
+
+export function createNameserver(ns: Config['nameserver'], runCommand = realRun): Nameserver {
+  const command = (step: Step, zone: string) => (ns.kind === 'none' ? undefined : [...ns.control, step, zone]);
+  return {
+    command,
+    async run(step, zone) {
+      const argv = command(step, zone);
+      if (!argv) return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
+      return runCommand(argv, { timeoutMs: ns.timeoutMs });
+    },
+    async checkzone(zone, file) {
+      if (ns.checkzone === 'never') return { ok: true };
+      for (const checker of CHECKERS[ns.kind]) {
+        const r = await runCommand(checkerArgv(checker, zone, file), { timeoutMs: ns.timeoutMs });
+        if (r.reason.startsWith('not found')) continue;
+        if (r.ok) return { ok: true, checker };
+        const words = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+        return { ok: false, checker, message: words.length > 0 ? words.join('; ') : r.reason };
+      }
+      if (ns.checkzone === 'always') {
+        return { ok: false, message: `no zone checker installed (${CHECKERS[ns.kind].join(' or ')}); install it or set nameserver.checkzone = "auto"` };
+      }
+      return { ok: true };
+    },
+  };
+}

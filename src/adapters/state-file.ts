@@ -1,0 +1,46 @@
+// Reads and writes state_dir/state.json. Writes go through the same atomic install as zone
+// files, so a crash leaves the old state or the new one.
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RunError } from '../errors.js';
+import { emptyState, parseState, serializeState, type State } from '../state.js';
+import { installFile, readTextIfExists } from './files.js';
+
+export const stateFile = (stateDir: string) => join(stateDir, 'state.json');
+
+export interface LoadedState {
+  state: State;
+  /** set when a damaged state was moved aside and zonerw starts from the zone files */
+  warning?: string;
+}
+
+export async function loadState(stateDir: string): Promise<LoadedState> {
+  const path = stateFile(stateDir);
+  const text = await readTextIfExists(path);
+  if (text === undefined) return { state: emptyState() };
+  const parsed = parseState(text);
+  if ('state' in parsed) return { state: parsed.state };
+  if (parsed.newer !== undefined) {
+    throw new RunError(`${path}: ${parsed.problem}: upgrade zonerw, or move the file away to start afresh`);
+  }
+  const aside = `${path}.corrupt`;
+  await rename(path, aside).catch((e: Error) => {
+    throw new RunError(`${path}: ${parsed.problem}, and it cannot be moved aside: ${e.message}`);
+  });
+  return {
+    state: emptyState(),
+    warning: `${path}: ${parsed.problem}; moved to ${aside}, rebuilding from the installed zone files (serials only go up)`,
+  };
+}
+
+export async function saveState(stateDir: string, state: State): Promise<void> {
+  await installFile(stateFile(stateDir), serializeState(state));
+}
+
+/** For status: never moves or writes anything. */
+export async function peekState(stateDir: string): Promise<{ state: State; problem?: string }> {
+  const text = await readTextIfExists(stateFile(stateDir));
+  if (text === undefined) return { state: emptyState() };
+  const parsed = parseState(text);
+  return 'state' in parsed ? { state: parsed.state } : { state: emptyState(), problem: parsed.problem };
+}

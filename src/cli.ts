@@ -1,0 +1,128 @@
+// The only module that reads argv and the environment and decides the exit code. It builds
+// the real dependencies and hands them to run/status; every ZonerwError becomes stderr lines
+// here, and anything else is a bug (exit 70).
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG, loadConfig, type Config } from './config.js';
+import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
+import type { Deps, Log, RunOptions } from './run.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface GlobalOptions {
+  config?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export async function main(argv: readonly string[], env: Env, io: Log = stdio()): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram(env, io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return report(e, io, argv.includes('-v') || argv.includes('--verbose'));
+  }
+}
+
+function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Command {
+  const program = new Command('zonerw')
+    .description('Point DNS at the main server while it is up, at the backup while it is not.')
+    .version(packageVersion(), '-V, --version')
+    .option('-c, --config <file>', `config file (default: $ZONERW_CONFIG, else ${DEFAULT_CONFIG})`)
+    .option('-v, --verbose', 'show the decision trace')
+    .option('-q, --quiet', 'print errors only')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('run', { isDefault: true })
+    .description('check the servers, publish the zones that changed, reload and NOTIFY (the default)')
+    .option('-f, --force', 'publish every zone with a new serial (after hand edits)')
+    .option('-n, --dry-run', 'check and decide, print the diffs and commands, write nothing')
+    .addHelpText('after', '\nExample, as cron runs it:\n  */2 * * * * zonerw --config /etc/zonerw/zonerw.toml')
+    .action(async (o: { force?: boolean; dryRun?: boolean }) => {
+      const g = program.opts<GlobalOptions>();
+      if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
+      const cfg = await loadConfig(configPath(g, env));
+      const { run } = await import('./run.js');
+      const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, verbose: !!g.verbose, quiet: !!g.quiet };
+      setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
+    });
+
+  program
+    .command('status')
+    .description('favoured server and since when, each server\'s last check, each zone\'s serial and pending work')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText('after', '\nExample:\n  zonerw status --config /etc/zonerw/zonerw.toml')
+    .action(async (o: { json?: boolean }) => {
+      const g = program.opts<GlobalOptions>();
+      const cfg = await loadConfig(configPath(g, env));
+      const { status } = await import('./status.js');
+      setExit(await status(cfg, { json: !!o.json, now: clock(env)() }, io));
+    });
+
+  return program;
+}
+
+function configPath(g: GlobalOptions, env: Env): string {
+  return g.config ?? env.ZONERW_CONFIG ?? DEFAULT_CONFIG;
+}
+
+/** ZONERW_NOW (an ISO 8601 time) pins the clock, for tests and for replaying a day's serials. */
+function clock(env: Env): () => number {
+  const pinned = env.ZONERW_NOW;
+  if (pinned === undefined || pinned === '') return Date.now;
+  const t = Date.parse(pinned);
+  if (Number.isNaN(t)) throw new UsageError(`ZONERW_NOW: not an ISO 8601 time: "${pinned}"`);
+  return () => t;
+}
+
+async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
+  const [{ probeHttp }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
+    import('./adapters/http-check.js'),
+    import('./adapters/lock.js'),
+    import('./adapters/files.js'),
+    import('./adapters/nameserver.js'),
+    import('./adapters/state-file.js'),
+  ]);
+  return {
+    now: clock(env),
+    probe: (spec) => probeHttp(spec),
+    lock: (dir) => acquireLock(dir),
+    nameserver: createNameserver(cfg.nameserver),
+    files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    loadState: stateFile.loadState,
+    saveState: stateFile.saveState,
+    log,
+  };
+}
+
+function report(e: unknown, io: Log, verbose: boolean): ExitCode {
+  if (e instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0
+    return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (e instanceof ZonerwError) {
+    for (const line of e.message.split('\n')) io.err(`zonerw: ${line}`);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.err(`zonerw: internal error: ${err.message} (please report this${verbose ? '' : '; -v shows the stack'})`);
+  if (verbose && err.stack) io.err(err.stack);
+  return EXIT.software;
+}
+
+function stdio(): Log {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

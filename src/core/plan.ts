@@ -1,0 +1,118 @@
+// Per zone: publish or not, with which serial, and why. Pure: hashes, texts' serials, the
+// date and the remembered state come in; a plan goes out for run.ts to carry out.
+import { highestSerial, nextSerial, type CalendarDate } from './serial.js';
+
+export type PendingStep = 'reload' | 'notify';
+
+/** What the state remembers of one published zone. */
+export interface ZoneMemory {
+  serial: number;
+  /** sha256 of the rendered zone with the serial left out: "did the content change?" */
+  contentHash: string;
+  /** sha256 of the base file it was rendered from */
+  baseHash: string;
+  /** sha256 of the zone file exactly as installed: "is the file on disk ours?" */
+  fileHash: string;
+  /** marker values it was rendered with, e.g. { IP: '192.0.2.1' } */
+  values: Record<string, string>;
+  publishedAt: number;
+  /** nameserver steps still owed for this zone (a failed reload is retried next run) */
+  pending: PendingStep[];
+  /** hash of a hand-edited file already reported, so the notice is given once */
+  editSeen?: string;
+}
+
+/**
+ * Before installing, run.ts records each zone's new memory as an intent in the state. If the
+ * run dies between an install and the final state save, the next run finds the file on disk
+ * matching the intent's hash and adopts it (no false "edited by hand", the reload still owed)
+ * instead of guessing; a file that does not match means the install never happened.
+ */
+export function settleIntent(
+  memory: ZoneMemory | undefined,
+  intent: ZoneMemory | undefined,
+  installedHash: string | undefined,
+): ZoneMemory | undefined {
+  return intent !== undefined && installedHash === intent.fileHash ? intent : memory;
+}
+
+export interface InstalledFile {
+  hash: string;
+  serial?: number;
+  /** It is byte for byte what this run would render, given its own serial. Lets a first run
+   *  (or a run after the state was lost) adopt an up-to-date file instead of republishing. */
+  matchesRender: boolean;
+}
+
+export interface ZoneFacts {
+  zone: string;
+  contentHash: string;
+  baseHash: string;
+  values: Record<string, string>;
+  installed?: InstalledFile;
+  memory?: ZoneMemory;
+}
+
+export interface PlanOptions {
+  force: boolean;
+  onBaseChange: 'publish' | 'warn';
+  today: CalendarDate;
+}
+
+export type ZonePlan =
+  | {
+      action: 'publish';
+      zone: string;
+      serial: number;
+      aheadOfDate: boolean;
+      /** why, for the output line: `values`, `base`, `forced`, `missing`, `first` */
+      why: PublishReason[];
+      /** the file on disk is not zonerw's output: keep a copy before replacing it */
+      keepCopy: boolean;
+    }
+  | {
+      action: 'keep';
+      zone: string;
+      /** the file on disk is not what zonerw wrote; report it once (`notice`) */
+      handEdited: boolean;
+      notice: boolean;
+      /** adopt the installed file into the state (no state yet, file already right) */
+      adopt: boolean;
+    }
+  | { action: 'wait'; zone: string };
+
+export type PublishReason = 'values' | 'base' | 'forced' | 'missing' | 'first';
+
+export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
+  const { zone, installed, memory } = f;
+  const owned = installed !== undefined && memory !== undefined && installed.hash === memory.fileHash;
+  const why: PublishReason[] = [];
+  if (installed === undefined) why.push('missing');
+  if (memory === undefined) {
+    if (installed?.matchesRender && !o.force) return { action: 'keep', zone, handEdited: false, notice: false, adopt: true };
+    if (installed !== undefined) why.push('first');
+  } else if (f.contentHash !== memory.contentHash) {
+    const valuesChanged = !sameValues(f.values, memory.values);
+    if (valuesChanged) why.push('values');
+    if (f.baseHash !== memory.baseHash) {
+      if (!valuesChanged && !o.force && o.onBaseChange === 'warn') return { action: 'wait', zone };
+      why.push('base');
+    }
+  }
+  if (o.force) why.push('forced');
+  if (why.length === 0) {
+    const handEdited = installed !== undefined && !owned;
+    const notice = handEdited && memory?.editSeen !== installed.hash;
+    return { action: 'keep', zone, handEdited, notice, adopt: false };
+  }
+  // RFC 1982 order over everything known, so that neither a lost state nor a file with a
+  // higher serial (hand edit, older tool) can make the new serial go backwards.
+  const previous = highestSerial([memory?.serial, installed?.serial]);
+  const { serial, aheadOfDate } = nextSerial(previous, o.today);
+  return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
+}
+
+function sameValues(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}

@@ -1,0 +1,314 @@
+// One run, in order: lock, state, checks, decision, plan, validate, install, reload/notify,
+// state, unlock. Decisions come from src/core; every side effect goes through `deps`, so tests
+// can hand in fakes and the binary hands in the real adapters.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { decideHealth, describeTransition, describeVerdict, type HealthDecision } from './core/health.js';
+import { fill, slotsOf } from './core/markers.js';
+import { planZone, settleIntent, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
+import { dateIn } from './core/serial.js';
+import { unifiedDiff } from './core/diff.js';
+import { EXIT, RunError, type ExitCode } from './errors.js';
+import type { HeldLock } from './adapters/lock.js';
+import type { PreparedFile } from './adapters/files.js';
+import type { Nameserver } from './adapters/nameserver.js';
+import type { LoadedState } from './adapters/state-file.js';
+import type { State } from './state.js';
+import { checkServers, type Probe } from './checks.js';
+import { displayPath, listZones, loadZone, sha256, SERIAL, type ZoneInput } from './zones.js';
+import { mapLimit } from './pool.js';
+
+export interface RunOptions {
+  force: boolean;
+  dryRun: boolean;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export interface Log {
+  /** what happened: cron mails it, so only when something did */
+  out(line: string): void;
+  /** what went wrong */
+  err(line: string): void;
+}
+
+export interface Deps {
+  now(): number;
+  probe: Probe;
+  lock(stateDir: string): Promise<HeldLock>;
+  nameserver: Nameserver;
+  files: {
+    prepare(path: string, content: string): Promise<PreparedFile>;
+    removeStaleTemps(dir: string): Promise<string[]>;
+    keepCopy(path: string, suffix: string): Promise<string>;
+  };
+  loadState(stateDir: string): Promise<LoadedState>;
+  saveState(stateDir: string, state: State): Promise<void>;
+  log: Log;
+}
+
+/** Everything a run found wrong; the exit code follows the most specific kind. */
+class Trouble {
+  baseFile = false;
+  failed = false;
+  exitCode(): ExitCode {
+    return this.baseFile ? EXIT.data : this.failed ? EXIT.failed : EXIT.ok;
+  }
+}
+
+export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
+  // --dry-run writes nothing, not even the lock: it only reads.
+  const lock = opts.dryRun ? undefined : await deps.lock(cfg.stateDir);
+  try {
+    return await runLocked(cfg, opts, deps, lock);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLock | undefined): Promise<ExitCode> {
+  const { log } = deps;
+  const say = (line: string) => !opts.quiet && log.out(line);
+  const trace = (line: string) => opts.verbose && log.out(line);
+  const trouble = new Trouble();
+  const now = deps.now();
+
+  if (!opts.dryRun) {
+    for (const dir of [cfg.zoneDir, cfg.stateDir]) {
+      for (const name of await deps.files.removeStaleTemps(dir)) trace(`removed a temp file left by an interrupted run: ${join(dir, name)}`);
+    }
+  }
+  const loaded = await deps.loadState(cfg.stateDir);
+  if (loaded.warning) log.err(loaded.warning);
+  const state = loaded.state;
+
+  const outcomes = await checkServers(cfg.servers, deps.probe, deps.now);
+  const decision = decideHealth(
+    cfg.servers.map((s) => ({ name: s.name, address: s.address, checked: s.check !== undefined })),
+    outcomes,
+    state,
+    now,
+  );
+  for (const v of decision.servers) trace(`check: ${describeVerdict(v)}`);
+  trace(`decision: ${decision.rule}`);
+  const transition = describeTransition(decision);
+  if (transition) say(transition);
+
+  const { zones, problems } = await listZones(cfg);
+  for (const p of problems) log.err(p);
+  if (problems.length > 0) trouble.baseFile = true;
+
+  const today = dateIn(now, cfg.timezone);
+  const loads = await mapLimit(zones, 32, (zone) => loadZone(cfg, zone, { IP: decision.favoured.address }));
+  const planned: { input: ZoneInput; plan: ZonePlan; memory: ZoneMemory | undefined }[] = [];
+  for (const load of loads) {
+    if (!load.ok) {
+      for (const p of load.problems) log.err(p);
+      log.err(`${load.zone}: not published; the installed zone file is unchanged`);
+      trouble.baseFile = true;
+      continue;
+    }
+    const { input } = load;
+    const memory = settleIntent(state.zones[input.zone], state.intents[input.zone], input.installed?.hash);
+    const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: opts.force, onBaseChange: cfg.onBaseChange, today });
+    planned.push({ input, plan, memory });
+  }
+  state.intents = {};
+
+  // Zones kept as they are: remember them, give one-time notices.
+  for (const { input, plan, memory } of planned) {
+    if (plan.action === 'wait') {
+      say(`${input.zone}: ${displayPath(cfg, input.baseFile)} changed; not published (on_base_change = "warn"): run zonerw --force to publish it`);
+    } else if (plan.action === 'keep') {
+      if (plan.adopt && input.installed?.serial !== undefined) {
+        state.zones[input.zone] = memoryFor(input, input.installed.serial, input.installed.hash, now, []);
+        trace(`${input.zone}: the installed zone file is already up to date (serial ${input.installed.serial})`);
+      } else if (memory) {
+        state.zones[input.zone] = memory;
+      }
+      if (plan.notice && memory && input.installed) {
+        say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it`);
+        state.zones[input.zone] = { ...memory, editSeen: input.installed.hash };
+      }
+    }
+  }
+
+  const publishing = planned.flatMap(({ input, plan }) => (plan.action === 'publish' ? [{ input, plan }] : []));
+  if (opts.dryRun) {
+    await showDryRun(cfg, deps, publishing, state, trouble);
+    return trouble.exitCode();
+  }
+
+  // Render, write to a temp file beside the target, and validate there, in parallel.
+  const ready = (
+    await mapLimit(publishing, availableParallelism(), async ({ input, plan }) => {
+      const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
+      let prepared: PreparedFile;
+      try {
+        prepared = await deps.files.prepare(input.zoneFile, text);
+      } catch (e) {
+        log.err(`${input.zone}: ${(e as Error).message}`);
+        trouble.failed = true;
+        return undefined;
+      }
+      const check = await deps.nameserver.checkzone(input.zone, prepared.tempPath);
+      if (!check.ok) {
+        await prepared.discard();
+        const words = (check.message ?? '').split(prepared.tempPath).join(displayPath(cfg, input.baseFile));
+        log.err(`${input.zone}: refused by ${check.checker ?? 'the zone check'}, not installed (the old zone stays): ${words}`);
+        trouble.failed = true;
+        return undefined;
+      }
+      return { input, plan, text, prepared };
+    })
+  ).filter((r) => r !== undefined);
+
+  // Record intents first, so an interruption between install and state save is recognised.
+  for (const { input, plan, text } of ready) {
+    state.intents[input.zone] = memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']);
+  }
+  if (ready.length > 0) await deps.saveState(cfg.stateDir, state);
+
+  for (const { input, plan, prepared } of ready) {
+    const lost = lock?.compromised();
+    if (lost) {
+      await prepared.discard();
+      throw new RunError(`the lock on ${cfg.stateDir} was lost (${lost.message}); stopped before installing ${input.zone}`);
+    }
+    try {
+      if (plan.keepCopy) {
+        const copy = await deps.files.keepCopy(input.zoneFile, `edited-${stamp(now)}`);
+        say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was not zonerw's output; kept a copy as ${displayPath(cfg, copy)}`);
+      }
+      await prepared.commit();
+    } catch (e) {
+      await prepared.discard();
+      log.err(`${input.zone}: ${(e as Error).message}`);
+      trouble.failed = true;
+      continue;
+    }
+    state.zones[input.zone] = state.intents[input.zone]!;
+    delete state.intents[input.zone];
+    say(describePublish(input, plan));
+    if (plan.aheadOfDate) {
+      log.err(`${input.zone}: serial ${plan.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
+    }
+  }
+  state.intents = {};
+
+  await settlePending(deps, state, new Set(zones), trouble);
+
+  state.favoured = decision.favoured;
+  rememberServers(state, decision);
+  await deps.saveState(cfg.stateDir, state);
+  return trouble.exitCode();
+}
+
+function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: number, pending: PendingStep[]): ZoneMemory {
+  return {
+    serial,
+    contentHash: input.contentHash,
+    baseHash: input.baseHash,
+    fileHash,
+    values: input.values,
+    publishedAt: now,
+    pending,
+  };
+}
+
+/** Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. */
+async function settlePending(deps: Deps, state: State, zones: ReadonlySet<string>, trouble: Trouble): Promise<void> {
+  for (const [zone, memory] of Object.entries(state.zones)) {
+    if (memory.pending.length === 0 || !zones.has(zone)) continue;
+    for (const step of ['reload', 'notify'] as const) {
+      if (!memory.pending.includes(step)) continue;
+      const r = await deps.nameserver.run(step, zone);
+      if (!r.ok) {
+        const argv = deps.nameserver.command(step, zone)?.join(' ');
+        const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
+        deps.log.err(`${zone}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
+        trouble.failed = true;
+        break; // no NOTIFY for data the server has not loaded
+      }
+      memory.pending = memory.pending.filter((p) => p !== step);
+    }
+  }
+}
+
+function rememberServers(state: State, decision: HealthDecision): void {
+  const servers: State['servers'] = {};
+  for (const v of decision.servers) {
+    servers[v.name] = { up: v.up, since: v.since, ...(v.outcome ? { lastCheck: v.outcome } : {}) };
+  }
+  state.servers = servers;
+}
+
+/** `example.com: serial 2026112203, www mail -> 198.51.100.7` */
+export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>): string {
+  const parts: string[] = [];
+  const ip = input.values.IP;
+  const changedValues = plan.why.includes('values') || plan.why.includes('first') || plan.why.includes('missing');
+  if (ip !== undefined && changedValues) {
+    const owners = [...new Set(slotsOf(input.template, 'IP').map((s) => s.owner))];
+    const shown = owners.length > 6 ? `${owners.slice(0, 5).join(' ')} and ${owners.length - 5} more` : owners.join(' ');
+    parts.push(`${shown} -> ${ip}`);
+  }
+  if (plan.why.includes('base')) parts.push('base file changed');
+  if (plan.why.includes('missing')) parts.push('zone file was missing');
+  if (plan.why.includes('first')) parts.push('first run');
+  if (plan.why.includes('forced')) parts.push('forced');
+  return `${input.zone}: serial ${plan.serial}${parts.length > 0 ? `, ${parts.join(', ')}` : ''}`;
+}
+
+async function showDryRun(
+  cfg: Config,
+  deps: Deps,
+  publishing: { input: ZoneInput; plan: Extract<ZonePlan, { action: 'publish' }> }[],
+  state: State,
+  trouble: Trouble,
+): Promise<void> {
+  const { log } = deps;
+  // Validate in a private temp folder: a dry run writes nothing in zone_dir or state_dir.
+  const scratch = publishing.length > 0 ? await mkdtemp(join(tmpdir(), 'zonerw-dry-')) : undefined;
+  try {
+    for (const { input, plan } of publishing) {
+      const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
+      log.out(`would publish ${describePublish(input, plan)}`);
+      const shown = displayPath(cfg, input.zoneFile);
+      log.out(unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown).trimEnd());
+      const file = join(scratch!, input.zone);
+      await writeFile(file, text);
+      const check = await deps.nameserver.checkzone(input.zone, file);
+      if (!check.ok) {
+        log.err(`${input.zone}: would be refused by ${check.checker ?? 'the zone check'}: ${(check.message ?? '').split(file).join(displayPath(cfg, input.baseFile))}`);
+        trouble.failed = true;
+        continue;
+      }
+      for (const step of ['reload', 'notify'] as const) {
+        const argv = deps.nameserver.command(step, input.zone);
+        if (argv) log.out(`would run: ${argv.map(quoteArg).join(' ')}`);
+      }
+    }
+    for (const [zone, memory] of Object.entries(state.zones)) {
+      if (memory.pending.length > 0 && !publishing.some((p) => p.input.zone === zone)) {
+        for (const step of memory.pending) {
+          const argv = deps.nameserver.command(step, zone);
+          if (argv) log.out(`would retry: ${argv.map(quoteArg).join(' ')}`);
+        }
+      }
+    }
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** 20261122T024500Z: for copies of hand-edited files */
+function stamp(now: number): string {
+  return new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,79 @@
+// The shape of state.json. Only zonerw writes it; it is still validated on load, because a
+// disk error, a hand edit or a newer zonerw can leave anything there.
+import type { FavouredMemory, ServerMemory } from './core/health.js';
+import type { ZoneMemory } from './core/plan.js';
+import { isSerial } from './core/serial.js';
+
+export const STATE_VERSION = 1;
+
+export interface State {
+  version: typeof STATE_VERSION;
+  favoured?: FavouredMemory;
+  servers: Record<string, ServerMemory>;
+  zones: Record<string, ZoneMemory>;
+  /** new memories recorded just before their installs; see settleIntent */
+  intents: Record<string, ZoneMemory>;
+}
+
+export function emptyState(): State {
+  return { version: STATE_VERSION, servers: {}, zones: {}, intents: {} };
+}
+
+/** Returns the state, or a description of what is wrong with it. */
+export function parseState(text: string): { state: State } | { problem: string; newer?: number } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { problem: `not valid JSON (${(e as Error).message})` };
+  }
+  if (!isObject(raw)) return { problem: 'not a JSON object' };
+  if (typeof raw.version === 'number' && raw.version > STATE_VERSION) {
+    return { problem: `written by a newer zonerw (version ${raw.version}; this one reads ${STATE_VERSION})`, newer: raw.version };
+  }
+  if (raw.version !== STATE_VERSION) return { problem: `unknown version ${JSON.stringify(raw.version)}` };
+  const { servers = {}, zones = {}, intents = {}, favoured } = raw;
+  if (!isObject(servers) || !Object.values(servers).every(isServerMemory)) return { problem: 'malformed "servers"' };
+  if (!isObject(zones) || !Object.values(zones).every(isZoneMemory)) return { problem: 'malformed "zones"' };
+  if (!isObject(intents) || !Object.values(intents).every(isZoneMemory)) return { problem: 'malformed "intents"' };
+  if (favoured !== undefined && !isFavoured(favoured)) return { problem: 'malformed "favoured"' };
+  const state: State = {
+    version: STATE_VERSION,
+    servers: servers as Record<string, ServerMemory>,
+    zones: zones as Record<string, ZoneMemory>,
+    intents: intents as Record<string, ZoneMemory>,
+  };
+  if (favoured !== undefined) state.favoured = favoured as FavouredMemory;
+  return { state };
+}
+
+export function serializeState(state: State): string {
+  return `${JSON.stringify(state, null, 1)}\n`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFavoured(v: unknown): boolean {
+  return isObject(v) && typeof v.server === 'string' && typeof v.address === 'string' && typeof v.since === 'number';
+}
+
+function isServerMemory(v: unknown): boolean {
+  return isObject(v) && typeof v.up === 'boolean' && typeof v.since === 'number';
+}
+
+function isZoneMemory(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    isSerial(v.serial) &&
+    typeof v.contentHash === 'string' &&
+    typeof v.baseHash === 'string' &&
+    typeof v.fileHash === 'string' &&
+    isObject(v.values) &&
+    Object.values(v.values).every((x) => typeof x === 'string') &&
+    typeof v.publishedAt === 'number' &&
+    Array.isArray(v.pending) &&
+    v.pending.every((p) => p === 'reload' || p === 'notify')
+  );
+}

@@ -1,0 +1,127 @@
+// `zonerw status`: where things stand, from the state and the files on disk. Reads only,
+// takes no lock (the state is replaced atomically, so a read sees a whole one).
+import type { Config } from './config.js';
+import { EXIT, type ExitCode } from './errors.js';
+import { readTextIfExists } from './adapters/files.js';
+import { peekState } from './adapters/state-file.js';
+import type { Log } from './run.js';
+import { displayPath, listZones, sha256, zoneFilePath } from './zones.js';
+
+export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
+
+export interface StatusReport {
+  favoured: { server: string; address: string; since: string } | null;
+  servers: {
+    name: string;
+    address: string;
+    check: string | null;
+    up: boolean | null;
+    since: string | null;
+    lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
+  }[];
+  zones: {
+    zone: string;
+    file: string;
+    serial: number | null;
+    publishedAt: string | null;
+    pending: string[];
+    fileState: FileState;
+  }[];
+  stateProblem?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function buildStatus(cfg: Config): Promise<StatusReport> {
+  const { state, problem } = await peekState(cfg.stateDir);
+  const zoneNames = await listZones(cfg).then(
+    (l) => l.zones,
+    () => Object.keys(state.zones).sort(),
+  );
+  const zones = await Promise.all(
+    zoneNames.map(async (zone) => {
+      const memory = state.zones[zone];
+      const path = zoneFilePath(cfg, zone);
+      const text = await readTextIfExists(path).catch(() => undefined);
+      const fileState: FileState = text === undefined ? 'missing' : !memory ? 'unknown' : sha256(text) === memory.fileHash ? 'ours' : 'edited';
+      return {
+        zone,
+        file: displayPath(cfg, path),
+        serial: memory?.serial ?? null,
+        publishedAt: memory ? iso(memory.publishedAt) : null,
+        pending: memory?.pending ?? [],
+        fileState,
+      };
+    }),
+  );
+  const report: StatusReport = {
+    favoured: state.favoured ? { ...state.favoured, since: iso(state.favoured.since) } : null,
+    servers: cfg.servers.map((s) => {
+      const m = state.servers[s.name];
+      const c = m?.lastCheck;
+      return {
+        name: s.name,
+        address: s.address,
+        check: s.check?.url ?? null,
+        up: m?.up ?? null,
+        since: m ? iso(m.since) : null,
+        lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
+      };
+    }),
+    zones,
+  };
+  if (problem) report.stateProblem = problem;
+  return report;
+}
+
+export async function status(cfg: Config, opts: { json: boolean; now: number }, io: Log): Promise<ExitCode> {
+  const report = await buildStatus(cfg);
+  if (opts.json) io.out(JSON.stringify(report, null, 2));
+  else for (const line of formatStatus(report, opts.now)) io.out(line);
+  return EXIT.ok;
+}
+
+const FILE_STATE: Record<FileState, string> = {
+  ours: "zonerw's output",
+  edited: 'EDITED BY HAND (a copy is kept when zonerw next replaces it)',
+  missing: 'MISSING (the next run writes it)',
+  unknown: 'not yet published by zonerw',
+};
+
+export function formatStatus(r: StatusReport, now: number): string[] {
+  const when = (t: string) => `${t.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ago(now - Date.parse(t))} ago)`;
+  const lines: string[] = [];
+  if (r.stateProblem) lines.push(`state: unreadable (${r.stateProblem}); the next run rebuilds it`);
+  lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}` : 'favoured: not decided yet (zonerw has not run)');
+  lines.push('servers:');
+  for (const s of r.servers) {
+    const head = `  ${s.name} ${s.address}`;
+    if (!s.check) {
+      lines.push(`${head}: no check (taken as up; the last resort)`);
+      continue;
+    }
+    const state = s.up === null ? 'not checked yet' : `${s.up ? 'up' : 'DOWN'} since ${when(s.since!)}`;
+    const c = s.lastCheck;
+    const last = c ? `; last check ${when(c.at)}: ${c.reason}, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'}, ${c.latencyMs} ms` : '';
+    lines.push(`${head}: ${state}${last}`);
+    lines.push(`    checks ${s.check}`);
+  }
+  lines.push('zones:');
+  for (const z of r.zones) {
+    const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}`;
+    const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
+    lines.push(`  ${z.zone}: ${serial}${pending}`);
+    lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
+  }
+  return lines;
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}

@@ -1,0 +1,105 @@
+// Gathers what the plan needs to know about each zone: its base file rendered (serial aside),
+// and the zone file on disk. Reads only; base-file problems are returned, not thrown, so one
+// bad zone does not stop the others.
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Config } from './config.js';
+import { readSoaSerial } from './core/lexer.js';
+import { fill, formatProblem, parseBase, slotsOf, type Template } from './core/markers.js';
+import { zoneNameProblem } from './core/names.js';
+import type { InstalledFile } from './core/plan.js';
+import { ConfigError, RunError } from './errors.js';
+import { readTextIfExists } from './adapters/files.js';
+
+export const SERIAL = 'serial number';
+/** Stands for the serial when comparing content "serial aside". */
+const NO_SERIAL = '0';
+
+export interface ZoneInput {
+  zone: string;
+  baseFile: string;
+  zoneFile: string;
+  template: Template;
+  baseHash: string;
+  /** marker values this zone uses (only those, so a zone without @IP@ ignores failovers) */
+  values: Record<string, string>;
+  contentHash: string;
+  installed?: InstalledFile & { text: string };
+}
+
+export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[] };
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function zoneFilePath(cfg: Config, zone: string): string {
+  return join(cfg.zoneDir, cfg.zoneFile.replace('{zone}', zone));
+}
+
+/** Names as the user will recognise them: relative to the config file's folder. */
+export function displayPath(cfg: Config, path: string): string {
+  const rel = relative(join(cfg.file, '..'), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** The zones to publish: the configured list, or every *.base in base_dir. */
+export async function listZones(cfg: Config): Promise<{ zones: string[]; problems: string[] }> {
+  if (cfg.zones) return { zones: cfg.zones, problems: [] };
+  let names: string[];
+  try {
+    names = await readdir(cfg.baseDir);
+  } catch (e) {
+    throw new ConfigError(cfg.file, [`base_dir: cannot read ${cfg.baseDir}: ${(e as Error).message}`]);
+  }
+  const zones: string[] = [];
+  const problems: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.base')).sort()) {
+    const zone = name.slice(0, -'.base'.length);
+    const problem = zoneNameProblem(zone);
+    if (problem) problems.push(`${displayPath(cfg, join(cfg.baseDir, name))}: ${problem}; rename the file to <zone>.base`);
+    else zones.push(zone);
+  }
+  if (zones.length === 0 && problems.length === 0) {
+    throw new ConfigError(cfg.file, [`base_dir: no *.base files in ${cfg.baseDir}; write one per zone, like example.com.base`]);
+  }
+  return { zones, problems };
+}
+
+export async function loadZone(cfg: Config, zone: string, markerValues: Record<string, string>): Promise<ZoneLoad> {
+  const baseFile = join(cfg.baseDir, `${zone}.base`);
+  const shown = displayPath(cfg, baseFile);
+  const baseText = await readTextIfExists(baseFile);
+  if (baseText === undefined) {
+    return { ok: false, zone, problems: [`${shown}: missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`] };
+  }
+  const parsed = parseBase(baseText, shown);
+  if (!parsed.ok) return { ok: false, zone, problems: parsed.problems.map(formatProblem) };
+  const template = parsed.template;
+  const values: Record<string, string> = {};
+  for (const [marker, value] of Object.entries(markerValues)) {
+    if (slotsOf(template, marker).length > 0) values[marker] = value;
+  }
+  const zoneFile = zoneFilePath(cfg, zone);
+  const input: ZoneInput = {
+    zone,
+    baseFile,
+    zoneFile,
+    template,
+    baseHash: sha256(baseText),
+    values,
+    contentHash: sha256(fill(template, { ...values, [SERIAL]: NO_SERIAL })),
+  };
+  const text = await readTextIfExists(zoneFile).catch((e: Error) => {
+    throw new RunError(e.message);
+  });
+  if (text !== undefined) {
+    const serial = readSoaSerial(text);
+    input.installed = {
+      text,
+      hash: sha256(text),
+      ...(serial !== undefined ? { serial } : {}),
+      matchesRender: serial !== undefined && fill(template, { ...values, [SERIAL]: String(serial) }) === text,
+    };
+  }
+  return { ok: true, input };
+}
