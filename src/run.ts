@@ -10,14 +10,14 @@ import { fill, slotsOf } from './core/markers.js';
 import { planZone, settleIntent, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
 import { dateIn } from './core/serial.js';
 import { unifiedDiff } from './core/diff.js';
-import { EXIT, RunError, type ExitCode } from './errors.js';
+import { EXIT, type ExitCode } from './errors.js';
 import type { HeldLock } from './adapters/lock.js';
 import type { PreparedFile } from './adapters/files.js';
 import type { Nameserver } from './adapters/nameserver.js';
 import type { LoadedState } from './adapters/state-file.js';
 import type { State } from './state.js';
 import { checkServers, type Probe } from './checks.js';
-import { displayPath, listZones, loadZone, sha256, SERIAL, type ZoneInput } from './zones.js';
+import { displayPath, listZones, loadZone, sha256, SERIAL, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
 
 export interface RunOptions {
@@ -40,7 +40,7 @@ export interface Deps {
   lock(stateDir: string): Promise<HeldLock>;
   nameserver: Nameserver;
   files: {
-    prepare(path: string, content: string): Promise<PreparedFile>;
+    prepare(path: string, content: string, encoding: BufferEncoding): Promise<PreparedFile>;
     removeStaleTemps(dir: string): Promise<string[]>;
     keepCopy(path: string, suffix: string): Promise<string>;
   };
@@ -147,7 +147,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
       const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
       let prepared: PreparedFile;
       try {
-        prepared = await deps.files.prepare(input.zoneFile, text);
+        prepared = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
       } catch (e) {
         log.err(`${input.zone}: ${(e as Error).message}`);
         trouble.failed = true;
@@ -174,8 +174,8 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   for (const { input, plan, prepared } of ready) {
     const lost = lock?.compromised();
     if (lost) {
-      await prepared.discard();
-      throw new RunError(`the lock on ${cfg.stateDir} was lost (${lost.message}); stopped before installing ${input.zone}`);
+      await Promise.all(ready.map((r) => r.prepared.discard()));
+      throw lost; // a RunError: another run may own zone_dir now, so install nothing more
     }
     try {
       if (plan.keepCopy) {
@@ -277,9 +277,10 @@ async function showDryRun(
       const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
       log.out(`would publish ${describePublish(input, plan)}`);
       const shown = displayPath(cfg, input.zoneFile);
-      log.out(unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown).trimEnd());
+      const diff = unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown);
+      log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
       const file = join(scratch!, input.zone);
-      await writeFile(file, text);
+      await writeFile(file, text, ZONE_ENCODING);
       const check = await deps.nameserver.checkzone(input.zone, file);
       if (!check.ok) {
         log.err(`${input.zone}: would be refused by ${check.checker ?? 'the zone check'}: ${(check.message ?? '').split(file).join(displayPath(cfg, input.baseFile))}`);

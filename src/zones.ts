@@ -13,6 +13,10 @@ import { ConfigError, RunError } from './errors.js';
 import { readTextIfExists } from './adapters/files.js';
 
 export const SERIAL = 'serial number';
+/** Zone and base files are read and written as latin1: one character per byte, so that
+ *  whatever encoding the operator used (UTF-8 in comments, stray bytes) is copied byte for
+ *  byte. Markers and values are ASCII. */
+export const ZONE_ENCODING = 'latin1';
 /** Stands for the serial when comparing content "serial aside". */
 const NO_SERIAL = '0';
 
@@ -68,7 +72,7 @@ export async function listZones(cfg: Config): Promise<{ zones: string[]; problem
 export async function loadZone(cfg: Config, zone: string, markerValues: Record<string, string>): Promise<ZoneLoad> {
   const baseFile = join(cfg.baseDir, `${zone}.base`);
   const shown = displayPath(cfg, baseFile);
-  const baseText = await readTextIfExists(baseFile);
+  const baseText = await readTextIfExists(baseFile, ZONE_ENCODING);
   if (baseText === undefined) {
     return { ok: false, zone, problems: [`${shown}: missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`] };
   }
@@ -89,7 +93,7 @@ export async function loadZone(cfg: Config, zone: string, markerValues: Record<s
     values,
     contentHash: sha256(fill(template, { ...values, [SERIAL]: NO_SERIAL })),
   };
-  const text = await readTextIfExists(zoneFile).catch((e: Error) => {
+  const text = await readTextIfExists(zoneFile, ZONE_ENCODING).catch((e: Error) => {
     throw new RunError(e.message);
   });
   if (text !== undefined) {

@@ -54,10 +54,10 @@ function alignMiddle(a: string[], b: string[]): Op[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       ops.push({ kind: ' ', line: a[i++]! });
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i * w + j + 1]! >= lcs[(i + 1) * w + j]!)) {
-      ops.push({ kind: '+', line: b[j++]! });
+    } else if (i < a.length && (j === b.length || lcs[(i + 1) * w + j]! >= lcs[i * w + j + 1]!)) {
+      ops.push({ kind: '-', line: a[i++]! }); // removals first, as diff -u shows them
     } else {
-      ops.push({ kind: '-', line: a[i++]! });
+      ops.push({ kind: '+', line: b[j++]! });
     }
   }
   return ops;

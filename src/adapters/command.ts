@@ -1,0 +1,139 @@
+// Runs one external program (nsd-control, rndc, nsd-checkzone, named-checkzone, hooks) from an
+// argument array: never through a shell, stdin closed, output captured up to a cap, killed at a
+// hard deadline. It never throws: every failure is in the result.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export interface CommandResult {
+  ok: boolean;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** 'exit 0', 'exit 1', 'not found: nsd-control', 'timed out after 10s', 'killed by SIGTERM' */
+  reason: string;
+}
+
+const CAP = 64 * 1024;
+/** After the child exits, how long to wait for its pipes (a grandchild may hold them open). */
+const PIPE_GRACE_MS = 200;
+/** After SIGKILL, how long to wait for the exit before giving up on it. */
+const KILL_GRACE_MS = 1000;
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${Number((ms / 1000).toFixed(2))}s`;
+}
+
+class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private truncated = false;
+  add(chunk: Buffer): void {
+    const room = CAP - this.size;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part.length < chunk.length) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+  text(): string {
+    const s = Buffer.concat(this.chunks, this.size).toString('utf8');
+    return this.truncated ? `${s}\n[output truncated at ${CAP} bytes]` : s;
+  }
+}
+
+export async function runCommand(
+  argv: readonly string[],
+  opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<CommandResult> {
+  if (argv.length === 0 || argv[0] === '') {
+    return { ok: false, code: null, stdout: '', stderr: '', reason: 'empty command' };
+  }
+  const [file, ...args] = argv as [string, ...string[]];
+  // Loaded here: a steady run that publishes nothing spawns nothing.
+  const { spawn } = await import('node:child_process');
+  const out = new Capture();
+  const err = new Capture();
+
+  return new Promise<CommandResult>((resolve) => {
+    let settled = false;
+    let timedOut = false;
+    let exitCode: number | null = null;
+    let exitSignal: NodeJS.Signals | null = null;
+    let exited = false;
+    const timers: NodeJS.Timeout[] = [];
+
+    const finish = (override?: { reason: string }): void => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      child?.stdout?.destroy();
+      child?.stderr?.destroy();
+      let reason: string;
+      if (override) reason = override.reason;
+      else if (timedOut) reason = `timed out after ${formatMs(opts.timeoutMs)}`;
+      else if (exitSignal) reason = `killed by ${exitSignal}`;
+      else reason = `exit ${exitCode}`;
+      resolve({
+        ok: !override && !timedOut && exitSignal === null && exitCode === 0,
+        code: exitCode,
+        stdout: out.text(),
+        stderr: err.text(),
+        reason,
+      });
+    };
+
+    let child: ChildProcess | undefined;
+    try {
+      child = spawn(file, args, {
+        shell: false,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: opts.env ?? process.env,
+        cwd: opts.cwd,
+        windowsHide: true,
+      });
+    } catch (e) {
+      // Synchronous failures: invalid arguments (a NUL byte in an argument, a bad cwd type).
+      const m = e instanceof Error ? e.message : String(e);
+      return finish({ reason: `cannot run ${file}: ${m}` });
+    }
+
+    child.stdout?.on('data', (c: Buffer) => out.add(c));
+    child.stderr?.on('data', (c: Buffer) => err.add(c));
+    child.stdout?.on('error', () => {});
+    child.stderr?.on('error', () => {});
+
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (exited || timedOut) return; // e.g. a kill() that failed: the outcome is already known
+      if (e.code === 'ENOENT') {
+        // spawn reports a missing cwd as ENOENT too, naming the program; say which one is missing.
+        const reason = opts.cwd !== undefined && !existsSync(opts.cwd) ? `cannot run ${file}: no folder ${opts.cwd}` : `not found: ${file}`;
+        return finish({ reason });
+      }
+      if (e.code === 'EACCES') return finish({ reason: `cannot run ${file}: permission denied` });
+      finish({ reason: `cannot run ${file}: ${e.code ?? e.message}` });
+    });
+
+    child.on('exit', (code, signal) => {
+      exited = true;
+      exitCode = code;
+      exitSignal = signal;
+      timers.push(setTimeout(() => finish(), PIPE_GRACE_MS));
+    });
+    child.on('close', () => {
+      if (exited) finish();
+    });
+
+    timers.push(
+      setTimeout(() => {
+        if (exited) return finish(); // exited but a grandchild still holds the pipes
+        timedOut = true;
+        child?.kill('SIGKILL');
+        timers.push(setTimeout(() => finish(), KILL_GRACE_MS));
+      }, Math.max(0, opts.timeoutMs)),
+    );
+  });
+}

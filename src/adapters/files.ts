@@ -1,0 +1,210 @@
+// Zone files on disk: atomic install (temp file in the same folder, fsync, rename, fsync the
+// folder), keeping the mode and owner of the file it replaces. A reader (the nameserver) sees the
+// old file or the new one, never a mix, whatever happens to this process or the disk.
+import { constants } from 'node:fs';
+import { copyFile, lstat, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { RunError } from '../errors.js';
+
+export interface PreparedFile {
+  readonly path: string;
+  readonly tempPath: string;
+  /** Rename the temp over `path`, then fsync the folder so the rename survives a crash. */
+  commit(): Promise<void>;
+  /** Remove the temp (nothing happens if it is already gone or was committed). */
+  discard(): Promise<void>;
+}
+
+const TEMP_MARK = '.zonerw-tmp-';
+const TEMP_NAME = /^\..+\.zonerw-tmp-.+$/;
+
+/** "ENOSPC: no space left on device, write" -> "ENOSPC: no space left on device". */
+export function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (typeof e?.code === 'string' && typeof e.syscall === 'string') {
+    const cut = message.indexOf(`, ${e.syscall}`);
+    if (cut > 0) return message.slice(0, cut);
+  }
+  return message;
+}
+
+function code(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+async function unlinkQuietly(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch {
+    // ENOENT or worse: nothing more can be done about a temp file here.
+  }
+}
+
+/** fsync a folder so that a rename or unlink in it is durable. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    await fh.sync();
+  } catch (err) {
+    // Some file systems cannot fsync a folder; there is nothing stronger to do there.
+    if (code(err) === 'EINVAL' || code(err) === 'ENOTSUP' || code(err) === 'EOPNOTSUPP') return;
+    throw err;
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+export async function prepareFile(path: string, content: string, encoding: BufferEncoding = 'utf8'): Promise<PreparedFile> {
+  const dir = dirname(path);
+  const { randomBytes } = await import('node:crypto'); // only a run that writes pays for it
+  const tempPath = join(dir, `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
+
+  let mode = 0o644;
+  let owner: { uid: number; gid: number } | undefined;
+  try {
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) {
+      throw new RunError(`refusing to write ${path}: it is a symbolic link (zonerw never writes through a link)`);
+    }
+    if (!st.isFile()) throw new RunError(`refusing to write ${path}: not a regular file`);
+    mode = st.mode & 0o7777;
+    owner = { uid: st.uid, gid: st.gid };
+  } catch (err) {
+    if (err instanceof RunError) throw err;
+    if (code(err) !== 'ENOENT') throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+  }
+
+  let fh: FileHandle | undefined;
+  let created = false;
+  try {
+    fh = await open(
+      tempPath,
+      constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW,
+      0o600,
+    );
+    created = true;
+    await fh.writeFile(content, encoding);
+    if (owner) {
+      const euid = process.geteuid?.();
+      const st = await fh.stat();
+      if (st.uid !== owner.uid || st.gid !== owner.gid) {
+        try {
+          await fh.chown(owner.uid, owner.gid);
+        } catch (err) {
+          // Better to stop than to install a file the nameserver may not be allowed to read.
+          throw new RunError(
+            `cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}` +
+              `${euid !== undefined ? ` as uid ${euid}` : ''}: ${describeFsError(err)}`,
+          );
+        }
+      }
+    }
+    // After chown (which clears set-id bits), and explicitly so that the umask does not apply.
+    await fh.chmod(mode);
+    await fh.sync();
+    const closing = fh;
+    fh = undefined;
+    await closing.close();
+  } catch (err) {
+    await fh?.close().catch(() => {});
+    if (created) await unlinkQuietly(tempPath);
+    if (err instanceof RunError) throw err;
+    throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+  }
+
+  let state: 'prepared' | 'committed' | 'discarded' = 'prepared';
+  return {
+    path,
+    tempPath,
+    async commit() {
+      if (state !== 'prepared') throw new RunError(`cannot install ${path}: its temp file was already ${state}`);
+      try {
+        await rename(tempPath, path);
+      } catch (err) {
+        state = 'discarded';
+        await unlinkQuietly(tempPath);
+        throw new RunError(`cannot install ${path}: ${describeFsError(err)}`);
+      }
+      state = 'committed';
+      try {
+        await syncDir(dir);
+      } catch (err) {
+        throw new RunError(`installed ${path} but cannot fsync its folder ${dir}: ${describeFsError(err)}`);
+      }
+    },
+    async discard() {
+      if (state !== 'prepared') return;
+      state = 'discarded';
+      try {
+        await unlink(tempPath);
+      } catch (err) {
+        if (code(err) !== 'ENOENT') throw new RunError(`cannot remove ${tempPath}: ${describeFsError(err)}`);
+      }
+    },
+  };
+}
+
+export async function installFile(path: string, content: string): Promise<void> {
+  const prepared = await prepareFile(path, content);
+  await prepared.commit();
+}
+
+/** Delete the temp files a killed run left in `dir` (only `.*.zonerw-tmp-*`); returns their names. */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if (code(err) === 'ENOENT') return [];
+    throw new RunError(`cannot list ${dir}: ${describeFsError(err)}`);
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => TEMP_NAME.test(n)).sort()) {
+    const p = join(dir, name);
+    try {
+      const st = await lstat(p);
+      if (st.isDirectory()) continue;
+      await unlink(p);
+      removed.push(name);
+    } catch (err) {
+      if (code(err) === 'ENOENT') continue;
+      throw new RunError(`cannot remove ${p}: ${describeFsError(err)}`);
+    }
+  }
+  if (removed.length > 0) {
+    try {
+      await syncDir(dir);
+    } catch {
+      // The removals stand either way; a crash could only bring a temp back for the next run.
+    }
+  }
+  return removed;
+}
+
+/** `latin1` maps each byte to one character and back, for files that must round-trip byte for byte. */
+export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8'): Promise<string | undefined> {
+  try {
+    return await readFile(path, encoding);
+  } catch (err) {
+    if (code(err) === 'ENOENT') return undefined;
+    throw new RunError(`cannot read ${path}: ${describeFsError(err)}`);
+  }
+}
+
+/** Copy `path` to `${path}.${suffix}`, or `${path}.${suffix}-1`, -2... if taken; returns the copy's path. */
+export async function keepCopy(path: string, suffix: string): Promise<string> {
+  for (let n = 0; n < 1000; n++) {
+    const dest = n === 0 ? `${path}.${suffix}` : `${path}.${suffix}-${n}`;
+    try {
+      await copyFile(path, dest, constants.COPYFILE_EXCL);
+      return dest;
+    } catch (err) {
+      if (code(err) === 'EEXIST') continue;
+      throw new RunError(`cannot copy ${path} to ${dest}: ${describeFsError(err)}`);
+    }
+  }
+  throw new RunError(`cannot copy ${path}: ${path}.${suffix} and 999 numbered copies already exist`);
+}

@@ -1,0 +1,74 @@
+// The run lock: a folder `${stateDir}/zonerw.lock` made with mkdir (atomic) by proper-lockfile,
+// which refreshes its mtime every stale/2 while held. A second run fails at once (no retries);
+// a lock whose mtime is older than `stale` (its holder was killed) is taken over, so a killed
+// run blocks the next ones for at most `stale` plus one cron interval.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LockedError, RunError } from '../errors.js';
+
+export interface HeldLock {
+  release(): Promise<void>;
+  /** The reason the lock was lost (its folder removed or its mtime taken over), if it was. */
+  compromised(): Error | undefined;
+}
+
+export const LOCK_NAME = 'zonerw.lock';
+const DEFAULT_STALE_MS = 30_000;
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (typeof e?.code === 'string' && typeof e.syscall === 'string') {
+    const cut = message.indexOf(`, ${e.syscall}`);
+    if (cut > 0) return message.slice(0, cut);
+  }
+  return message;
+}
+
+export async function acquireLock(stateDir: string, opts: { staleMs?: number } = {}): Promise<HeldLock> {
+  const lockPath = join(stateDir, LOCK_NAME);
+  // Imported here: ~20 ms that only a run that locks should pay.
+  const lockfile = (await import('proper-lockfile')).default;
+
+  try {
+    // The lock lives in the state folder; the first run on a fresh machine creates it.
+    await mkdir(stateDir, { recursive: true });
+  } catch (err) {
+    throw new RunError(`cannot create the state folder ${stateDir}: ${describe(err)}`);
+  }
+
+  let lost: Error | undefined;
+  let released = false;
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockfile.lock(stateDir, {
+      lockfilePath: lockPath,
+      realpath: false,
+      retries: 0,
+      stale: opts.staleMs ?? DEFAULT_STALE_MS,
+      // The default throws from a timer and crashes the process. Record it instead: the run
+      // checks compromised() before each install and stops.
+      onCompromised: (err: Error) => {
+        lost ??= new RunError(`lost the lock ${lockPath}: ${describe(err)}; stopping before any further install`);
+      },
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new LockedError(lockPath);
+    throw new RunError(`cannot take the lock ${lockPath}: ${describe(err)}`);
+  }
+
+  return {
+    compromised: () => lost,
+    async release() {
+      if (released || lost) return;
+      released = true;
+      try {
+        await unlock();
+      } catch (err) {
+        const c = (err as NodeJS.ErrnoException)?.code;
+        if (c === 'ERELEASED' || c === 'ENOTACQUIRED' || c === 'ENOENT') return;
+        throw new RunError(`cannot release the lock ${lockPath}: ${describe(err)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../../src/adapters/command.js';
+
+const node = process.execPath;
+
+describe('runCommand', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zonerw-cmd-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('exit 0 with stdout', async () => {
+    const r = await runCommand([node, '-e', 'process.stdout.write("zone example.com reloaded\\n")'], { timeoutMs: 5000 });
+    assert.deepEqual(r, { ok: true, code: 0, stdout: 'zone example.com reloaded\n', stderr: '', reason: 'exit 0' });
+  });
+
+  test('exit 3 with stderr', async () => {
+    const r = await runCommand([node, '-e', 'process.stderr.write("error: no such zone"); process.exit(3)'], { timeoutMs: 5000 });
+    assert.deepEqual(r, { ok: false, code: 3, stdout: '', stderr: 'error: no such zone', reason: 'exit 3' });
+  });
+
+  test('a missing program is "not found"', async () => {
+    const r = await runCommand(['zonerw-no-such-program', 'reload'], { timeoutMs: 5000 });
+    assert.deepEqual(r, { ok: false, code: null, stdout: '', stderr: '', reason: 'not found: zonerw-no-such-program' });
+  });
+
+  test('a missing cwd is named', async () => {
+    const r = await runCommand([node, '-e', ''], { timeoutMs: 5000, cwd: join(dir, 'nope') });
+    assert.equal(r.ok, false);
+    assert.equal(r.reason, `cannot run ${node}: no folder ${join(dir, 'nope')}`);
+  });
+
+  test('the deadline kills a program that hangs', async () => {
+    const t0 = Date.now();
+    const r = await runCommand([node, '-e', 'process.stdout.write("started"); setTimeout(() => {}, 30000)'], { timeoutMs: 500 });
+    const took = Date.now() - t0;
+    assert.equal(r.ok, false);
+    assert.equal(r.code, null);
+    assert.equal(r.reason, 'timed out after 500ms');
+    assert.equal(r.stdout, 'started');
+    assert.ok(took < 500 + 1500, `took ${took} ms`);
+  });
+
+  test('a program killed by a signal says so', async () => {
+    const r = await runCommand([node, '-e', 'process.kill(process.pid, "SIGTERM"); setTimeout(() => {}, 5000)'], { timeoutMs: 5000 });
+    assert.deepEqual([r.ok, r.code, r.reason], [false, null, 'killed by SIGTERM']);
+  });
+
+  test('output is capped at 64 KiB per stream and the program is not blocked', async () => {
+    const r = await runCommand([node, '-e', 'process.stdout.write("a".repeat(1 << 20)); process.stderr.write("b".repeat(200000))'], { timeoutMs: 5000 });
+    assert.equal(r.ok, true, r.reason);
+    assert.ok(r.stdout.startsWith('a'.repeat(65536)));
+    assert.ok(r.stdout.length < 65536 + 100);
+    assert.match(r.stdout, /output truncated/);
+    assert.ok(r.stderr.length < 65536 + 100);
+  });
+
+  test('env and cwd are passed', async () => {
+    const r = await runCommand([node, '-e', 'process.stdout.write(process.env.ZONERW_X + " " + process.cwd())'], {
+      timeoutMs: 5000,
+      env: { ZONERW_X: 'hello', PATH: process.env.PATH ?? '' },
+      cwd: dir,
+    });
+    assert.equal(r.stdout, `hello ${dir}`);
+  });
+
+  test('an argument with spaces, quotes, ; $( ) and a newline is ONE argv element, and no shell runs', async () => {
+    const marker = join(dir, 'X');
+    const nasty = `a b 'c' "d" ; touch ${marker} $(touch ${marker}) \`touch ${marker}\` | & > ${marker}\nsecond line`;
+    const r = await runCommand([node, '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', nasty], {
+      timeoutMs: 5000,
+      cwd: dir,
+    });
+    assert.equal(r.ok, true, r.reason);
+    assert.deepEqual(JSON.parse(r.stdout), [nasty]);
+    assert.equal(existsSync(marker), false);
+  });
+
+  test('a program that exits while a background child holds its stdout returns at its exit', async () => {
+    const script = `
+      const c = require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: ['ignore', 'inherit', 'ignore'], detached: true });
+      c.unref();
+      process.stdout.write(String(c.pid));`;
+    const t0 = Date.now();
+    const r = await runCommand([node, '-e', script], { timeoutMs: 10000 });
+    const pid = Number(r.stdout);
+    try {
+      assert.deepEqual([r.ok, r.reason], [true, 'exit 0']);
+      assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    } finally {
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
+
+  test('an empty argv is refused without spawning', async () => {
+    const r = await runCommand([], { timeoutMs: 1000 });
+    assert.deepEqual([r.ok, r.reason], [false, 'empty command']);
+  });
+});
