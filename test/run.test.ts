@@ -1,0 +1,318 @@
+// run.ts with real files in temp folders and fake probe / nameserver / lock: the decisions of
+// a whole run, fast and without servers. The real binary against real NSD/BIND is in test/e2e.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig, type Config } from '../src/config.js';
+import { run, type Deps, type RunOptions } from '../src/run.js';
+import * as files from '../src/adapters/files.js';
+import { loadState, saveState } from '../src/adapters/state-file.js';
+import type { Nameserver, Step } from '../src/adapters/nameserver.js';
+import type { HeldLock } from '../src/adapters/lock.js';
+
+const dirs: string[] = [];
+after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+const BASE = `$TTL 300
+@    IN SOA ns1.example.com. hostmaster.example.com. ( @serial number@ 300 60 1209600 300 )
+@    IN NS  ns1.example.com.
+ns1  IN A   198.51.100.7
+www  IN A   @IP@
+mail IN A   192.0.2.1 ; @IP@
+`;
+
+interface Lab {
+  dir: string;
+  cfg: Config;
+  mainUp: boolean;
+  now: number;
+  calls: string[];
+  failing: Set<Step>;
+  checkzoneFails: boolean;
+  out: string[];
+  err: string[];
+  deps: Deps;
+  go(opts?: Partial<RunOptions>): Promise<number>;
+  zone(name?: string): Promise<string>;
+  serial(name?: string): Promise<number>;
+}
+
+async function lab(extra: Record<string, unknown> = {}, bases: Record<string, string> = { 'example.com': BASE }): Promise<Lab> {
+  const dir = await mkdtemp(join(tmpdir(), 'zonerw-run-'));
+  dirs.push(dir);
+  await mkdir(join(dir, 'base'));
+  await mkdir(join(dir, 'zones'));
+  await mkdir(join(dir, 'state')); // the real lock creates it
+  for (const [zone, text] of Object.entries(bases)) await writeFile(join(dir, 'base', `${zone}.base`), text);
+  const cfg = validateConfig(
+    {
+      base_dir: 'base', zone_dir: 'zones', state_dir: 'state',
+      nameserver: { kind: 'nsd' },
+      server: [
+        { name: 'main', address: '192.0.2.1', check: 'http://127.0.0.1:9/' },
+        { name: 'backup', address: '198.51.100.7' },
+      ],
+      ...extra,
+    },
+    join(dir, 'zonerw.toml'),
+  );
+  const l: Lab = {
+    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, out: [], err: [],
+    deps: undefined as unknown as Deps,
+    go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
+    zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
+    serial: async (name = 'example.com') => Number(/\( (\d+) /.exec(await l.zone(name))![1]),
+  };
+  const nameserver: Nameserver = {
+    command: (step, zone) => ['nsd-control', step, zone],
+    async run(step, zone) {
+      l.calls.push(`${step} ${zone}`);
+      const ok = !l.failing.has(step);
+      return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
+    },
+    async checkzone(zone, file) {
+      l.calls.push(`checkzone ${zone}`);
+      const text = await readFile(file, 'utf8');
+      return l.checkzoneFails || text.includes('.300')
+        ? { ok: false, checker: 'nsd-checkzone', message: `${file}:5: bad address` }
+        : { ok: true, checker: 'nsd-checkzone' };
+    },
+  };
+  l.deps = {
+    now: () => l.now,
+    probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
+    lock: async (): Promise<HeldLock> => ({ release: async () => {}, compromised: () => undefined }),
+    nameserver,
+    files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    loadState, saveState,
+    log: { out: (s) => l.out.push(s), err: (s) => l.err.push(s) },
+  };
+  return l;
+}
+
+function reset(l: Lab) {
+  l.out.length = 0;
+  l.err.length = 0;
+  l.calls.length = 0;
+}
+
+test('first run publishes, validates, reloads and notifies; a steady run does and says nothing', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2026112200, www mail -> 192.0.2.1, zone file was missing']);
+  assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com', 'notify example.com']);
+  assert.match(await l.zone(), /www  IN A   192\.0\.2\.1\nmail IN A   192\.0\.2\.1 ; @IP@\n$/);
+  const before = await stat(join(l.dir, 'zones', 'example.com'));
+
+  reset(l);
+  l.now += 120_000;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err, l.calls], [[], [], []]);
+  const afterStat = await stat(join(l.dir, 'zones', 'example.com'));
+  assert.deepEqual([afterStat.ino, afterStat.mtimeMs], [before.ino, before.mtimeMs], 'zone file untouched');
+});
+
+test('failover and failback: one line each, higher serial each time', async () => {
+  const l = await lab();
+  await l.go();
+  reset(l);
+  l.mainUp = false;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, [
+    'main 192.0.2.1 down (HTTP 503, 2 attempts); favouring backup 198.51.100.7',
+    'example.com: serial 2026112201, www mail -> 198.51.100.7',
+  ]);
+  assert.match(await l.zone(), /www  IN A   198\.51\.100\.7/);
+  reset(l);
+  assert.equal(await l.go(), 0, 'still down: nothing new');
+  assert.deepEqual(l.out, []);
+  l.mainUp = true;
+  l.now += 86_400_000; // the next day
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['main 192.0.2.1 up (HTTP 200); favouring main 192.0.2.1', 'example.com: serial 2026112300, www mail -> 192.0.2.1']);
+});
+
+test('--force publishes unchanged content with a new serial', async () => {
+  const l = await lab();
+  await l.go();
+  reset(l);
+  assert.equal(await l.go({ force: true }), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, forced']);
+  assert.equal(await l.serial(), 2026112201);
+});
+
+test('on_base_change = "warn": a base edit waits for --force, with a reminder each run', async () => {
+  const l = await lab({ on_base_change: 'warn' });
+  await l.go();
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}ftp IN A 203.0.113.9\n`);
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: base/example.com.base changed; not published (on_base_change = "warn"): run zonerw --force to publish it']);
+  assert.doesNotMatch(await l.zone(), /ftp/);
+  reset(l);
+  await l.go({ force: true });
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, base file changed, forced']);
+  assert.match(await l.zone(), /ftp IN A 203\.0\.113\.9/);
+});
+
+test('on_base_change = "publish" (default): a base edit goes out by itself', async () => {
+  const l = await lab();
+  await l.go();
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}ftp IN A 203.0.113.9\n`);
+  reset(l);
+  await l.go();
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, base file changed']);
+});
+
+test('a hand-edited zone file is served as it is, noticed once, and copied before replacement', async () => {
+  const l = await lab();
+  await l.go();
+  const path = join(l.dir, 'zones', 'example.com');
+  const edited = (await l.zone()).replace('2026112200', '2026112250') + 'tmp IN A 203.0.113.1\n';
+  await writeFile(path, edited);
+  reset(l);
+  await l.go();
+  assert.deepEqual(l.out, ['example.com: zones/example.com was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it']);
+  reset(l);
+  await l.go();
+  assert.deepEqual(l.out, [], 'said once');
+  l.mainUp = false;
+  reset(l);
+  await l.go();
+  assert.equal(l.out.length, 3);
+  assert.match(l.out[1]!, /^example\.com: zones\/example\.com was not zonerw's output; kept a copy as zones\/example\.com\.edited-20261122T100000Z$/);
+  assert.equal(l.out[2], 'example.com: serial 2026112251, www mail -> 198.51.100.7', 'above the hand-edited serial');
+  assert.equal(await readFile(`${path}.edited-20261122T100000Z`, 'utf8'), edited);
+});
+
+test('a failed reload is reported, kept pending, and retried by the next run even with nothing changed', async () => {
+  const l = await lab();
+  l.failing.add('reload');
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, ['example.com: nsd-control reload example.com failed (exit 1): error: connect: Connection refused; will retry on the next run']);
+  assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com'], 'no NOTIFY for data not loaded');
+  assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
+  l.failing.clear();
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.calls], [[], ['reload example.com', 'notify example.com']]);
+  assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
+});
+
+test('a zone the checker refuses is not installed; the old file stays; exit 1', async () => {
+  const l = await lab();
+  await l.go();
+  const good = await l.zone();
+  await writeFile(join(l.dir, 'base', 'example.com.base'), BASE.replace('198.51.100.7', '192.0.2.300'));
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, ['example.com: refused by nsd-checkzone, not installed (the old zone stays): base/example.com.base:5: bad address']);
+  assert.equal(await l.zone(), good);
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), ['example.com'], 'no temp left');
+  assert.deepEqual(l.calls, ['checkzone example.com']);
+});
+
+test('a wrong base file names file:line, exits 65, and the other zones still publish', async () => {
+  const l = await lab({}, { 'a.example': BASE.replace('www  IN A   @IP@', 'www  IN A   @ip@'), 'b.example': BASE });
+  assert.equal(await l.go(), 65);
+  assert.deepEqual(l.err, [
+    'base/a.example.base:5: unknown marker @ip@ (did you mean @IP@?)',
+    'a.example: not published; the installed zone file is unchanged',
+  ]);
+  assert.deepEqual(l.out, ['b.example: serial 2026112200, www mail -> 192.0.2.1, zone file was missing']);
+  await assert.rejects(l.zone('a.example'));
+});
+
+test('a run killed between install and state save: no false alarm, no extra serial, reload still done', async () => {
+  const l = await lab();
+  await l.go();
+  l.mainUp = false;
+  let saves = 0;
+  const real = l.deps.saveState;
+  l.deps.saveState = async (dir, state) => {
+    if (++saves === 2) throw new Error('killed'); // the save after the install
+    return real(dir, state);
+  };
+  l.failing.add('reload'); // (the run dies before the nameserver steps anyway)
+  await assert.rejects(l.go(), /killed/);
+  assert.match(await l.zone(), /198\.51\.100\.7/, 'the install happened');
+  l.deps.saveState = real;
+  l.failing.clear();
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['main 192.0.2.1 down (HTTP 503, 2 attempts); favouring backup 198.51.100.7']);
+  assert.deepEqual(l.calls, ['reload example.com', 'notify example.com'], 'the owed reload, nothing republished');
+  assert.equal(await l.serial(), 2026112201);
+});
+
+test('a corrupt state is moved aside and rebuilt from the zone files without lowering a serial', async () => {
+  const l = await lab();
+  await l.go();
+  await l.go({ force: true });
+  await l.go({ force: true }); // serial 2026112202
+  await writeFile(join(l.dir, 'state', 'state.json'), '{"version": 1, "zones": {"exa');
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.match(l.err[0]!, /state\.json: not valid JSON .*; moved to .*state\.json\.corrupt, rebuilding from the installed zone files/);
+  assert.deepEqual(l.out, [], 'the installed file is up to date: adopted, not republished');
+  l.mainUp = false;
+  reset(l);
+  await l.go();
+  assert.equal(await l.serial(), 2026112203);
+});
+
+test('a state file from a newer zonerw is refused, not overwritten', async () => {
+  const l = await lab();
+  await l.go();
+  const zone = await l.zone();
+  await writeFile(join(l.dir, 'state', 'state.json'), '{"version": 9}');
+  await assert.rejects(l.go(), /written by a newer zonerw \(version 9; this one reads 1\): upgrade zonerw/);
+  assert.equal(await readFile(join(l.dir, 'state', 'state.json'), 'utf8'), '{"version": 9}');
+  assert.equal(await l.zone(), zone);
+});
+
+test('--dry-run prints the diff and the commands, and writes nothing at all', async () => {
+  const l = await lab();
+  await l.go();
+  l.mainUp = false;
+  const snapshot = async () => {
+    const out: Record<string, string> = {};
+    for (const sub of ['zones', 'state']) {
+      for (const f of await readdir(join(l.dir, sub))) out[`${sub}/${f}`] = await readFile(join(l.dir, sub, f), 'utf8');
+    }
+    return out;
+  };
+  const before = await snapshot();
+  reset(l);
+  assert.equal(await l.go({ dryRun: true }), 0);
+  assert.deepEqual(await snapshot(), before);
+  const text = l.out.join('\n');
+  assert.match(text, /^would publish example\.com: serial 2026112201, www mail -> 198\.51\.100\.7$/m);
+  assert.match(text, /^-www  IN A   192\.0\.2\.1\n-mail IN A   192\.0\.2\.1 ; @IP@\n\+www  IN A   198\.51\.100\.7\n\+mail IN A   198\.51\.100\.7 ; @IP@$/m);
+  assert.match(text, /^would run: nsd-control reload example\.com\nwould run: nsd-control notify example\.com$/m);
+  assert.deepEqual(l.calls, ['checkzone example.com']);
+});
+
+test('a lost lock stops the run before any install', async () => {
+  const l = await lab();
+  await l.go();
+  const zone = await l.zone();
+  l.mainUp = false;
+  l.deps.lock = async () => ({ release: async () => {}, compromised: () => new Error('lost the lock: test') });
+  await assert.rejects(l.go(), /lost the lock/);
+  assert.equal(await l.zone(), zone);
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), ['example.com']);
+});
+
+test('a zone without @IP@ ignores failovers; bytes outside markers survive (latin1 round trip)', async () => {
+  const fixed = `$TTL 300\n@ IN SOA ns1.example.org. h.example.org. ( @serial number@ 300 60 1209600 300 )\n@ IN NS ns1.example.org.\n; caf\u00e9 \u2713\n`;
+  const l = await lab({}, { 'example.org': fixed, 'example.com': BASE });
+  await l.go();
+  assert.equal(await l.zone('example.org'), fixed.replace('@serial number@', '2026112200'));
+  l.mainUp = false;
+  reset(l);
+  await l.go();
+  assert.deepEqual(l.out.slice(1), ['example.com: serial 2026112201, www mail -> 198.51.100.7']);
+});
