@@ -1,0 +1,351 @@
+// Base files: hand-written zone files with markers where the failover values go (design.md,
+// Markers). parseBase turns one into a template whose text, outside the markers, is the
+// input byte for byte; fill puts values into the markers.
+
+import { fieldsOf, skipEscape, soaSerialIndex, splitEntries, tokenize, type Field, type Token } from './lexer.js';
+
+export interface Slot {
+  marker: string;
+  line: number;
+  owner: string;
+  form: 'value' | 'comment';
+  /** The text the slot stands for in the base file (the marker, or the value before a comment marker). */
+  original?: string;
+}
+
+/** One physical line, including its line ending. */
+export interface TemplateLine {
+  parts: (string | Slot)[];
+}
+
+export interface Template {
+  file: string;
+  lines: TemplateLine[];
+  serialLine: number;
+}
+
+export interface Problem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export type ParseResult = { ok: true; template: Template } | { ok: false; problems: Problem[] };
+
+/** A problem before parseBase names the file. */
+type Finding = Omit<Problem, 'file'>;
+
+export const MARKERS: readonly string[] = ['IP', 'serial number'];
+
+const SERIAL = 'serial number';
+
+/** A marker found in the base file, before it becomes a slot. */
+interface Hit {
+  marker: string;
+  form: 'value' | 'comment';
+  start: number; // the span the value replaces
+  end: number;
+  line: number;
+  owner: string;
+  inSoaSerial: boolean;
+}
+
+/** A field of an entry, with a value-form marker (which may span two words) joined into one. */
+interface Spot extends Field {
+  start: number;
+  end: number;
+  line: number;
+  marker?: string;
+}
+
+/** Where a word stands: its entry's owner, and the spot it is part of. */
+interface WordPlace {
+  owner: string;
+  spot: Spot;
+  inSoaSerial: boolean;
+}
+
+/** What parseBase learns from the entries of a base file. */
+interface Scan {
+  hits: Hit[];
+  problems: Finding[];
+  soaLine: number | undefined;
+  /** Every word, by its start offset: what a comment-form marker needs to know of its target. */
+  places: Map<number, WordPlace>;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}: ${p.message}`;
+}
+
+export function slotsOf(template: Template, marker: string): Slot[] {
+  return template.lines.flatMap((l) => l.parts.filter((p): p is Slot => typeof p !== 'string' && p.marker === marker));
+}
+
+export function fill(template: Template, values: Readonly<Record<string, string>>): string {
+  const out: string[] = [];
+  for (const line of template.lines) {
+    for (const part of line.parts) out.push(typeof part === 'string' ? part : valueFor(part, values));
+  }
+  return out.join('');
+}
+
+function valueFor(slot: Slot, values: Readonly<Record<string, string>>): string {
+  const value = Object.hasOwn(values, slot.marker) ? values[slot.marker] : undefined;
+  // The caller builds values from MARKERS; a missing one is a bug in zonerw, not in the base file.
+  if (typeof value !== 'string') throw new Error(`no value for marker @${slot.marker}@ (line ${slot.line})`);
+  return value;
+}
+
+export function parseBase(text: string, file: string): ParseResult {
+  const nul = text.indexOf('\0');
+  // One problem is enough: a binary file would otherwise bury it under garbage.
+  if (nul !== -1) return failWith(file, [{ line: lineAt(text, nul), message: 'not a text file (NUL byte)' }]);
+  const { tokens, problems: lexProblems } = tokenize(text);
+  const problems: Finding[] = [...lexProblems];
+  if (!tokens.some((t) => t.kind === 'word' || t.kind === 'quoted')) {
+    return failWith(file, [{ line: 1, message: 'base file is empty' }, ...problems]);
+  }
+  const scan = scanEntries(text, tokens);
+  problems.push(...scan.problems, ...checkComments(tokens, scan));
+  const hits = dropDuplicateSpans(scan.hits, problems);
+  const serials = hits.filter((h) => h.marker === SERIAL);
+  problems.push(...checkSerials(serials, scan.soaLine));
+  if (problems.length > 0) return failWith(file, problems);
+  return { ok: true, template: { file, lines: buildLines(text, hits), serialLine: serials[0]!.line } };
+}
+
+function failWith(file: string, problems: Finding[]): ParseResult {
+  const sorted = problems.map((p) => ({ file, ...p })).sort((a, b) => a.line - b.line); // sort is stable
+  return { ok: false, problems: sorted };
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** Finds the value-form markers and misspelled markers of every entry, and the SOA. */
+function scanEntries(text: string, tokens: readonly Token[]): Scan {
+  const scan: Scan = { hits: [], problems: [], soaLine: undefined, places: new Map() };
+  let lastOwner = '';
+  for (const entry of splitEntries(tokens)) {
+    // RFC 1035 5.1: a blank owner repeats the previous one; directives have none.
+    const owner = entry.directive ? '' : (entry.owner ?? lastOwner);
+    if (!entry.directive) lastOwner = owner;
+    const spots = joinValueMarkers(text, fieldsOf(entry), scan.problems);
+    const serialAt = entry.directive ? -1 : soaSerialIndex(spots, entry.owner !== undefined);
+    if (serialAt !== -1) scan.soaLine ??= spots[serialAt - 3]!.line;
+    spots.forEach((s, i) => {
+      if (s.marker === undefined) return;
+      const hit = { marker: s.marker, form: 'value' as const, start: s.start, end: s.end, line: s.line };
+      scan.hits.push({ ...hit, owner, inSoaSerial: i === serialAt });
+    });
+    placeWords(entry.tokens, spots, (t, spot, i) => scan.places.set(t.start, { owner, spot, inSoaSerial: i === serialAt }));
+  }
+  return scan;
+}
+
+/** Calls `place` for each word with the spot that holds it (spots and tokens are both in order). */
+function placeWords(tokens: readonly Token[], spots: readonly Spot[], place: (t: Token, spot: Spot, i: number) => void): void {
+  let i = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'word') continue;
+    while (spots[i]!.end <= t.start) i++;
+    place(t, spots[i]!, i);
+  }
+}
+
+/**
+ * Turns an entry's fields into spots, joining each value-form marker into one spot (so that
+ * `@serial number@` counts as one field of the SOA), and reports words that look like a
+ * marker but are not one (rule: markers are exact and case-sensitive).
+ */
+function joinValueMarkers(text: string, fields: readonly Token[], problems: Finding[]): Spot[] {
+  const spots: Spot[] = [];
+  for (let i = 0; i < fields.length; ) {
+    const f = fields[i]!;
+    const run = f.kind === 'word' ? markerRun(text, fields, i) : undefined;
+    if (run === undefined) {
+      spots.push({ ...f });
+      i++;
+      continue;
+    }
+    const last = fields[i + run.words - 1]!;
+    const marker = MARKERS.includes(run.name) ? run.name : undefined;
+    if (marker === undefined) problems.push({ line: f.line, message: unknownMarker(run.name) });
+    spots.push({ kind: 'word', text: text.slice(f.start, last.end), start: f.start, end: last.end, line: f.line, marker });
+    i += run.words;
+  }
+  return spots;
+}
+
+/**
+ * The marker-like word run starting at fields[i], if any: one word `@x@`, or two words
+ * `@x y@` on one line with only blanks between (how `@serial number@` is written).
+ * A lone `@` (the origin) and words with one `@` are not markers; `\@` is not a marker `@`.
+ */
+function markerRun(text: string, fields: readonly Token[], i: number): { name: string; words: number } | undefined {
+  const w = fields[i]!.text;
+  if (!w.startsWith('@') || w === '@') return undefined;
+  if (endsWithPlainAt(w)) return w.length > 2 ? { name: w.slice(1, -1), words: 1 } : undefined;
+  const next = fields[i + 1];
+  if (next === undefined || next.kind !== 'word' || next.text.startsWith('@') || !endsWithPlainAt(next.text)) return undefined;
+  if (!/^[ \t]+$/.test(text.slice(fields[i]!.end, next.start))) return undefined;
+  return { name: `${w.slice(1)} ${next.text.slice(0, -1)}`, words: 2 };
+}
+
+/** Whether a word ends in an '@' that is not part of a backslash escape (RFC 1035 5.1). */
+function endsWithPlainAt(word: string): boolean {
+  let lastPlain = -1;
+  for (let i = 0; i < word.length; ) {
+    if (word[i] === '\\') i = skipEscape(word, i);
+    else lastPlain = i++;
+  }
+  return lastPlain === word.length - 1 && word[lastPlain] === '@';
+}
+
+function unknownMarker(name: string): string {
+  const guess = suggestMarker(name);
+  return guess === undefined ? `unknown marker @${name}@` : `unknown marker @${name}@ (did you mean @${guess}@?)`;
+}
+
+/** Case, blanks, '_' and '-' do not tell a misspelling from the real marker. */
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[\s_-]/g, '');
+}
+
+function suggestMarker(name: string): string | undefined {
+  const n = normalize(name);
+  const variant = MARKERS.find((m) => normalize(m) === n);
+  if (variant !== undefined) return variant;
+  let best: string | undefined;
+  let bestDistance = 3; // suggest within distance 2 only
+  for (const m of MARKERS) {
+    const d = levenshtein(n, normalize(m));
+    if (d < bestDistance) [best, bestDistance] = [m, d];
+  }
+  return best;
+}
+
+function levenshtein(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** `@IP@`, `@ip@`, `@I_P@`, `@ i-p @`: a marker as written exactly, or a variant of it. */
+function variantPattern(marker: string): RegExp {
+  const sep = '[\\s_-]*';
+  const chars = [...normalize(marker)].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`@${sep}${chars.join(sep)}${sep}@`, 'gi');
+}
+
+const VARIANTS = MARKERS.map((m) => ({ marker: m, pattern: variantPattern(m) }));
+
+/**
+ * Comment form: an exact marker in a comment replaces the last word before the comment on
+ * its line; with no word there (documentation) it is ignored. A variant of a marker in a
+ * comment is an error, since ignoring a misspelled marker would silently break failover.
+ */
+function checkComments(tokens: readonly Token[], scan: Scan): Finding[] {
+  const problems: Finding[] = [];
+  tokens.forEach((t, k) => {
+    if (t.kind !== 'comment') return;
+    for (const found of markersInComment(t.text)) {
+      if (found.marker === undefined) {
+        problems.push({ line: t.line, message: unknownMarker(found.name) });
+        continue;
+      }
+      const target = lastValueBefore(tokens, k);
+      if (target === undefined) continue;
+      if (target.kind === 'quoted') {
+        problems.push({ line: t.line, message: `@${found.marker}@ in a comment cannot replace the quoted string before it` });
+        continue;
+      }
+      // Every word belongs to an entry. One inside a value-form marker stands for the whole marker.
+      const { owner, spot, inSoaSerial } = scan.places.get(target.start)!;
+      const [start, end] = spot.marker === undefined ? [target.start, target.end] : [spot.start, spot.end];
+      scan.hits.push({ marker: found.marker, form: 'comment', start, end, line: t.line, owner, inSoaSerial });
+    }
+  });
+  return problems;
+}
+
+/** Every exact marker and variant in a comment, in order. `marker` is set for exact ones. */
+function markersInComment(comment: string): { name: string; marker: string | undefined; index: number }[] {
+  const found = VARIANTS.flatMap(({ marker, pattern }) =>
+    [...comment.matchAll(pattern)].map((m) => {
+      const exact = m[0] === `@${marker}@`;
+      return { name: m[0].slice(1, -1), marker: exact ? marker : undefined, index: m.index };
+    }),
+  );
+  return found.sort((a, b) => a.index - b.index);
+}
+
+/** The last word or quoted string before tokens[k] on the same physical line. */
+function lastValueBefore(tokens: readonly Token[], k: number): Token | undefined {
+  for (let j = k - 1; j >= 0 && tokens[j]!.kind !== 'newline'; j--) {
+    const t = tokens[j]!;
+    if (t.kind === 'word' || t.kind === 'quoted') return t;
+  }
+  return undefined;
+}
+
+/**
+ * Two markers on one span (`@IP@ ; @IP@`, or two markers in one comment) make one slot
+ * when they agree, and a problem when they do not. Both still count as occurrences.
+ */
+function dropDuplicateSpans(hits: readonly Hit[], problems: Finding[]): Hit[] {
+  const bySpan = new Map<number, Hit>();
+  for (const h of hits) {
+    const seen = bySpan.get(h.start);
+    if (seen === undefined) bySpan.set(h.start, h);
+    else if (seen.marker !== h.marker) problems.push({ line: h.line, message: `@${seen.marker}@ and @${h.marker}@ mark the same value` });
+    else if (h.marker === SERIAL) problems.push({ line: h.line, message: secondSerial(seen) });
+  }
+  return [...bySpan.values()].sort((a, b) => a.start - b.start);
+}
+
+function secondSerial(first: Hit): string {
+  return `second @serial number@ (the first is at line ${first.line})`;
+}
+
+/** `@serial number@`: exactly once, in the SOA serial field (the 3rd RDATA field, RFC 1035 3.3.13). */
+function checkSerials(serials: readonly Hit[], soaLine: number | undefined): Finding[] {
+  const first = serials[0];
+  if (first === undefined) return [{ line: soaLine ?? 1, message: 'no @serial number@ marker (put it in the SOA serial field)' }];
+  const problems = serials.slice(1).map((h) => ({ line: h.line, message: secondSerial(first) }));
+  // Only the first is checked for its place: the others are already wrong for being there at all.
+  if (!first.inSoaSerial) problems.push({ line: first.line, message: '@serial number@ must be the SOA serial field' });
+  return problems;
+}
+
+/** Cuts the text into physical lines, each split around the slots it holds. */
+function buildLines(text: string, hits: readonly Hit[]): TemplateLine[] {
+  const lines: TemplateLine[] = [];
+  let h = 0;
+  for (let start = 0, line = 1; start < text.length; line++) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl + 1;
+    const parts: (string | Slot)[] = [];
+    let pos = start;
+    for (; h < hits.length && hits[h]!.start < end; h++) {
+      const hit = hits[h]!;
+      if (hit.start > pos) parts.push(text.slice(pos, hit.start));
+      parts.push({ marker: hit.marker, line, owner: hit.owner, form: hit.form, original: text.slice(hit.start, hit.end) });
+      pos = hit.end;
+    }
+    if (end > pos) parts.push(text.slice(pos, end));
+    lines.push({ parts });
+    start = end;
+  }
+  return lines;
+}

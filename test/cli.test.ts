@@ -1,0 +1,159 @@
+// The built binary: exit codes, usage errors, --help/--version, status, and the lock between
+// concurrent runs. Nameserver kind "none" (real NSD/BIND runs are in test/e2e).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startZonerw, zonerw } from './helpers/cli.js';
+
+let dir: string;
+let server: Server;
+let port: number;
+let mode: 'ok' | 'hold' = 'ok';
+const held: ServerResponse[] = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zonerw-cli-'));
+  server = createServer((_req, res) => {
+    if (mode === 'hold') held.push(res);
+    else res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+after(async () => {
+  for (const res of held) res.destroy();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function setup(name: string, checkTimeout = '2s'): Promise<string> {
+  const d = join(dir, name);
+  await mkdir(join(d, 'base'), { recursive: true });
+  await mkdir(join(d, 'zones'));
+  await writeFile(join(d, 'base', 'example.com.base'), '@ IN SOA ns1.example.com. h.example.com. ( @serial number@ 300 60 1209600 300 )\n@ IN NS ns1.example.com.\nns1 IN A 198.51.100.7\nwww IN A @IP@\n');
+  const conf = join(d, 'zonerw.toml');
+  await writeFile(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "none"\ncheckzone = "never"\n[check]\ntimeout = "${checkTimeout}"\nattempts = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "http://127.0.0.1:${port}/"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`);
+  return conf;
+}
+
+const NOW = { ZONERW_NOW: '2026-11-22T10:00:00Z' };
+
+test('usage errors exit 64; --help and --version exit 0', async () => {
+  const bad = await zonerw(['--frobnicate']);
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /unknown option '--frobnicate'/);
+  const help = await zonerw(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: zonerw/);
+  assert.match(help.stdout, /status/);
+  const runHelp = await zonerw(['run', '--help']);
+  assert.match(runHelp.stdout, /--force/);
+  assert.match(runHelp.stdout, /--dry-run/);
+  assert.match(runHelp.stdout, /Example/);
+  const version = await zonerw(['--version']);
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout.trim(), JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  const both = await zonerw(['-v', '-q', '--config', '/nonexistent']);
+  assert.equal(both.code, 64);
+});
+
+test('config: missing file and bad values exit 78 with the key path, nothing written', async () => {
+  const missing = await zonerw(['--config', join(dir, 'nope.toml')]);
+  assert.equal(missing.code, 78);
+  assert.match(missing.stderr, /^zonerw: .*nope\.toml: no such file \(give --config FILE or set ZONERW_CONFIG\)$/m);
+  const conf = await setup('badconf');
+  await writeFile(conf, (await readFile(conf, 'utf8')).replace('192.0.2.1', '192.0.2.300').replace('kind = "none"', 'kind = "nsd"\nkidn = 1'));
+  const r = await zonerw(['--config', conf]);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /server\[0\]\.address: not an IPv4 address: "192\.0\.2\.300"/);
+  assert.match(r.stderr, /nameserver\.kidn: unknown key \(did you mean kind\?\)/);
+  await assert.rejects(stat(join(dir, 'badconf', 'state')), 'no state folder created');
+});
+
+test('ZONERW_CONFIG is used when --config is absent', async () => {
+  const conf = await setup('envconf');
+  const r = await zonerw([], { ...NOW, ZONERW_CONFIG: conf });
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, 'example.com: serial 2026112200, www -> 192.0.2.1, zone file was missing\n');
+});
+
+test('zonerw --force, --dry-run and status through the binary', async () => {
+  const conf = await setup('status');
+  assert.equal((await zonerw(['--config', conf], NOW)).code, 0);
+  const quiet = await zonerw(['--config', conf], NOW);
+  assert.deepEqual(quiet, { code: 0, stdout: '', stderr: '' });
+  const forced = await zonerw(['--config', conf, '--force'], NOW);
+  assert.equal(forced.stdout, 'example.com: serial 2026112201, forced\n');
+  const dry = await zonerw(['--config', conf, '--dry-run', '--force'], NOW);
+  assert.match(dry.stdout, /^would publish example\.com: serial 2026112202, forced$/m);
+  assert.match(dry.stdout, /^-@ IN SOA ns1\.example\.com\. h\.example\.com\. \( 2026112201 /m);
+  const s = JSON.parse((await zonerw(['--config', conf, 'status', '--json'], NOW)).stdout);
+  assert.deepEqual(s.favoured, { server: 'main', address: '192.0.2.1', since: '2026-11-22T10:00:00.000Z' });
+  assert.deepEqual(s.servers[0].lastCheck.reason, 'HTTP 200');
+  assert.deepEqual(
+    s.zones.map((z: Record<string, unknown>) => [z.zone, z.serial, z.pending, z.fileState]),
+    [['example.com', 2026112201, [], 'ours']],
+  );
+  const text = await zonerw(['status', '--config', conf], { ZONERW_NOW: '2026-11-22T12:30:00Z' });
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /^favoured: main 192\.0\.2\.1 since 2026-11-22 10:00:00 UTC \(2h 30m ago\)$/m);
+  assert.match(text.stdout, /^ {2}main 192\.0\.2\.1: up since .*; last check .*: HTTP 200, 1 attempt/m);
+  assert.match(text.stdout, /^ {2}example\.com: serial 2026112201, published/m);
+  assert.match(text.stdout, /^ {4}zones\/example\.com: zonerw's output$/m);
+});
+
+async function waitForLock(d: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await stat(join(d, 'state', 'zonerw.lock')).then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the first run never took the lock');
+}
+
+test('two runs at once: exactly one writes, the other exits 75 at once touching nothing', async () => {
+  const conf = await setup('concurrent', '20s');
+  const d = join(dir, 'concurrent');
+  mode = 'hold'; // the first run's check waits, holding the lock
+  const first = startZonerw(['--config', conf], NOW);
+  try {
+    await waitForLock(d);
+    const second = await zonerw(['--config', conf], NOW);
+    assert.equal(second.code, 75);
+    assert.equal(second.stdout, '');
+    assert.match(second.stderr, /^zonerw: another zonerw run holds the lock .*zonerw\.lock; nothing was done$/m);
+    await assert.rejects(stat(join(d, 'zones', 'example.com')), 'the second run wrote nothing');
+  } finally {
+    mode = 'ok';
+    for (const res of held.splice(0)) res.end('ok');
+  }
+  const r = await first.done;
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^example\.com: serial 2026112200/);
+});
+
+test('a lock left by a killed run blocks only until it is stale (30 s, under a minute)', async () => {
+  const conf = await setup('killed', '20s');
+  const d = join(dir, 'killed');
+  mode = 'hold';
+  const victim = startZonerw(['--config', conf], NOW);
+  try {
+    await waitForLock(d);
+    victim.child.kill('SIGKILL');
+    await victim.done;
+  } finally {
+    mode = 'ok';
+    for (const res of held.splice(0)) res.destroy();
+  }
+  assert.equal((await zonerw(['--config', conf], NOW)).code, 75, 'a fresh lock still blocks');
+  // what 31 seconds do to a lock whose holder no longer refreshes it
+  const old = new Date(Date.now() - 31_000);
+  await utimes(join(d, 'state', 'zonerw.lock'), old, old);
+  const next = await zonerw(['--config', conf], NOW);
+  assert.equal(next.code, 0);
+  assert.match(next.stdout, /^example\.com: serial 2026112200/);
+});
