@@ -1,0 +1,373 @@
+// The failover story, end to end, shared by failover-nsd.test.ts and failover-bind.test.ts:
+// the built zonerw binary is spawned exactly as cron would run it, against a real primary and
+// secondary (NSD+NSD or BIND+BIND) on loopback and a node:http "main server". Each step asserts
+// what a sysadmin depends on: what the secondary serves, what cron would mail (stdout/stderr),
+// the exit code, and that the zone file on disk is untouched when it must be.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { zonerwBin } from '../helpers/paths.js';
+import {
+  freePort,
+  labPath,
+  needBinary,
+  queryA,
+  querySoaSerial,
+  startBind,
+  startHttp,
+  startNsd,
+  stopAll,
+  waitFor,
+  type HttpTarget,
+  type NsInstance,
+  type NsOptions,
+} from '../../scripts/lab.js';
+
+export const ZONE = 'example.test';
+export const MAIN = '192.0.2.1';
+export const BACKUP = '198.51.100.7';
+
+export const BASE = `$TTL 300
+@    IN SOA ns1.example.test. hostmaster.example.test. ( @serial number@ 300 60 1209600 300 )
+@    IN NS  ns1.example.test.
+ns1  IN A   127.0.0.1
+www  IN A   @IP@
+mail IN A   192.0.2.1 ; @IP@
+`;
+
+/** The zone zonerw must install: the base file byte for byte, only the markers' values replaced. */
+export function expectedZone(serial: number, ip: string): string {
+  return BASE.replace('@serial number@', String(serial))
+    .replace('www  IN A   @IP@', `www  IN A   ${ip}`)
+    .replace(`mail IN A   ${MAIN} ; @IP@`, `mail IN A   ${ip} ; @IP@`);
+}
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** For assertion messages: everything the run said. */
+export function show(r: Run): string {
+  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\n--- stdout:\n${r.stdout}--- stderr:\n${r.stderr}`;
+}
+
+/**
+ * Runs the built binary as cron would: `node bin/zonerw.js --config CONF ...args`, from a folder
+ * that is not the config's (relative paths must resolve against the config file), with a TZ far
+ * from the configured UTC, and with the sbin folders on PATH (where the checkers live).
+ */
+export function runZonerw(conf: string, args: string[] = [], cwd = tmpdir(), timeoutMs = 30_000): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: labPath(), TZ: 'Pacific/Kiritimati' };
+  delete env.ZONERW_CONFIG;
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [zonerwBin, '--config', conf, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`zonerw ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The serial of the `example.test: serial NNNNNNNNNN` line; fails the test when there is none. */
+export function publishedSerial(r: Run): number {
+  const m = /^example\.test: serial (\d{10})\b/m.exec(r.stdout);
+  assert.ok(m, `no "${ZONE}: serial NNNNNNNNNN" line on stdout\n${show(r)}`);
+  return Number(m[1]);
+}
+
+export function lines(s: string): string[] {
+  return s.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** YYYYMMDD of now, in UTC. */
+export function utcDate(d = new Date()): number {
+  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+export interface StatusZone {
+  zone: string;
+  serial: number;
+  pending: string[];
+  fileState: unknown;
+}
+export interface StatusJson {
+  zones: StatusZone[];
+  favoured: { server: string; address: string; since: string } | null;
+}
+
+export async function statusJson(conf: string): Promise<{ json: StatusJson; zone: StatusZone }> {
+  const r = await runZonerw(conf, ['status', '--json']);
+  assert.equal(r.code, 0, `status --json failed\n${show(r)}`);
+  let json: StatusJson;
+  try {
+    json = JSON.parse(r.stdout) as StatusJson;
+  } catch (e) {
+    assert.fail(`status --json did not print JSON (${String(e)})\n${show(r)}`);
+  }
+  const zone = json.zones?.find((z) => z.zone === ZONE);
+  assert.ok(zone, `status --json has no zone ${ZONE}\n${r.stdout}`);
+  return { json, zone };
+}
+
+export function configToml(o: { kind: 'nsd' | 'bind' | 'none'; control: string[]; checkUrl: string }): string {
+  const control = o.kind === 'none' ? '' : `control   = ${JSON.stringify(o.control)}\n`;
+  return `# zonerw e2e: paths relative to this file's folder
+base_dir  = "base"
+zone_dir  = "zones"
+state_dir = "state"
+timezone  = "UTC"
+
+[nameserver]
+kind      = "${o.kind}"
+${control}checkzone = "${o.kind === 'none' ? 'never' : 'always'}"
+timeout   = "10s"
+
+[check]
+timeout  = "2s"
+attempts = 1
+
+[[server]]
+name    = "main"
+address = "${MAIN}"
+check   = { url = "${o.checkUrl}", host = "${ZONE}" }
+
+[[server]]
+name    = "backup"
+address = "${BACKUP}"
+`;
+}
+
+const controlReload = (kind: 'nsd' | 'bind') =>
+  kind === 'nsd' ? /control cmd:\s+reload\b/ : /received control channel command 'reload\b/;
+
+/** The whole story against one kind of nameserver, in one fresh folder with fresh servers. */
+export function failoverSuite(kind: 'nsd' | 'bind'): void {
+  const bins = kind === 'nsd' ? ['nsd', 'nsd-control', 'nsd-checkzone'] : ['named', 'rndc', 'rndc-confgen', 'named-checkzone'];
+  const missing = bins.filter((b) => !needBinary(b));
+  const skip = missing.length > 0 ? `${missing.join(', ')} not installed (apt-get install nsd bind9 bind9-dnsutils)` : false;
+  const start = kind === 'nsd' ? startNsd : startBind;
+
+  describe(`zonerw failover with ${kind} primary and ${kind} secondary`, { skip, timeout: 120_000 }, () => {
+    let root = '';
+    let site = '';
+    let conf = '';
+    let zoneFile = '';
+    let baseFile = '';
+    let http: HttpTarget;
+    let primary: NsInstance;
+    let secondary: NsInstance;
+    let primaryOptions: NsOptions;
+    const serials: number[] = []; // every serial published so far, in order
+    const last = () => serials[serials.length - 1]!;
+
+    const secondaryServes = (serial: number) =>
+      waitFor(() => querySoaSerial(secondary.port, ZONE).then((s) => (s === serial ? s : undefined)), {
+        timeoutMs: 10_000,
+        what: `the ${kind} secondary to serve serial ${serial}`,
+      }).catch(async (e: Error) => {
+        throw new Error(`${e.message}; it serves ${await querySoaSerial(secondary.port, ZONE)}, the primary ${await querySoaSerial(primary.port, ZONE)}`);
+      });
+
+    const www = () => queryA(secondary.port, `www.${ZONE}`);
+    const mail = () => queryA(secondary.port, `mail.${ZONE}`);
+
+    before(async () => {
+      root = mkdtempSync(join(tmpdir(), `zonerw-e2e-${kind}-`));
+      site = join(root, 'site');
+      for (const d of ['base', 'zones', 'state']) mkdirSync(join(site, d), { recursive: true });
+      zoneFile = join(site, 'zones', ZONE);
+      baseFile = join(site, 'base', `${ZONE}.base`);
+      writeFileSync(baseFile, BASE);
+
+      http = await startHttp(200);
+      const primaryPort = await freePort();
+      const secondaryPort = await freePort();
+      primaryOptions = { dir: join(root, 'primary'), role: 'primary', port: primaryPort, zones: [ZONE], zoneDir: join(site, 'zones'), peerPort: secondaryPort };
+      primary = await start(primaryOptions);
+      secondary = await start({ dir: join(root, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
+
+      conf = join(site, 'zonerw.toml');
+      writeFileSync(conf, configToml({ kind, control: primary.control, checkUrl: http.url }));
+    });
+
+    after(async () => {
+      try {
+        await stopAll();
+      } finally {
+        if (root && !process.env.ZONERW_E2E_KEEP) rmSync(root, { recursive: true, force: true });
+        else if (root) console.log(`kept ${root} (ZONERW_E2E_KEEP)`);
+      }
+    });
+
+    it('1. main up: publishes the main address, and the secondary follows', async () => {
+      const dayBefore = utcDate();
+      const r = await runZonerw(conf, [], root);
+      const dayAfter = utcDate();
+      assert.equal(r.code, 0, show(r));
+      const serial = publishedSerial(r);
+      serials.push(serial);
+      assert.ok([dayBefore, dayAfter].includes(Math.floor(serial / 100)), `serial ${serial} is not today's UTC date YYYYMMDD00\n${show(r)}`);
+      assert.equal(serial % 100, 0, `first serial of the day ends in 00: ${serial}`);
+
+      assert.ok(http.requests.length > 0, 'the main server was checked over HTTP');
+      assert.equal(http.requests.at(-1)!.host, ZONE, 'the check sends the configured Host header');
+
+      assert.equal(readFileSync(zoneFile, 'utf8'), expectedZone(serial, MAIN), 'the installed zone file');
+      await secondaryServes(serial);
+      assert.deepEqual(await www(), [MAIN]);
+      assert.deepEqual(await mail(), [MAIN]);
+
+      const { json, zone } = await statusJson(conf);
+      assert.equal(zone.serial, serial);
+      assert.deepEqual(zone.pending, []);
+      assert.equal(json.favoured?.server, 'main');
+      assert.equal(json.favoured?.address, MAIN);
+    });
+
+    it('2. nothing changed: silent, exit 0, zone file and serial untouched, no reload', async () => {
+      const before = statSync(zoneFile);
+      const bytes = readFileSync(zoneFile);
+      const logBefore = primary.log().length;
+      const r = await runZonerw(conf, [], root);
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, '', `stdout must be empty when nothing changed (cron mails it)\n${show(r)}`);
+      assert.equal(r.stderr, '', `stderr must be empty when nothing changed (cron mails it)\n${show(r)}`);
+      const after = statSync(zoneFile);
+      assert.equal(after.mtimeMs, before.mtimeMs, 'zone file mtime');
+      assert.equal(after.ino, before.ino, 'zone file replaced');
+      assert.deepEqual(readFileSync(zoneFile), bytes, 'zone file bytes');
+      assert.doesNotMatch(primary.log().slice(logBefore), controlReload(kind), 'no reload when nothing changed');
+      assert.equal(await querySoaSerial(secondary.port, ZONE), last());
+    });
+
+    it('3. main answers 503: fails over to the backup; then main refuses: already on backup, silent', async () => {
+      http.setStatus(503);
+      const r = await runZonerw(conf, [], root);
+      assert.equal(r.code, 0, show(r));
+      const out = lines(r.stdout);
+      const transition = out.find((l) => /\bmain\b/.test(l) && l.includes(MAIN) && /\bdown\b/.test(l));
+      assert.ok(transition, `a line saying main ${MAIN} is down\n${show(r)}`);
+      assert.match(transition, /503/, 'the reason is shown');
+      assert.match(transition, /favouring backup 198\.51\.100\.7/);
+      const serial = publishedSerial(r);
+      assert.ok(serial > last(), `serial ${serial} > ${last()}`);
+      serials.push(serial);
+      assert.equal(out.length, 2, `one line for the transition, one for the zone\n${show(r)}`);
+      assert.equal(readFileSync(zoneFile, 'utf8'), expectedZone(serial, BACKUP), 'the installed zone file');
+      await secondaryServes(serial);
+      assert.deepEqual(await www(), [BACKUP]);
+      assert.deepEqual(await mail(), [BACKUP]);
+      assert.equal((await statusJson(conf)).json.favoured?.server, 'backup');
+
+      await http.stop();
+      const bytes = readFileSync(zoneFile);
+      const r2 = await runZonerw(conf, [], root);
+      assert.equal(r2.code, 0, show(r2));
+      assert.equal(r2.stdout, '', `still on backup: nothing to say\n${show(r2)}`);
+      assert.equal(r2.stderr, '', `still on backup: nothing to say\n${show(r2)}`);
+      assert.deepEqual(readFileSync(zoneFile), bytes);
+      assert.equal(await querySoaSerial(secondary.port, ZONE), serial);
+    });
+
+    it('4. main back: fails back to the main address with a higher serial', async () => {
+      await http.start();
+      http.setStatus(200);
+      const r = await runZonerw(conf, [], root);
+      assert.equal(r.code, 0, show(r));
+      const out = lines(r.stdout);
+      assert.ok(
+        out.some((l) => !l.startsWith(`${ZONE}:`) && /\bmain\b/.test(l) && l.includes(MAIN)),
+        `a line saying main ${MAIN} is favoured again\n${show(r)}`,
+      );
+      const serial = publishedSerial(r);
+      assert.ok(serial > last(), `serial ${serial} > ${last()}`);
+      assert.equal(readFileSync(zoneFile, 'utf8'), expectedZone(serial, MAIN), 'the installed zone file');
+      serials.push(serial);
+      await secondaryServes(serial);
+      assert.deepEqual(await www(), [MAIN]);
+      assert.deepEqual(await mail(), [MAIN]);
+      assert.equal((await statusJson(conf)).json.favoured?.server, 'main');
+    });
+
+    it('5. --force: a new serial, the same data', async () => {
+      const r = await runZonerw(conf, ['--force'], root);
+      assert.equal(r.code, 0, show(r));
+      const serial = publishedSerial(r);
+      assert.ok(serial > last(), `serial ${serial} > ${last()}`);
+      assert.equal(lines(r.stdout).length, 1, `no transition, so only the zone line\n${show(r)}`);
+      assert.equal(readFileSync(zoneFile, 'utf8'), expectedZone(serial, MAIN), 'only the serial differs');
+      serials.push(serial);
+      await secondaryServes(serial);
+      assert.deepEqual(await www(), [MAIN]);
+    });
+
+    it('6. a broken base file: refused by the checker, exit 1, the old zone keeps being served', async () => {
+      const bytes = readFileSync(zoneFile);
+      const mtime = statSync(zoneFile).mtimeMs;
+      const broken = BASE.replace('www  IN A   @IP@', 'www  IN A   192.0.2.300');
+      assert.notEqual(broken, BASE);
+      writeFileSync(baseFile, broken);
+      try {
+        const r = await runZonerw(conf, ['--force'], root);
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /example\.test/, `stderr names the zone\n${show(r)}`);
+        assert.doesNotMatch(r.stdout, /^example\.test: serial/m, `nothing was published\n${show(r)}`);
+        assert.deepEqual(readFileSync(zoneFile), bytes, 'the installed zone file is byte-identical');
+        assert.equal(statSync(zoneFile).mtimeMs, mtime);
+        assert.deepEqual(readdirSync(join(site, 'zones')), [ZONE], 'no temporary files left in zone_dir');
+        assert.equal(await querySoaSerial(primary.port, ZONE), last(), 'the primary still serves the last good serial');
+        assert.equal(await querySoaSerial(secondary.port, ZONE), last(), 'the secondary still serves the last good serial');
+        assert.deepEqual(await www(), [MAIN]);
+      } finally {
+        writeFileSync(baseFile, BASE);
+      }
+    });
+
+    it('7. nameserver down: exit 1 and a pending reload, retried on the next run once it is back', async () => {
+      await primary.stop();
+      http.setStatus(503);
+      const r = await runZonerw(conf, [], root);
+      assert.equal(r.code, 1, show(r));
+      assert.ok(r.stderr.includes(basename(primary.control[0]!)), `stderr names the failed command (${basename(primary.control[0]!)})\n${show(r)}`);
+      assert.match(r.stderr, /\breload\b/, `stderr says the reload failed\n${show(r)}`);
+
+      const { zone } = await statusJson(conf);
+      assert.ok(zone.pending.includes('reload'), `status shows a pending reload: ${JSON.stringify(zone)}`);
+      const serial = zone.serial;
+      assert.ok(serial > last(), `the new zone was installed with a higher serial: ${serial} > ${last()}`);
+      assert.equal(readFileSync(zoneFile, 'utf8'), expectedZone(serial, BACKUP), 'the new zone file is installed');
+      assert.equal(await querySoaSerial(secondary.port, ZONE), last(), 'the secondary cannot have it yet');
+
+      primary = await start(primaryOptions); // same port, same folder; it loads the new file
+      const logBefore = primary.log().length;
+      const r2 = await runZonerw(conf, [], root);
+      assert.equal(r2.code, 0, show(r2));
+      assert.match(primary.log().slice(logBefore), controlReload(kind), 'the pending reload was retried');
+      const after = await statusJson(conf);
+      assert.deepEqual(after.zone.pending, [], 'nothing pending any more');
+      assert.equal(after.zone.serial, serial, 'the retry publishes no new serial');
+      serials.push(serial);
+      await secondaryServes(serial);
+      assert.deepEqual(await www(), [BACKUP]);
+      assert.deepEqual(await mail(), [BACKUP]);
+    });
+  });
+}
