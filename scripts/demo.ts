@@ -13,7 +13,7 @@ import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stop
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const zonerwBin = join(repoRoot, 'bin', 'zonerw.js');
-const ZONE = 'example.test';
+const ZONE = 'example.com';
 const MAIN = '192.0.2.1';
 const BACKUP = '198.51.100.7';
 
@@ -30,15 +30,8 @@ function expect(ok: boolean, what: string): void {
   if (!ok) problems.push(what);
 }
 
-const BASE = `; example.test, written by hand. zonerw replaces @IP@ with the favoured server's
-; address and @serial number@ with a YYYYMMDDSS serial; everything else is copied as is.
-$TTL 300
-@    IN SOA ns1.example.test. hostmaster.example.test. ( @serial number@ 300 60 1209600 300 )
-@    IN NS  ns1.example.test.
-ns1  IN A   127.0.0.1
-www  IN A   @IP@
-mail IN A   ${MAIN} ; @IP@
-`;
+// The bundled example: the quick start runs the main job on exactly this base file.
+const BASE = readFileSync(join(repoRoot, 'zones.example', 'base', `${ZONE}.base`), 'utf8');
 
 function config(kind: 'nsd' | 'none', control: string[], checkUrl: string): string {
   const ns =
@@ -112,7 +105,7 @@ async function zonerw(conf: string, args: string[] = []): Promise<Run> {
 }
 
 const serialOf = (r: Run) => {
-  const m = /^example\.test: serial (\d{10})/m.exec(r.stdout);
+  const m = /^example\.com: serial (\d{10})/m.exec(r.stdout);
   return m ? Number(m[1]) : undefined;
 };
 

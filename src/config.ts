@@ -60,9 +60,16 @@ export async function loadConfig(file: string): Promise<Config> {
   } catch (e) {
     const err = e as Error & { line?: number; column?: number };
     const first = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
-    throw new ConfigError(path, [`${err.line ?? 1}:${err.column ?? 1}: TOML syntax: ${first}`]);
+    throw new ConfigError(path, [`${err.line ?? 1}:${err.column ?? 1}: TOML syntax: ${first}${syntaxHint(first)}`]);
   }
   return validateConfig(raw, path);
+}
+
+/** smol-toml's words, plus what the usual slip behind them is. */
+function syntaxHint(message: string): string {
+  if (/numeric literal|invalid value/.test(message)) return ' (text needs quotes: address = "192.0.2.1", timeout = "5s")';
+  if (/redefine/.test(message)) return ' (a key or table is given twice)';
+  return '';
 }
 
 type Table = Record<string, unknown>;
@@ -123,11 +130,16 @@ class Reader {
   strings(t: Table, prefix: string, key: string): string[] | undefined {
     const v = t[key];
     if (v === undefined) return undefined;
-    if (Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0 && !s.includes('\0'))) {
-      return v as string[];
+    if (!Array.isArray(v)) {
+      this.problem(join(prefix, key), `must be a list of strings, like ["a", "b"], not ${describe(v)}`);
+      return undefined;
     }
-    this.problem(join(prefix, key), `must be a list of non-empty strings, not ${describe(v)}`);
-    return undefined;
+    const bad = v.flatMap((s, i) => (typeof s === 'string' && s.length > 0 && !s.includes('\0') ? [] : [i]));
+    for (const i of bad) {
+      const what = typeof v[i] === 'string' && v[i].length > 0 ? 'must not contain a NUL character' : `must be a non-empty string, not ${describe(v[i])}`;
+      this.problem(`${join(prefix, key)}[${i}]`, what);
+    }
+    return bad.length === 0 ? (v as string[]) : undefined;
   }
 
   /** "10s", "500ms", "2m", or a number of seconds. */
@@ -142,7 +154,7 @@ class Reader {
 }
 
 export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000);
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.round(v * 1000) : undefined;
   if (typeof v !== 'string') return undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(v);
   if (!m) return undefined;
@@ -164,7 +176,7 @@ function describe(v: unknown): string {
 
 const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'nameserver', 'check', 'server'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout'] as const;
-const CHECK_DEFAULT_KEYS = ['timeout', 'attempts'] as const;
+const CHECK_DEFAULT_KEYS = ['timeout', 'attempts', 'expect_status'] as const;
 const SERVER_KEYS = ['name', 'address', 'check'] as const;
 const CHECK_KEYS = ['url', 'host', 'expect_status', 'timeout', 'attempts'] as const;
 
@@ -181,10 +193,10 @@ export function validateConfig(raw: unknown, file: string): Config {
   const baseDir = path('base_dir');
   const zoneDir = path('zone_dir');
   const stateDir = path('state_dir');
-  if (r.problems.length === 0) {
-    if (zoneDir === baseDir) r.problem('zone_dir', 'must not be base_dir: zonerw never writes base files');
-    if (stateDir === baseDir) r.problem('state_dir', 'must not be base_dir: zonerw never writes base files');
-  }
+  const given = (key: string) => typeof top[key] === 'string' && top[key] !== '';
+  if (given('zone_dir') && given('base_dir') && zoneDir === baseDir) r.problem('zone_dir', 'must not be base_dir: zonerw never writes base files');
+  if (given('state_dir') && given('base_dir') && stateDir === baseDir) r.problem('state_dir', 'must not be base_dir: zonerw never writes base files');
+  if (given('state_dir') && given('zone_dir') && stateDir === zoneDir) r.problem('state_dir', 'must not be zone_dir: the nameserver reads zone_dir, zonerw keeps its state apart');
 
   const zoneFile = r.string(top, '', 'zone_file') ?? '{zone}';
   if (!zoneFile.includes('{zone}') || /[/\\]/.test(zoneFile)) {
@@ -192,20 +204,23 @@ export function validateConfig(raw: unknown, file: string): Config {
   }
 
   const zones = r.strings(top, '', 'zones');
+  if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
   zones?.forEach((z, i) => {
     const problem = zoneNameProblem(z);
+    const first = zones.indexOf(z);
     if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
+    else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);
   });
-  if (zones && new Set(zones).size !== zones.length) r.problem('zones', 'lists a zone twice');
 
   const timezone = r.string(top, '', 'timezone') ?? 'UTC';
   if (!isTimeZone(timezone)) r.problem('timezone', `unknown time zone ${describe(timezone)} (an IANA name like "UTC" or "Europe/Amsterdam")`);
   const onBaseChange = r.oneOf(top, '', 'on_base_change', ['publish', 'warn'] as const, 'publish');
 
-  const nsTable = r.table(top.nameserver, 'nameserver') ?? {};
+  const givenNs = r.table(top.nameserver, 'nameserver');
+  const nsTable = givenNs ?? {};
   r.known(nsTable, 'nameserver', NS_KEYS);
   const kind = r.oneOf(nsTable, 'nameserver', 'kind', ['nsd', 'bind', 'none'] as const, 'none');
-  if (top.nameserver !== undefined && nsTable.kind === undefined) r.problem('nameserver.kind', 'missing: "nsd", "bind" or "none"');
+  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', 'missing: "nsd", "bind" or "none"');
   const control = r.strings(nsTable, 'nameserver', 'control') ?? DEFAULT_CONTROL[kind];
   if (kind !== 'none' && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
   const nameserver = {
@@ -217,9 +232,10 @@ export function validateConfig(raw: unknown, file: string): Config {
 
   const checkTable = r.table(top.check, 'check') ?? {};
   r.known(checkTable, 'check', CHECK_DEFAULT_KEYS);
-  const defaults = {
+  const defaults: CheckDefaults = {
     timeoutMs: r.duration(checkTable, 'check', 'timeout', 5_000),
     attempts: r.int(checkTable, 'check', 'attempts', 1, 10, 2),
+    expectStatus: readStatuses(r, checkTable, 'check'),
   };
 
   const servers = readServers(r, top.server, defaults);
@@ -230,7 +246,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   };
 }
 
-function readServers(r: Reader, raw: unknown, defaults: { timeoutMs: number; attempts: number }): ServerConfig[] {
+function readServers(r: Reader, raw: unknown, defaults: CheckDefaults): ServerConfig[] {
   if (raw === undefined) {
     r.problem('server', 'missing: add at least one [[server]] with name and address');
     return [];
@@ -261,8 +277,18 @@ function readServers(r: Reader, raw: unknown, defaults: { timeoutMs: number; att
   return servers;
 }
 
-function readCheck(r: Reader, raw: unknown, prefix: string, defaults: { timeoutMs: number; attempts: number }): HttpCheckConfig | undefined {
+interface CheckDefaults {
+  timeoutMs: number;
+  attempts: number;
+  expectStatus: number[] | undefined;
+}
+
+function readCheck(r: Reader, raw: unknown, prefix: string, defaults: CheckDefaults): HttpCheckConfig | undefined {
   if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' && (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Date)) {
+    r.problem(prefix, `must be a URL string or a table like { url = "http://192.0.2.1/", host = "www.example.com" }, not ${describe(raw)}`);
+    return undefined;
+  }
   const t: Table | undefined = typeof raw === 'string' ? { url: raw } : r.table(raw, prefix);
   if (!t) return undefined;
   r.known(t, prefix, CHECK_KEYS);
@@ -280,16 +306,7 @@ function readCheck(r: Reader, raw: unknown, prefix: string, defaults: { timeoutM
   }
   const host = r.string(t, prefix, 'host');
   if (host !== undefined && !/^[A-Za-z0-9_.-]+(:\d+)?$/.test(host)) r.problem(`${prefix}.host`, `not a host name: ${describe(host)}`);
-  let expectStatus: number[] | undefined;
-  const es = t.expect_status;
-  if (es !== undefined) {
-    const list = Array.isArray(es) ? es : [es];
-    if (list.length > 0 && list.every((n) => Number.isInteger(n) && (n as number) >= 100 && (n as number) <= 599)) {
-      expectStatus = list as number[];
-    } else {
-      r.problem(`${prefix}.expect_status`, `must be an HTTP status (100-599) or a list of them, not ${describe(es)}`);
-    }
-  }
+  const expectStatus = readStatuses(r, t, prefix) ?? defaults.expectStatus;
   const check: HttpCheckConfig = {
     url: url ?? '',
     timeoutMs: r.duration(t, prefix, 'timeout', defaults.timeoutMs),
@@ -298,4 +315,24 @@ function readCheck(r: Reader, raw: unknown, prefix: string, defaults: { timeoutM
   if (host !== undefined) check.host = host;
   if (expectStatus) check.expectStatus = expectStatus;
   return check;
+}
+
+/** `expect_status = 200` or `[200, 204]`; each element checked on its own. */
+function readStatuses(r: Reader, t: Table, prefix: string): number[] | undefined {
+  const v = t.expect_status;
+  if (v === undefined) return undefined;
+  const key = join(prefix, 'expect_status');
+  const isStatus = (n: unknown) => Number.isInteger(n) && (n as number) >= 100 && (n as number) <= 599;
+  if (!Array.isArray(v)) {
+    if (isStatus(v)) return [v as number];
+    r.problem(key, `must be an HTTP status (100-599) or a list of them, not ${describe(v)}`);
+    return undefined;
+  }
+  if (v.length === 0) {
+    r.problem(key, 'is empty: give a status like 200, or remove the key for any 200 to 399');
+    return undefined;
+  }
+  const bad = v.flatMap((n, i) => (isStatus(n) ? [] : [i]));
+  for (const i of bad) r.problem(`${key}[${i}]`, `must be an HTTP status (100-599), not ${describe(v[i])}`);
+  return bad.length === 0 ? (v as number[]) : undefined;
 }

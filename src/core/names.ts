@@ -9,13 +9,13 @@
  */
 export function zoneNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'empty zone name';
+  if (name.endsWith('.') && name.length > 1) return 'write the zone name without the final dot';
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return `zone name may hold only letters, digits, '-', '_' and dots`;
   if (name.length > 253) return 'zone name longer than 253 characters';
   for (const label of name.split('.')) {
-    if (label.length === 0) return 'zone name has an empty label';
+    if (label.length === 0) return 'zone name has an empty label (two dots in a row, or a leading dot)';
     if (label.length > 63) return `label "${label.slice(0, 20)}..." longer than 63 characters`;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(label)) {
-      return `zone name may hold only letters, digits, '-', '_' and dots`;
-    }
+    if (label.startsWith('-')) return `zone name label may not start with '-'`;
   }
   return undefined;
 }

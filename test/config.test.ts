@@ -1,0 +1,323 @@
+// Configuration: one fixture pair per mistake under test/fixtures/config (NAME.toml, and
+// NAME.error with the exact ConfigError.problems, one per line), plus valid configs, the
+// defaults, loadConfig's own errors and parseDuration.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { loadConfig, parseDuration, validateConfig, type Config } from '../src/config.js';
+import { ConfigError, EXIT } from '../src/errors.js';
+import { fixturesDir } from './helpers/paths.js';
+
+const configFixtures = join(fixturesDir, 'config');
+
+/** Runs `fn`, which must throw a ConfigError, and returns that error. */
+async function configError(fn: () => unknown): Promise<ConfigError> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.equal(e.exitCode, EXIT.config);
+    assert.equal(e.exitCode, 78);
+    return e;
+  }
+  assert.fail('expected a ConfigError, but the configuration was accepted');
+}
+
+describe('config fixtures', () => {
+  const tomls = readdirSync(configFixtures).filter((f) => f.endsWith('.toml')).sort();
+
+  test('every NAME.toml has a NAME.error and the other way round', () => {
+    assert.ok(tomls.length >= 30, `only ${tomls.length} fixtures in ${configFixtures}`);
+    const errors = readdirSync(configFixtures).filter((f) => f.endsWith('.error')).sort();
+    assert.deepEqual(
+      errors.map((f) => basename(f, '.error')),
+      tomls.map((f) => basename(f, '.toml')),
+    );
+  });
+
+  for (const toml of tomls) {
+    const name = basename(toml, '.toml');
+    test(`fixture ${name}`, async () => {
+      const file = join(configFixtures, toml);
+      const want = readFileSync(join(configFixtures, `${name}.error`), 'utf8').replace(/\n+$/, '').split('\n');
+      const err = await configError(() => loadConfig(file));
+      assert.deepEqual(err.problems, want);
+      // The path is carried once by the error, not repeated inside each problem line...
+      assert.equal(err.file, file);
+      for (const p of err.problems) assert.ok(!p.includes(configFixtures), `problem line holds the path: ${p}`);
+      // ...and the message the CLI prints prefixes every problem with it.
+      assert.deepEqual(err.message.split('\n'), want.map((p) => `${file}: ${p}`));
+    });
+  }
+
+  test('syntax errors give line:col and the parser message', async () => {
+    for (const toml of tomls.filter((f) => f.startsWith('syntax-'))) {
+      const err = await configError(() => loadConfig(join(configFixtures, toml)));
+      assert.equal(err.problems.length, 1, toml);
+      assert.match(err.problems[0]!, /^\d+:\d+: TOML syntax: \S/, toml);
+      assert.doesNotMatch(err.problems[0]!, /Invalid TOML document|\n/, toml);
+    }
+  });
+
+  test('problems come out in the same order on every run', async () => {
+    const file = join(configFixtures, 'many-mistakes.toml');
+    const first = (await configError(() => loadConfig(file))).problems;
+    const second = (await configError(() => loadConfig(file))).problems;
+    assert.deepEqual(second, first);
+    assert.ok(first.length >= 15);
+  });
+});
+
+describe('valid configs', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'zonerw-config-'));
+  });
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  function write(sub: string, text: string): string {
+    const dir = join(root, sub);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'zonerw.toml');
+    writeFileSync(file, text);
+    return file;
+  }
+
+  test('a full config returns every value, paths resolved against the config folder', async () => {
+    const file = write(
+      'full/etc',
+      `# the design sketch, and a little more
+base_dir  = "base"                   # <zone>.base files, hand-written
+zone_dir  = "/var/nsd/zones"
+state_dir = "../state"
+zone_file = "db.{zone}"
+zones     = ["example.com", "example.org"]
+timezone  = "Europe/Amsterdam"
+on_base_change = "warn"
+
+[nameserver]
+kind      = "nsd"
+control   = ["nsd-control", "-c", "/etc/nsd/nsd.conf"]
+checkzone = "always"
+timeout   = "30s"
+
+[check]
+timeout  = "3s"
+attempts = 3
+
+[[server]]
+name    = "main"
+address = "192.0.2.1"
+check   = { url = "http://192.0.2.1/index.html", host = "example.com" }
+
+[[server]]
+name    = "second"
+address = "203.0.113.5"
+check   = "https://203.0.113.5/health"
+
+[[server]]
+name    = "third"
+address = "198.51.100.9"
+check   = { url = "http://198.51.100.9/", timeout = "1500ms", attempts = 5, expect_status = [200, 204] }
+
+[[server]]
+name    = "backup"
+address = "198.51.100.7"
+`,
+    );
+    const dir = dirname(file);
+    // A relative --config is resolved too, and base_dir follows the file, not the cwd.
+    const cfg = await loadConfig(relative(process.cwd(), file));
+    const want: Config = {
+      file,
+      baseDir: join(dir, 'base'),
+      zoneDir: '/var/nsd/zones',
+      stateDir: resolve(dir, '..', 'state'),
+      zoneFile: 'db.{zone}',
+      zones: ['example.com', 'example.org'],
+      timezone: 'Europe/Amsterdam',
+      onBaseChange: 'warn',
+      nameserver: { kind: 'nsd', control: ['nsd-control', '-c', '/etc/nsd/nsd.conf'], checkzone: 'always', timeoutMs: 30_000 },
+      servers: [
+        { name: 'main', address: '192.0.2.1', check: { url: 'http://192.0.2.1/index.html', host: 'example.com', timeoutMs: 3_000, attempts: 3 } },
+        { name: 'second', address: '203.0.113.5', check: { url: 'https://203.0.113.5/health', timeoutMs: 3_000, attempts: 3 } },
+        {
+          name: 'third',
+          address: '198.51.100.9',
+          check: { url: 'http://198.51.100.9/', expectStatus: [200, 204], timeoutMs: 1_500, attempts: 5 },
+        },
+        { name: 'backup', address: '198.51.100.7' },
+      ],
+    };
+    assert.deepEqual(cfg, want);
+  });
+
+  test('a minimal config gets the defaults', async () => {
+    const file = write(
+      'minimal',
+      `base_dir  = "base"
+zone_dir  = "zones"
+state_dir = "state"
+
+[[server]]
+name    = "main"
+address = "192.0.2.1"
+check   = "http://192.0.2.1/"
+
+[[server]]
+name    = "backup"
+address = "198.51.100.7"
+`,
+    );
+    const dir = dirname(file);
+    const cfg = await loadConfig(file);
+    assert.deepEqual(cfg, {
+      file,
+      baseDir: join(dir, 'base'),
+      zoneDir: join(dir, 'zones'),
+      stateDir: join(dir, 'state'),
+      zoneFile: '{zone}',
+      timezone: 'UTC',
+      onBaseChange: 'publish',
+      nameserver: { kind: 'none', control: [], checkzone: 'auto', timeoutMs: 10_000 },
+      servers: [
+        { name: 'main', address: '192.0.2.1', check: { url: 'http://192.0.2.1/', timeoutMs: 5_000, attempts: 2 } },
+        { name: 'backup', address: '198.51.100.7' },
+      ],
+    } satisfies Config);
+    assert.ok(!('zones' in cfg), 'no zones key: every *.base in base_dir');
+  });
+
+  test('the defaults do not depend on the current directory', async () => {
+    const file = write('cwd', 'base_dir = "b"\nzone_dir = "z"\nstate_dir = "s"\n[[server]]\nname = "m"\naddress = "192.0.2.1"\n');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      const cfg = await loadConfig(relative(root, file));
+      assert.equal(cfg.file, file);
+      assert.equal(cfg.baseDir, join(dirname(file), 'b'));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
+describe('validateConfig', () => {
+  const file = '/etc/zonerw/zonerw.toml';
+  const base = { base_dir: 'base', zone_dir: '/var/nsd/zones', state_dir: '/var/lib/zonerw', server: [{ name: 'main', address: '192.0.2.1' }] };
+
+  const kinds: { kind: string; control: string[] }[] = [
+    { kind: 'nsd', control: ['nsd-control'] },
+    { kind: 'bind', control: ['rndc'] },
+    { kind: 'none', control: [] },
+  ];
+  for (const { kind, control } of kinds) {
+    test(`nameserver kind ${kind} defaults control to ${JSON.stringify(control)}`, () => {
+      const cfg = validateConfig({ ...base, nameserver: { kind } }, file);
+      assert.deepEqual(cfg.nameserver, { kind, control, checkzone: 'auto', timeoutMs: 10_000 });
+    });
+  }
+
+  test('relative paths resolve against the folder of the file, absolute ones stay', () => {
+    const cfg = validateConfig(base, file);
+    assert.equal(cfg.file, file);
+    assert.equal(cfg.baseDir, '/etc/zonerw/base');
+    assert.equal(cfg.zoneDir, '/var/nsd/zones');
+    assert.equal(cfg.stateDir, '/var/lib/zonerw');
+  });
+
+  test('per-server check overrides of timeout, attempts and expect_status; the rest from [check]', () => {
+    const cfg = validateConfig(
+      {
+        ...base,
+        check: { timeout: '7s', attempts: 4 },
+        server: [
+          { name: 'a', address: '192.0.2.1', check: { url: 'http://192.0.2.1/', timeout: 2, attempts: 1, expect_status: 204 } },
+          { name: 'b', address: '192.0.2.2', check: { url: 'http://192.0.2.2/', attempts: 10 } },
+          { name: 'c', address: '192.0.2.3', check: { url: 'http://192.0.2.3/', timeout: '250ms' } },
+          { name: 'd', address: '192.0.2.4', check: 'https://192.0.2.4/ok' },
+        ],
+      },
+      file,
+    );
+    assert.deepEqual(
+      cfg.servers.map((s) => s.check),
+      [
+        { url: 'http://192.0.2.1/', expectStatus: [204], timeoutMs: 2_000, attempts: 1 },
+        { url: 'http://192.0.2.2/', timeoutMs: 7_000, attempts: 10 },
+        { url: 'http://192.0.2.3/', timeoutMs: 250, attempts: 4 },
+        { url: 'https://192.0.2.4/ok', timeoutMs: 7_000, attempts: 4 },
+      ],
+    );
+  });
+
+  test('a top level that is not a table is reported with everything missing', async () => {
+    const err = await configError(() => validateConfig('base_dir', file));
+    assert.deepEqual(err.problems, [
+      '(top level): must be a table, not "base_dir"',
+      'base_dir: missing (required)',
+      'zone_dir: missing (required)',
+      'state_dir: missing (required)',
+      'server: missing: add at least one [[server]] with name and address',
+    ]);
+  });
+
+  test('[check] expect_status is a default for every server (design.md: [check] defaults)', () => {
+    const cfg = validateConfig({ ...base, check: { expect_status: [200, 301] } }, file);
+    assert.deepEqual(cfg.servers.length, 1);
+    const withCheck = validateConfig(
+      { ...base, check: { expect_status: [200, 301] }, server: [{ name: 'a', address: '192.0.2.1', check: 'http://192.0.2.1/' }] },
+      file,
+    );
+    assert.deepEqual(withCheck.servers[0]!.check!.expectStatus, [200, 301]);
+  });
+});
+
+describe('loadConfig', () => {
+  test('a missing file is one problem that says how to point at a config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zonerw-config-'));
+    try {
+      const file = join(dir, 'nope.toml');
+      assert.ok(!existsSync(file));
+      const err = await configError(() => loadConfig(file));
+      assert.equal(err.file, file);
+      assert.equal(err.problems.length, 1);
+      assert.match(err.problems[0]!, /no such file/);
+      assert.match(err.problems[0]!, /--config FILE/);
+      assert.match(err.problems[0]!, /ZONERW_CONFIG/);
+      assert.equal(err.message, `${file}: ${err.problems[0]}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parseDuration', () => {
+  const good: [unknown, number][] = [
+    ['500ms', 500],
+    ['5s', 5_000],
+    ['1.5s', 1_500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    [' 10 s ', 10_000],
+    ['0.25s', 250],
+    [3, 3_000],
+    [0.5, 500],
+  ];
+  for (const [input, ms] of good) {
+    test(`${JSON.stringify(input)} -> ${ms} ms`, () => {
+      assert.equal(parseDuration(input), ms);
+    });
+  }
+
+  const bad: unknown[] = ['5 parsecs', '5', '', 's', '5sec', '5S', '.5s', '1.s', '-5s', '5s5', '1d', Number.NaN, Number.POSITIVE_INFINITY, true, null, undefined, [5], { s: 5 }];
+  for (const input of bad) {
+    test(`${typeof input === 'number' ? String(input) : JSON.stringify(input) ?? 'undefined'} -> undefined`, () => {
+      assert.equal(parseDuration(input), undefined);
+    });
+  }
+});
