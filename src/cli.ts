@@ -3,7 +3,7 @@
 // here, and anything else is a bug (exit 70).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, loadConfig, type Config } from './config.js';
+import { DEFAULT_CONFIG, loadConfig, parseDuration, type Config } from './config.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
 import type { Deps, Log, RunOptions } from './run.js';
 
@@ -64,6 +64,34 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
       setExit(await status(cfg, { json: !!o.json, now: clock(env)() }, io));
     });
 
+  program
+    .command('pin')
+    .description('favour one server whatever the checks say, until the pin expires or is cleared')
+    .argument('[server]', 'the server to favour (a [[server]] name), or "auto" to clear the pin')
+    .option('--for <duration>', 'how long, like 30m, 2h or 1d (default: until cleared)')
+    .option('--reason <text>', 'why, shown by status and history')
+    .option('--clear', 'remove the pin: favour the servers by their checks again')
+    .addHelpText('after', '\nExamples:\n  zonerw pin backup --for 2h --reason "disk swap on main"\n  zonerw pin --clear')
+    .action(async (server: string | undefined, o: { for?: string; reason?: string; clear?: boolean }) => {
+      const g = program.opts<GlobalOptions>();
+      const clear = !!o.clear || server === 'auto';
+      if (clear && server !== undefined && server !== 'auto') throw new UsageError('give a server or --clear, not both');
+      if (!clear && server === undefined) throw new UsageError('name the server to pin, or give --clear');
+      if (clear && (o.for !== undefined || o.reason !== undefined)) throw new UsageError('--for and --reason go with a server, not with --clear');
+      let forMs: number | undefined;
+      if (o.for !== undefined) {
+        forMs = parseDuration(o.for);
+        if (forMs === undefined || forMs <= 0 || forMs > 366 * 86_400_000) throw new UsageError(`--for: not a duration like 30m, 2h or 1d: "${o.for}"`);
+      }
+      const cfg = await loadConfig(configPath(g, env));
+      const [{ pin }, deps] = await Promise.all([import('./pin.js'), realDeps(cfg, env, io)]);
+      const request = clear
+        ? ({ clear: true } as const)
+        : { clear: false as const, server: server!, ...(forMs !== undefined ? { forMs } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
+      const by = env.SUDO_USER || env.USER || env.LOGNAME || 'unknown';
+      setExit(await pin(cfg, request, { now: deps.now(), by, log: io }, deps));
+    });
+
   return program;
 }
 
@@ -81,8 +109,8 @@ function clock(env: Env): () => number {
 }
 
 async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
-  const [{ probeHttp }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
-    import('./adapters/http-check.js'),
+  const [{ probe }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
+    import('./adapters/probe.js'),
     import('./adapters/lock.js'),
     import('./adapters/files.js'),
     import('./adapters/nameserver.js'),
@@ -90,7 +118,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
   ]);
   return {
     now: clock(env),
-    probe: (spec) => probeHttp(spec),
+    probe: (spec) => probe(spec),
     lock: (dir) => acquireLock(dir),
     nameserver: createNameserver(cfg.nameserver),
     files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },

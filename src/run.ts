@@ -5,9 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { decideHealth, describeTransition, describeVerdict, type HealthDecision } from './core/health.js';
+import { decideHealth, describeTransition, needsReference, rememberHealth, traceVerdict, type HealthDecision, type ServerInput } from './core/health.js';
 import { fill, slotsOf } from './core/markers.js';
-import { planZone, settleIntent, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
+import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
 import { dateIn } from './core/serial.js';
 import { unifiedDiff } from './core/diff.js';
 import { EXIT, type ExitCode } from './errors.js';
@@ -16,7 +16,7 @@ import type { PreparedFile } from './adapters/files.js';
 import type { Nameserver } from './adapters/nameserver.js';
 import type { LoadedState } from './adapters/state-file.js';
 import type { State } from './state.js';
-import { checkServers, type Probe } from './checks.js';
+import { anyReferenceUp, runChecks, type Probe } from './checks.js';
 import { displayPath, listZones, loadZone, sha256, SERIAL, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
 
@@ -51,10 +51,11 @@ export interface Deps {
 
 /** Everything a run found wrong; the exit code follows the most specific kind. */
 class Trouble {
+  config = false;
   baseFile = false;
   failed = false;
   exitCode(): ExitCode {
-    return this.baseFile ? EXIT.data : this.failed ? EXIT.failed : EXIT.ok;
+    return this.config ? EXIT.config : this.baseFile ? EXIT.data : this.failed ? EXIT.failed : EXIT.ok;
   }
 }
 
@@ -84,30 +85,37 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   if (loaded.warning) log.err(loaded.warning);
   const state = loaded.state;
 
-  const outcomes = await checkServers(cfg.servers, deps.probe, deps.now);
-  const decision = decideHealth(
-    cfg.servers.map((s) => ({ name: s.name, address: s.address, checked: s.check !== undefined })),
-    outcomes,
-    state,
-    now,
-  );
-  for (const v of decision.servers) trace(`check: ${describeVerdict(v)}`);
+  const decision = await checkAndDecide(cfg, deps, state, now);
+  for (const v of decision.servers) trace(`check: ${traceVerdict(v)}`);
   trace(`decision: ${decision.rule}`);
+  if (decision.pinExpired) say(`pin on ${decision.pinExpired.server} expired; favouring the servers by their checks again`);
   const transition = describeTransition(decision);
   if (transition) say(transition);
+  Object.assign(state, rememberHealth(decision), { rule: decision.rule });
+  if (!decision.pin) delete state.pin;
+  if (decision.networkDown) {
+    const down = decision.servers.filter((v) => !v.raw).map((v) => `${v.name} (${v.outcome?.reason ?? 'down'})`);
+    log.err(`${down.join(', ')} look${down.length === 1 ? 's' : ''} down, and no reference host answers either: zonerw's own network seems down, so nothing was changed`);
+    trouble.failed = true;
+    await settlePending(deps, state, new Set(Object.keys(state.zones)), trouble);
+    await deps.saveState(cfg.stateDir, state);
+    return trouble.exitCode();
+  }
 
   const { zones, problems } = await listZones(cfg);
   for (const p of problems) log.err(p);
   if (problems.length > 0) trouble.baseFile = true;
 
   const today = dateIn(now, cfg.timezone);
-  const loads = await mapLimit(zones, 32, (zone) => loadZone(cfg, zone, { IP: decision.favoured.address }));
+  const { values, unavailable } = markerValues(cfg, decision);
+  const loads = await mapLimit(zones, 32, (zone) => loadZone(cfg, zone, values, unavailable));
   const planned: { input: ZoneInput; plan: ZonePlan; memory: ZoneMemory | undefined }[] = [];
   for (const load of loads) {
     if (!load.ok) {
       for (const p of load.problems) log.err(p);
       log.err(`${load.zone}: not published; the installed zone file is unchanged`);
-      trouble.baseFile = true;
+      if (load.kind === 'config') trouble.config = true;
+      else trouble.baseFile = true;
       continue;
     }
     const { input } = load;
@@ -136,8 +144,9 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   }
 
   const publishing = planned.flatMap(({ input, plan }) => (plan.action === 'publish' ? [{ input, plan }] : []));
+  const previousValues = new Map(planned.flatMap(({ input, memory }) => (memory ? [[input.zone, memory.values] as const] : [])));
   if (opts.dryRun) {
-    await showDryRun(cfg, deps, publishing, state, trouble);
+    await showDryRun(cfg, deps, publishing, state, previousValues, trouble);
     return trouble.exitCode();
   }
 
@@ -191,7 +200,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     }
     state.zones[input.zone] = state.intents[input.zone]!;
     delete state.intents[input.zone];
-    say(describePublish(input, plan));
+    say(describePublish(input, plan, previousValues.get(input.zone)));
     if (plan.aheadOfDate) {
       log.err(`${input.zone}: serial ${plan.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
     }
@@ -200,8 +209,6 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
 
   await settlePending(deps, state, new Set(zones), trouble);
 
-  state.favoured = decision.favoured;
-  rememberServers(state, decision);
   await deps.saveState(cfg.stateDir, state);
   return trouble.exitCode();
 }
@@ -237,23 +244,53 @@ async function settlePending(deps: Deps, state: State, zones: ReadonlySet<string
   }
 }
 
-function rememberServers(state: State, decision: HealthDecision): void {
-  const servers: State['servers'] = {};
-  for (const v of decision.servers) {
-    servers[v.name] = { up: v.up, since: v.since, ...(v.outcome ? { lastCheck: v.outcome } : {}) };
-  }
-  state.servers = servers;
+/** Checks the servers, and the reference hosts when a server failed, then decides. */
+async function checkAndDecide(cfg: Config, deps: Deps, state: State, now: number): Promise<HealthDecision> {
+  const servers: ServerInput[] = cfg.servers.map((s) => ({
+    name: s.name,
+    address: s.address,
+    ...(s.address6 !== undefined ? { address6: s.address6 } : {}),
+    checked: s.check !== undefined,
+    failAfter: s.check?.failAfter ?? 1,
+    recoverAfter: s.check?.recoverAfter ?? 1,
+  }));
+  const outcomes = await runChecks(cfg.servers, deps.probe, deps.now);
+  const referencesUp =
+    cfg.reference.length > 0 && needsReference(servers, outcomes) ? await anyReferenceUp(cfg.reference, deps.probe, deps.now) : undefined;
+  return decideHealth({ servers, outcomes, memory: state, allDown: cfg.allDown, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
 }
 
-/** `example.com: serial 2026112203, www mail -> 198.51.100.7` */
-export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>): string {
+/** What each marker becomes this run; IPv6 markers only when every server has an address6. */
+function markerValues(cfg: Config, d: HealthDecision): { values: MarkerValues; unavailable: Record<string, string> } {
+  const pool = d.pool.map((name) => cfg.servers.find((s) => s.name === name)!);
+  const values: MarkerValues = { IP: d.favoured.address, IPS: pool.map((s) => s.address) };
+  const without6 = cfg.servers.filter((s) => s.address6 === undefined).map((s) => `"${s.name}"`);
+  const unavailable: Record<string, string> = {};
+  if (without6.length === 0) {
+    values.IP6 = d.favoured.address6!;
+    values.IPS6 = pool.map((s) => s.address6!);
+  } else {
+    const why = `server ${without6.join(', ')} ${without6.length === 1 ? 'has' : 'have'} no address6; add address6 to every [[server]], or use IPv6 markers nowhere`;
+    unavailable.IP6 = why;
+    unavailable.IPS6 = why;
+  }
+  return { values, unavailable };
+}
+
+/**
+ * `example.com: serial 2026112203, www mail -> 198.51.100.7`: for each marker whose value
+ * changed since `previous` (all of them on a first publication), the records it fills.
+ */
+export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: MarkerValues): string {
   const parts: string[] = [];
-  const ip = input.values.IP;
-  const changedValues = plan.why.includes('values') || plan.why.includes('first') || plan.why.includes('missing');
-  if (ip !== undefined && changedValues) {
-    const owners = [...new Set(slotsOf(input.template, 'IP').map((s) => s.owner))];
+  const fresh = plan.why.includes('first') || plan.why.includes('missing') || previous === undefined;
+  for (const [marker, value] of Object.entries(input.values)) {
+    const before = previous?.[marker];
+    const same = Array.isArray(value) && Array.isArray(before) ? value.join(' ') === before.join(' ') : value === before;
+    if (!fresh && same) continue;
+    const owners = [...new Set(slotsOf(input.template, marker).map((s) => s.owner || input.zone))];
     const shown = owners.length > 6 ? `${owners.slice(0, 5).join(' ')} and ${owners.length - 5} more` : owners.join(' ');
-    parts.push(`${shown} -> ${ip}`);
+    parts.push(`${shown} -> ${Array.isArray(value) ? value.join(' ') : value}`);
   }
   if (plan.why.includes('base')) parts.push('base file changed');
   if (plan.why.includes('missing')) parts.push('zone file was missing');
@@ -267,6 +304,7 @@ async function showDryRun(
   deps: Deps,
   publishing: { input: ZoneInput; plan: Extract<ZonePlan, { action: 'publish' }> }[],
   state: State,
+  previousValues: ReadonlyMap<string, MarkerValues>,
   trouble: Trouble,
 ): Promise<void> {
   const { log } = deps;
@@ -275,7 +313,7 @@ async function showDryRun(
   try {
     for (const { input, plan } of publishing) {
       const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
-      log.out(`would publish ${describePublish(input, plan)}`);
+      log.out(`would publish ${describePublish(input, plan, previousValues.get(input.zone))}`);
       const shown = displayPath(cfg, input.zoneFile);
       const diff = unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown);
       log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is

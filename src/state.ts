@@ -1,6 +1,6 @@
 // The shape of state.json. Only zonerw writes it; it is still validated on load, because a
 // disk error, a hand edit or a newer zonerw can leave anything there.
-import type { FavouredMemory, ServerMemory } from './core/health.js';
+import type { FavouredMemory, Pin, ServerMemory } from './core/health.js';
 import type { ZoneMemory } from './core/plan.js';
 import { isSerial } from './core/serial.js';
 
@@ -9,6 +9,11 @@ export const STATE_VERSION = 1;
 export interface State {
   version: typeof STATE_VERSION;
   favoured?: FavouredMemory;
+  /** the servers behind @IPS@ */
+  pool?: string[];
+  pin?: Pin;
+  /** the rule that picked the favoured server on the last run, for status */
+  rule?: string;
   servers: Record<string, ServerMemory>;
   zones: Record<string, ZoneMemory>;
   /** new memories recorded just before their installs; see settleIntent */
@@ -32,11 +37,13 @@ export function parseState(text: string): { state: State } | { problem: string; 
     return { problem: `written by a newer zonerw (version ${raw.version}; this one reads ${STATE_VERSION})`, newer: raw.version };
   }
   if (raw.version !== STATE_VERSION) return { problem: `unknown version ${JSON.stringify(raw.version)}` };
-  const { servers = {}, zones = {}, intents = {}, favoured } = raw;
+  const { servers = {}, zones = {}, intents = {}, favoured, pool, pin, rule } = raw;
   if (!isObject(servers) || !Object.values(servers).every(isServerMemory)) return { problem: 'malformed "servers"' };
   if (!isObject(zones) || !Object.values(zones).every(isZoneMemory)) return { problem: 'malformed "zones"' };
   if (!isObject(intents) || !Object.values(intents).every(isZoneMemory)) return { problem: 'malformed "intents"' };
   if (favoured !== undefined && !isFavoured(favoured)) return { problem: 'malformed "favoured"' };
+  if (pool !== undefined && !(Array.isArray(pool) && pool.every((p) => typeof p === 'string'))) return { problem: 'malformed "pool"' };
+  if (pin !== undefined && !isPin(pin)) return { problem: 'malformed "pin"' };
   const state: State = {
     version: STATE_VERSION,
     servers: servers as Record<string, ServerMemory>,
@@ -44,6 +51,9 @@ export function parseState(text: string): { state: State } | { problem: string; 
     intents: intents as Record<string, ZoneMemory>,
   };
   if (favoured !== undefined) state.favoured = favoured as FavouredMemory;
+  if (pool !== undefined) state.pool = pool as string[];
+  if (pin !== undefined) state.pin = pin as Pin;
+  if (typeof rule === 'string') state.rule = rule;
   return { state };
 }
 
@@ -59,6 +69,17 @@ function isFavoured(v: unknown): boolean {
   return isObject(v) && typeof v.server === 'string' && typeof v.address === 'string' && typeof v.since === 'number';
 }
 
+function isPin(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    typeof v.server === 'string' &&
+    typeof v.setAt === 'number' &&
+    (v.until === undefined || typeof v.until === 'number') &&
+    (v.reason === undefined || typeof v.reason === 'string') &&
+    (v.by === undefined || typeof v.by === 'string')
+  );
+}
+
 function isServerMemory(v: unknown): boolean {
   return isObject(v) && typeof v.up === 'boolean' && typeof v.since === 'number';
 }
@@ -71,7 +92,7 @@ function isZoneMemory(v: unknown): boolean {
     typeof v.baseHash === 'string' &&
     typeof v.fileHash === 'string' &&
     isObject(v.values) &&
-    Object.values(v.values).every((x) => typeof x === 'string') &&
+    Object.values(v.values).every((x) => typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'))) &&
     typeof v.publishedAt === 'number' &&
     Array.isArray(v.pending) &&
     v.pending.every((p) => p === 'reload' || p === 'notify')

@@ -1,6 +1,7 @@
 // `zonerw status`: where things stand, from the state and the files on disk. Reads only,
 // takes no lock (the state is replaced atomically, so a read sees a whole one).
 import type { Config } from './config.js';
+import type { CheckSpec } from './adapters/probe.js';
 import { EXIT, type ExitCode } from './errors.js';
 import { readTextIfExists } from './adapters/files.js';
 import { peekState } from './adapters/state-file.js';
@@ -10,13 +11,20 @@ import { displayPath, listZones, sha256, zoneFilePath } from './zones.js';
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
 export interface StatusReport {
-  favoured: { server: string; address: string; since: string } | null;
+  favoured: { server: string; address: string; address6?: string; since: string } | null;
+  /** the rule that picked it on the last run */
+  rule: string | null;
+  pool: string[];
+  pin: { server: string; setAt: string; until: string | null; reason: string | null; by: string | null; active: boolean } | null;
   servers: {
     name: string;
     address: string;
+    address6: string | null;
     check: string | null;
     up: boolean | null;
     since: string | null;
+    /** consecutive runs with the same raw result, and how many it takes to change */
+    streak: { up: boolean; runs: number; needed: number } | null;
     lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
   }[];
   zones: {
@@ -32,7 +40,13 @@ export interface StatusReport {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function buildStatus(cfg: Config): Promise<StatusReport> {
+/** `http://192.0.2.1/ (Host: www.example.com)` or `tcp://192.0.2.1:25` */
+export function describeCheck(spec: CheckSpec): string {
+  if (spec.kind === 'tcp') return `tcp://${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
+  return spec.host ? `${spec.url} (Host: ${spec.host})` : spec.url;
+}
+
+export async function buildStatus(cfg: Config, now: number): Promise<StatusReport> {
   const { state, problem } = await peekState(cfg.stateDir);
   const zoneNames = await listZones(cfg).then(
     (l) => l.zones,
@@ -54,17 +68,26 @@ export async function buildStatus(cfg: Config): Promise<StatusReport> {
       };
     }),
   );
+  const pin = state.pin;
   const report: StatusReport = {
     favoured: state.favoured ? { ...state.favoured, since: iso(state.favoured.since) } : null,
+    rule: state.rule ?? null,
+    pool: state.pool ?? [],
+    pin: pin
+      ? { server: pin.server, setAt: iso(pin.setAt), until: pin.until !== undefined ? iso(pin.until) : null, reason: pin.reason ?? null, by: pin.by ?? null, active: pin.until === undefined || pin.until > now }
+      : null,
     servers: cfg.servers.map((s) => {
       const m = state.servers[s.name];
       const c = m?.lastCheck;
+      const needed = m?.up === false ? s.check?.recoverAfter : s.check?.failAfter;
       return {
         name: s.name,
         address: s.address,
-        check: s.check?.url ?? null,
+        address6: s.address6 ?? null,
+        check: s.check ? describeCheck(s.check.spec) : null,
         up: m?.up ?? null,
         since: m ? iso(m.since) : null,
+        streak: m?.streak && needed !== undefined ? { up: m.streak.up, runs: m.streak.count, needed } : null,
         lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
       };
     }),
@@ -75,7 +98,7 @@ export async function buildStatus(cfg: Config): Promise<StatusReport> {
 }
 
 export async function status(cfg: Config, opts: { json: boolean; now: number }, io: Log): Promise<ExitCode> {
-  const report = await buildStatus(cfg);
+  const report = await buildStatus(cfg, opts.now);
   if (opts.json) io.out(JSON.stringify(report, null, 2));
   else for (const line of formatStatus(report, opts.now)) io.out(line);
   return EXIT.ok;
@@ -93,6 +116,13 @@ export function formatStatus(r: StatusReport, now: number): string[] {
   const lines: string[] = [];
   if (r.stateProblem) lines.push(`state: unreadable (${r.stateProblem}); the next run rebuilds it`);
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}` : 'favoured: not decided yet (zonerw has not run)');
+  if (r.rule) lines.push(`  why: ${r.rule}`);
+  if (r.pool.length > 1) lines.push(`  @IPS@ pool: ${r.pool.join(', ')}`);
+  if (r.pin) {
+    const until = r.pin.until ? `until ${when(r.pin.until)}` : 'until cleared (zonerw pin --clear)';
+    const state = r.pin.active ? 'PINNED' : 'pin expired (cleared by the next run)';
+    lines.push(`${state}: ${r.pin.server}, set by ${r.pin.by ?? 'unknown'} ${when(r.pin.setAt)}, ${until}${r.pin.reason ? `: ${r.pin.reason}` : ''}`);
+  }
   lines.push('servers:');
   for (const s of r.servers) {
     const head = `  ${s.name} ${s.address}`;
@@ -101,9 +131,11 @@ export function formatStatus(r: StatusReport, now: number): string[] {
       continue;
     }
     const state = s.up === null ? 'not checked yet' : `${s.up ? 'up' : 'DOWN'} since ${when(s.since!)}`;
+    const st = s.streak;
+    const streak = st && st.up !== s.up ? ` (${st.up ? 'up' : 'down'} ${st.runs} of ${st.needed} runs needed to change)` : '';
     const c = s.lastCheck;
     const last = c ? `; last check ${when(c.at)}: ${c.reason}, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'}, ${c.latencyMs} ms` : '';
-    lines.push(`${head}: ${state}${last}`);
+    lines.push(`${head}: ${state}${streak}${last}`);
     lines.push(`    checks ${s.check}`);
   }
   lines.push('zones:');

@@ -6,9 +6,9 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Config } from './config.js';
 import { readSoaSerial } from './core/lexer.js';
-import { fill, formatProblem, parseBase, slotsOf, type Template } from './core/markers.js';
+import { fill, formatProblem, MARKERS, parseBase, slotsOf, type Template } from './core/markers.js';
 import { zoneNameProblem } from './core/names.js';
-import type { InstalledFile } from './core/plan.js';
+import type { InstalledFile, MarkerValues } from './core/plan.js';
 import { ConfigError, RunError } from './errors.js';
 import { readTextIfExists } from './adapters/files.js';
 
@@ -27,12 +27,12 @@ export interface ZoneInput {
   template: Template;
   baseHash: string;
   /** marker values this zone uses (only those, so a zone without @IP@ ignores failovers) */
-  values: Record<string, string>;
+  values: MarkerValues;
   contentHash: string;
   installed?: InstalledFile & { text: string };
 }
 
-export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[] };
+export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' };
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -69,20 +69,30 @@ export async function listZones(cfg: Config): Promise<{ zones: string[]; problem
   return { zones, problems };
 }
 
-export async function loadZone(cfg: Config, zone: string, markerValues: Record<string, string>): Promise<ZoneLoad> {
+/**
+ * `unavailable` says why a marker has no value this config can give (e.g. @IP6@ while a server
+ * lacks address6): a zone that uses it is a configuration problem, reported with that reason.
+ */
+export async function loadZone(cfg: Config, zone: string, markerValues: MarkerValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
   const baseFile = join(cfg.baseDir, `${zone}.base`);
   const shown = displayPath(cfg, baseFile);
   const baseText = await readTextIfExists(baseFile, ZONE_ENCODING);
   if (baseText === undefined) {
-    return { ok: false, zone, problems: [`${shown}: missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`] };
+    return { ok: false, zone, kind: 'base', problems: [`${shown}: missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`] };
   }
   const parsed = parseBase(baseText, shown);
-  if (!parsed.ok) return { ok: false, zone, problems: parsed.problems.map(formatProblem) };
+  if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
   const template = parsed.template;
-  const values: Record<string, string> = {};
-  for (const [marker, value] of Object.entries(markerValues)) {
-    if (slotsOf(template, marker).length > 0) values[marker] = value;
+  const values: MarkerValues = {};
+  const lacking: string[] = [];
+  for (const marker of MARKERS) {
+    const slots = slotsOf(template, marker);
+    if (marker === SERIAL || slots.length === 0) continue;
+    const value = markerValues[marker];
+    if (value !== undefined) values[marker] = value;
+    else lacking.push(`${shown}:${slots[0]!.line}: uses @${marker}@, but ${unavailable[marker] ?? 'zonerw has no value for it'}`);
   }
+  if (lacking.length > 0) return { ok: false, zone, kind: 'config', problems: lacking };
   const zoneFile = zoneFilePath(cfg, zone);
   const input: ZoneInput = {
     zone,

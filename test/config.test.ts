@@ -143,15 +143,17 @@ address = "198.51.100.7"
       onBaseChange: 'warn',
       nameserver: { kind: 'nsd', control: ['nsd-control', '-c', '/etc/nsd/nsd.conf'], checkzone: 'always', timeoutMs: 30_000 },
       servers: [
-        { name: 'main', address: '192.0.2.1', check: { url: 'http://192.0.2.1/index.html', host: 'example.com', timeoutMs: 3_000, attempts: 3 } },
-        { name: 'second', address: '203.0.113.5', check: { url: 'https://203.0.113.5/health', timeoutMs: 3_000, attempts: 3 } },
+        { name: 'main', address: '192.0.2.1', check: { attempts: 3, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://192.0.2.1/index.html', timeoutMs: 3_000, maxBytes: 65536, host: 'example.com' } } },
+        { name: 'second', address: '203.0.113.5', check: { attempts: 3, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'https://203.0.113.5/health', timeoutMs: 3_000, maxBytes: 65536 } } },
         {
           name: 'third',
           address: '198.51.100.9',
-          check: { url: 'http://198.51.100.9/', expectStatus: [200, 204], timeoutMs: 1_500, attempts: 5 },
+          check: { attempts: 5, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://198.51.100.9/', timeoutMs: 1_500, maxBytes: 65536, expectStatus: [200, 204] } },
         },
         { name: 'backup', address: '198.51.100.7' },
       ],
+      reference: [],
+      allDown: 'keep',
     };
     assert.deepEqual(cfg, want);
   });
@@ -185,9 +187,11 @@ address = "198.51.100.7"
       onBaseChange: 'publish',
       nameserver: { kind: 'none', control: [], checkzone: 'auto', timeoutMs: 10_000 },
       servers: [
-        { name: 'main', address: '192.0.2.1', check: { url: 'http://192.0.2.1/', timeoutMs: 5_000, attempts: 2 } },
+        { name: 'main', address: '192.0.2.1', check: { attempts: 2, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://192.0.2.1/', timeoutMs: 5_000, maxBytes: 65536 } } },
         { name: 'backup', address: '198.51.100.7' },
       ],
+      reference: [],
+      allDown: 'keep',
     } satisfies Config);
     assert.ok(!('zones' in cfg), 'no zones key: every *.base in base_dir');
   });
@@ -245,12 +249,12 @@ describe('validateConfig', () => {
       file,
     );
     assert.deepEqual(
-      cfg.servers.map((s) => s.check),
+      cfg.servers.map((s) => s.check && [s.check.attempts, s.check.spec]),
       [
-        { url: 'http://192.0.2.1/', expectStatus: [204], timeoutMs: 2_000, attempts: 1 },
-        { url: 'http://192.0.2.2/', timeoutMs: 7_000, attempts: 10 },
-        { url: 'http://192.0.2.3/', timeoutMs: 250, attempts: 4 },
-        { url: 'https://192.0.2.4/ok', timeoutMs: 7_000, attempts: 4 },
+        [1, { kind: 'http', url: 'http://192.0.2.1/', expectStatus: [204], timeoutMs: 2_000, maxBytes: 65536 }],
+        [10, { kind: 'http', url: 'http://192.0.2.2/', timeoutMs: 7_000, maxBytes: 65536 }],
+        [4, { kind: 'http', url: 'http://192.0.2.3/', timeoutMs: 250, maxBytes: 65536 }],
+        [4, { kind: 'http', url: 'https://192.0.2.4/ok', timeoutMs: 7_000, maxBytes: 65536 }],
       ],
     );
   });
@@ -273,7 +277,7 @@ describe('validateConfig', () => {
       { ...base, check: { expect_status: [200, 301] }, server: [{ name: 'a', address: '192.0.2.1', check: 'http://192.0.2.1/' }] },
       file,
     );
-    assert.deepEqual(withCheck.servers[0]!.check!.expectStatus, [200, 301]);
+    assert.deepEqual(withCheck.servers[0]!.check!.spec.kind === 'http' && withCheck.servers[0]!.check!.spec.expectStatus, [200, 301]);
   });
 });
 
@@ -303,6 +307,7 @@ describe('parseDuration', () => {
     ['1.5s', 1_500],
     ['2m', 120_000],
     ['1h', 3_600_000],
+    ['1d', 86_400_000],
     [' 10 s ', 10_000],
     ['0.25s', 250],
     [3, 3_000],
@@ -314,7 +319,7 @@ describe('parseDuration', () => {
     });
   }
 
-  const bad: unknown[] = ['5 parsecs', '5', '', 's', '5sec', '5S', '.5s', '1.s', '-5s', '5s5', '1d', Number.NaN, Number.POSITIVE_INFINITY, true, null, undefined, [5], { s: 5 }];
+  const bad: unknown[] = ['5 parsecs', '5', '', 's', '5sec', '5S', '.5s', '1.s', '-5s', '5s5', '1w', Number.NaN, Number.POSITIVE_INFINITY, true, null, undefined, [5], { s: 5 }];
   for (const input of bad) {
     test(`${typeof input === 'number' ? String(input) : JSON.stringify(input) ?? 'undefined'} -> undefined`, () => {
       assert.equal(parseDuration(input), undefined);

@@ -6,8 +6,12 @@
 // no redirects (a 3xx is an answer). One deadline covers the whole try: DNS, connect, TLS,
 // headers and body, so a peer that accepts and never answers, drips bytes, or streams an
 // endless body cannot hold a cron run.
+//
+// With `certMinDays`, an HTTPS certificate that expires less than that many days from now
+// (the `now` wall clock, Date.now by default) is down too, even when it verifies, so the
+// expiry shows up in the output while the main server still works.
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 
 export interface HttpProbeSpec {
   url: string;
@@ -18,6 +22,10 @@ export interface HttpProbeSpec {
   expectBody?: string;
   ca?: string;
   insecure?: boolean;
+  /** HTTPS only: down when the peer certificate's notAfter is less than this many days away. */
+  certMinDays?: number;
+  /** Wall clock (ms since the epoch) for `certMinDays`; Date.now by default. */
+  now?: () => number;
 }
 
 export interface ProbeResult {
@@ -27,7 +35,8 @@ export interface ProbeResult {
   latencyMs: number;
 }
 
-const DEFAULT_MAX_BYTES = 65536;
+export const DEFAULT_MAX_BYTES = 65536;
+const DAY_MS = 86_400_000;
 
 /** 500 -> "500ms", 5000 -> "5s", 1500 -> "1.5s". */
 export function formatMs(ms: number): string {
@@ -54,10 +63,15 @@ function isIp(name: string): boolean {
 
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_|DEPTH_ZERO|HOSTNAME|ALTNAME/;
 
-function describeError(err: unknown, hostname: string, https: boolean, tlsDone: boolean): string {
+function codeAndMessage(err: unknown): { code: string; message: string } {
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : String(err);
+  return { code, message };
+}
+
+/** The short reason for a socket-level error code, or undefined for one it does not know. */
+function knownNetReason(code: string, message: string, hostname: string): string | undefined {
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
@@ -80,16 +94,49 @@ function describeError(err: unknown, hostname: string, https: boolean, tlsDone: 
     case 'EADDRNOTAVAIL':
       return 'address not available';
   }
+  return undefined;
+}
+
+function genericReason(code: string, message: string): string {
+  const reason = code && !message.includes(code) ? `${code}: ${message}` : message || code || 'unknown error';
+  return reason.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The short reason for a failed plain socket (connect, read): "connection refused",
+ * "connection reset", "no route to host", "name not found: <host>", ... Shared with tcp-check.
+ */
+export function describeNetError(err: unknown, hostname: string): string {
+  const { code, message } = codeAndMessage(err);
+  return knownNetReason(code, message, hostname) ?? genericReason(code, message);
+}
+
+function describeError(err: unknown, hostname: string, https: boolean, tlsDone: boolean): string {
+  const { code, message } = codeAndMessage(err);
+  const known = knownNetReason(code, message, hostname);
+  if (known !== undefined) return known;
   if (https && !tlsDone && (TLS_CODE.test(code) || code === 'EPROTO' || /certificate|ssl|tls|handshake/i.test(message))) {
     // "write EPROTO 80CC...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:350:"
     const openssl = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+):/.exec(message);
     return `TLS: ${openssl ? openssl[1] : message}`.replace(/\s+/g, ' ').trim();
   }
-  let reason: string;
-  if (code.startsWith('HPE_')) reason = `bad HTTP answer: ${message}`;
-  else if (code && !message.includes(code)) reason = `${code}: ${message}`;
-  else reason = message || code || 'unknown error';
-  return reason.replace(/\s+/g, ' ').trim();
+  if (code.startsWith('HPE_')) return `bad HTTP answer: ${message}`.replace(/\s+/g, ' ').trim();
+  return genericReason(code, message);
+}
+
+/**
+ * Why a certificate that expires at `notAfter` (ms) is too close to its end at `now`, or
+ * undefined when it has at least `minDays` days left. Days are whole days, rounded down, so
+ * the number shown is always below `minDays`.
+ */
+export function certExpiryReason(notAfter: number, now: number, minDays: number): string | undefined {
+  if (Number.isNaN(notAfter)) return 'certificate has no readable expiry date';
+  const left = notAfter - now;
+  if (left >= minDays * DAY_MS) return undefined;
+  const date = new Date(notAfter).toISOString().slice(0, 10);
+  if (left <= 0) return `certificate expired on ${date}`;
+  const days = Math.floor(left / DAY_MS);
+  return `certificate expires in ${days} day${days === 1 ? '' : 's'} (${date})`;
 }
 
 export async function probeHttp(spec: HttpProbeSpec, clock: () => number = () => performance.now()): Promise<ProbeResult> {
@@ -211,6 +258,12 @@ export async function probeHttp(spec: HttpProbeSpec, clock: () => number = () =>
     req.on('socket', (socket) => {
       socket.once('secureConnect', () => {
         tlsDone = true;
+        if (spec.certMinDays === undefined) return;
+        // A verified certificate (or, with insecure, any): how long is it still good for?
+        const cert = (socket as TLSSocket).getPeerCertificate();
+        const notAfter = cert && typeof cert.valid_to === 'string' ? Date.parse(cert.valid_to) : Number.NaN;
+        const reason = certExpiryReason(notAfter, (spec.now ?? Date.now)(), spec.certMinDays);
+        if (reason !== undefined) finish(down(reason));
       });
     });
     req.on('error', (err) => finish(down(describeError(err, connectHost, https, tlsDone))));

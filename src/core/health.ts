@@ -1,12 +1,24 @@
 // Which server is favoured, from this run's check outcomes and what the state remembers.
-// Pure: outcomes and the time are inputs. Later rules (hysteresis, reference hosts, pins)
-// extend `decideHealth` without changing its callers.
+// Pure: outcomes, the time and the memory are inputs; the new memory is part of the output.
+//
+// The rules, in order:
+//   1. a pin (set by `zonerw pin`) that has not expired favours its server, whatever the checks;
+//   2. hysteresis: a server's raw result must repeat `failAfter` runs before an up server
+//      counts as down, and `recoverAfter` runs before a down server counts as up again;
+//   3. when a server looks down and no reference host answers either, zonerw's own network is
+//      down: nothing changes;
+//   4. the favoured server is the first server, in config order, that counts as up; the pool
+//      (for @IPS@) is every server that counts as up;
+//   5. when none counts as up, `allDown` decides: keep what is published, the last, or the first.
 
 export interface ServerInput {
   name: string;
   address: string;
-  /** false for a server without a check: it is taken to be up (the last resort). */
+  address6?: string;
+  /** false for a server without a check: it is always up (the last resort) */
   checked: boolean;
+  failAfter: number;
+  recoverAfter: number;
 }
 
 export interface CheckOutcome {
@@ -19,26 +31,60 @@ export interface CheckOutcome {
   at: number;
 }
 
+export interface Streak {
+  up: boolean;
+  /** consecutive runs with this raw result */
+  count: number;
+}
+
 /** What the state remembers of a server between runs. */
 export interface ServerMemory {
+  /** counts as up, after hysteresis */
   up: boolean;
   since: number;
   lastCheck?: CheckOutcome;
+  streak?: Streak;
 }
 
 export interface FavouredMemory {
   server: string;
   address: string;
+  address6?: string;
   since: number;
 }
+
+export interface Pin {
+  server: string;
+  setAt: number;
+  /** ms since the epoch; absent: until cleared */
+  until?: number;
+  reason?: string;
+  by?: string;
+}
+
+export interface HealthMemory {
+  servers: Readonly<Record<string, ServerMemory>>;
+  favoured?: FavouredMemory;
+  /** server names behind @IPS@, in config order */
+  pool?: string[];
+  pin?: Pin;
+}
+
+export type AllDown = 'last' | 'keep' | 'first';
 
 export interface ServerVerdict {
   name: string;
   address: string;
+  /** this run's result (a server without a check is always up) */
+  raw: boolean;
+  /** counts as up, after hysteresis */
   up: boolean;
-  /** Up/down differs from the remembered status (a server never seen counts as up before). */
+  /** `up` differs from the remembered status (a server never seen counts as up before) */
   changed: boolean;
   since: number;
+  streak: Streak;
+  /** runs needed to change: failAfter while up, recoverAfter while down */
+  needed: number;
   outcome?: CheckOutcome;
 }
 
@@ -46,48 +92,131 @@ export interface HealthDecision {
   servers: ServerVerdict[];
   favoured: FavouredMemory;
   favouredChanged: boolean;
+  pool: string[];
+  poolChanged: boolean;
   /** The rule that picked the favoured server, for -v and status. */
   rule: string;
+  /** A server looked down and no reference host answered: nothing was changed. */
+  networkDown: boolean;
+  /** No server counts as up (allDown decided). */
+  allDown: boolean;
+  pin?: Pin;
+  /** a pin that ran out with this run */
+  pinExpired?: Pin;
 }
 
-export function decideHealth(
-  servers: readonly ServerInput[],
-  outcomes: ReadonlyMap<string, CheckOutcome>,
-  memory: { servers: Readonly<Record<string, ServerMemory>>; favoured?: FavouredMemory },
-  now: number,
-): HealthDecision {
+export interface HealthInputs {
+  servers: readonly ServerInput[];
+  outcomes: ReadonlyMap<string, CheckOutcome>;
+  memory: HealthMemory;
+  allDown: AllDown;
+  /** undefined: no reference configured or none asked; else whether any reference answered */
+  referencesUp?: boolean;
+  now: number;
+}
+
+/** True when a reference check is worth making: some checked server failed this run. */
+export function needsReference(servers: readonly ServerInput[], outcomes: ReadonlyMap<string, CheckOutcome>): boolean {
+  return servers.some((s) => s.checked && outcomes.get(s.name)?.up !== true);
+}
+
+export function decideHealth(input: HealthInputs): HealthDecision {
+  const { servers, outcomes, memory, now } = input;
   if (servers.length === 0) throw new Error('decideHealth: no servers');
-  const verdicts = servers.map((s): ServerVerdict => {
-    const outcome = outcomes.get(s.name);
-    const up = s.checked ? outcome?.up === true : true;
-    const before = memory.servers[s.name];
-    const changed = (before?.up ?? true) !== up;
-    return {
-      name: s.name,
-      address: s.address,
-      up,
-      changed,
-      since: changed || !before ? now : before.since,
-      ...(outcome ? { outcome } : {}),
-    };
-  });
-  const firstUp = verdicts.findIndex((v) => v.up);
-  const index = firstUp === -1 ? verdicts.length - 1 : firstUp;
-  const chosen = verdicts[index]!;
-  const rule =
-    firstUp === -1
-      ? `no server is up: favouring the last one, ${chosen.name}`
-      : index === 0
-        ? `${chosen.name} is the first server and it is up`
-        : `${verdicts.slice(0, index).map((v) => v.name).join(', ')} down: ${chosen.name} is the first server that is up`;
+  const networkDown = input.referencesUp === false && needsReference(servers, outcomes);
+  const verdicts = servers.map((s) => judge(s, outcomes.get(s.name), memory.servers[s.name], now, networkDown));
+
+  const pin = memory.pin && (memory.pin.until === undefined || memory.pin.until > now) ? memory.pin : undefined;
+  const pinExpired = memory.pin && !pin ? memory.pin : undefined;
+  const pinned = pin ? servers.find((s) => s.name === pin.server) : undefined;
+  const upNames = verdicts.filter((v) => v.up).map((v) => v.name);
+  const allDown = upNames.length === 0;
+
+  let chosen: ServerInput;
+  let pool: string[];
+  let rule: string;
+  const remembered = memory.favoured && servers.find((s) => s.name === memory.favoured!.server);
+  if (networkDown && remembered) {
+    chosen = remembered;
+    pool = memory.pool ?? [remembered.name];
+    rule = 'a server looks down and no reference host answers: zonerw\'s own network seems down, so nothing changes';
+  } else if (pinned) {
+    chosen = pinned;
+    pool = [pinned.name];
+    rule = `pinned to ${pinned.name}${pin!.until !== undefined ? ` until ${new Date(pin!.until).toISOString()}` : ''}${pin!.reason ? ` (${pin!.reason})` : ''}`;
+  } else if (!allDown) {
+    chosen = servers.find((s) => s.name === upNames[0])!;
+    pool = upNames;
+    const before = verdicts.slice(0, verdicts.findIndex((v) => v.up)).map((v) => v.name);
+    rule = before.length === 0 ? `${chosen.name} is the first server and it is up` : `${before.join(', ')} down: ${chosen.name} is the first server that is up`;
+  } else {
+    const last = servers[servers.length - 1]!;
+    if (input.allDown === 'keep' && remembered) {
+      chosen = remembered;
+      pool = memory.pool ?? [remembered.name];
+      rule = `no server is up: keeping ${remembered.name} (all_down = "keep")`;
+    } else {
+      chosen = input.allDown === 'first' ? servers[0]! : last;
+      pool = [chosen.name];
+      rule = `no server is up: favouring the ${input.allDown === 'first' ? 'first' : 'last'} one, ${chosen.name} (all_down = "${input.allDown}")`;
+    }
+  }
+
   const before = memory.favoured;
-  const favouredChanged = before === undefined ? index !== 0 : before.server !== chosen.name || before.address !== chosen.address;
+  const favouredChanged = before === undefined ? chosen !== servers[0] : before.server !== chosen.name || before.address !== chosen.address || before.address6 !== chosen.address6;
   const favoured: FavouredMemory = {
     server: chosen.name,
     address: chosen.address,
+    ...(chosen.address6 !== undefined ? { address6: chosen.address6 } : {}),
     since: favouredChanged || !before ? now : before.since,
   };
-  return { servers: verdicts, favoured, favouredChanged, rule };
+  const poolChanged = memory.pool !== undefined && memory.pool.join(' ') !== pool.join(' ');
+  return {
+    servers: verdicts,
+    favoured,
+    favouredChanged,
+    pool,
+    poolChanged,
+    rule,
+    networkDown,
+    allDown,
+    ...(pin ? { pin } : {}),
+    ...(pinExpired ? { pinExpired } : {}),
+  };
+}
+
+function judge(s: ServerInput, outcome: CheckOutcome | undefined, before: ServerMemory | undefined, now: number, frozen: boolean): ServerVerdict {
+  const raw = s.checked ? outcome?.up === true : true;
+  const wasUp = before?.up ?? true;
+  if (frozen && before) {
+    // This run's results cannot be trusted: they neither count nor change anything.
+    const streak = before.streak ?? { up: wasUp, count: 1 };
+    return { name: s.name, address: s.address, raw, up: wasUp, changed: false, since: before.since, streak, needed: wasUp ? s.failAfter : s.recoverAfter, ...(outcome ? { outcome } : {}) };
+  }
+  const streak: Streak = before?.streak?.up === raw ? { up: raw, count: before.streak.count + 1 } : { up: raw, count: 1 };
+  const needed = wasUp ? s.failAfter : s.recoverAfter;
+  const up = raw === wasUp ? wasUp : streak.count >= needed ? raw : wasUp;
+  const changed = up !== wasUp;
+  return {
+    name: s.name,
+    address: s.address,
+    raw,
+    up,
+    changed,
+    since: changed || !before ? now : before.since,
+    streak,
+    needed,
+    ...(outcome ? { outcome } : {}),
+  };
+}
+
+/** Memory to save after this decision. */
+export function rememberHealth(d: HealthDecision): HealthMemory {
+  const servers: Record<string, ServerMemory> = {};
+  for (const v of d.servers) {
+    servers[v.name] = { up: v.up, since: v.since, streak: v.streak, ...(v.outcome ? { lastCheck: v.outcome } : {}) };
+  }
+  return { servers, favoured: d.favoured, pool: d.pool, ...(d.pin ? { pin: d.pin } : {}) };
 }
 
 /**
@@ -95,8 +224,10 @@ export function decideHealth(
  * `main 192.0.2.1 down (HTTP 503, 2 attempts); favouring backup 198.51.100.7`.
  */
 export function describeTransition(d: HealthDecision): string | undefined {
+  if (d.networkDown) return undefined;
   const parts = d.servers.filter((v) => v.changed).map(describeVerdict);
-  if (d.favouredChanged) parts.push(`favouring ${d.favoured.server} ${d.favoured.address}`);
+  if (d.favouredChanged) parts.push(`favouring ${d.favoured.server} ${d.favoured.address}${d.pin ? ' (pinned)' : ''}`);
+  if (d.allDown && parts.length > 0 && !d.favouredChanged) parts.push(`no server is up; keeping ${d.favoured.server} ${d.favoured.address}`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
@@ -104,4 +235,11 @@ export function describeVerdict(v: ServerVerdict): string {
   const o = v.outcome;
   const detail = o ? ` (${o.reason}${o.attempts > 1 ? `, ${o.attempts} attempts` : o.up ? '' : ', 1 attempt'})` : '';
   return `${v.name} ${v.address} ${v.up ? 'up' : 'down'}${detail}`;
+}
+
+/** The -v trace of one server: `main: HTTP 503 (down 1 of 3 runs needed), counts as up`. */
+export function traceVerdict(v: ServerVerdict): string {
+  if (!v.outcome) return `${v.name} ${v.address}: no check, always up`;
+  const toward = v.raw === v.up ? '' : `, ${v.streak.count} of ${v.needed} runs needed to change`;
+  return `${v.name} ${v.address}: ${v.raw ? 'up' : 'down'} this run (${v.outcome.reason}, ${v.outcome.attempts} attempt${v.outcome.attempts === 1 ? '' : 's'}, ${Math.round(v.outcome.latencyMs)} ms)${toward}; counts as ${v.up ? 'up' : 'down'} since ${new Date(v.since).toISOString()}`;
 }

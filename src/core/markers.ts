@@ -1,6 +1,7 @@
 // Base files: hand-written zone files with markers where the failover values go (design.md,
 // Markers). parseBase turns one into a template whose text, outside the markers, is the
-// input byte for byte; fill puts values into the markers.
+// input byte for byte; fill puts values into the markers. A repeating marker (@IPS@, @IPS6@)
+// makes its physical line appear once per value, as round-robin failover tools do.
 
 import { fieldsOf, skipEscape, soaSerialIndex, splitEntries, tokenize, type Field, type Token } from './lexer.js';
 
@@ -35,9 +36,24 @@ export type ParseResult = { ok: true; template: Template } | { ok: false; proble
 /** A problem before parseBase names the file. */
 type Finding = Omit<Problem, 'file'>;
 
-export const MARKERS: readonly string[] = ['IP', 'serial number'];
+// Order matters for "did you mean": of two equally close markers, the earlier is suggested
+// (so @IPv6@ suggests @IP6@, not @IPS6@).
+export const MARKERS: readonly string[] = ['IP', 'IP6', 'IPS', 'IPS6', 'serial number'];
 
 const SERIAL = 'serial number';
+
+/** Markers whose line is repeated once per value of a list: one record per up server. */
+const REPEATING: readonly string[] = ['IPS', 'IPS6'];
+
+/** A string for IP, IP6 and serial number; a non-empty list for IPS and IPS6. */
+export type MarkerValues = Readonly<Record<string, string | readonly string[]>>;
+
+/** The entry a marker sits in, as far as a repeating marker cares. */
+interface EntryInfo {
+  kind: 'directive' | 'soa' | 'record';
+  /** The entry spans several physical lines (parentheses). */
+  multiLine: boolean;
+}
 
 /** A marker found in the base file, before it becomes a slot. */
 interface Hit {
@@ -48,6 +64,7 @@ interface Hit {
   line: number;
   owner: string;
   inSoaSerial: boolean;
+  entry: EntryInfo;
 }
 
 /** A field of an entry, with a value-form marker (which may span two words) joined into one. */
@@ -63,6 +80,7 @@ interface WordPlace {
   owner: string;
   spot: Spot;
   inSoaSerial: boolean;
+  entry: EntryInfo;
 }
 
 /** What parseBase learns from the entries of a base file. */
@@ -82,18 +100,78 @@ export function slotsOf(template: Template, marker: string): Slot[] {
   return template.lines.flatMap((l) => l.parts.filter((p): p is Slot => typeof p !== 'string' && p.marker === marker));
 }
 
-export function fill(template: Template, values: Readonly<Record<string, string>>): string {
-  const out: string[] = [];
-  for (const line of template.lines) {
-    for (const part of line.parts) out.push(typeof part === 'string' ? part : valueFor(part, values));
-  }
-  return out.join('');
+/** Every marker the template uses, value or comment form. */
+export function markersUsed(template: Template): Set<string> {
+  return new Set(template.lines.flatMap((l) => l.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.marker]))));
 }
 
-function valueFor(slot: Slot, values: Readonly<Record<string, string>>): string {
+export function fill(template: Template, values: MarkerValues): string {
+  return fillWithLineMap(template, values).text;
+}
+
+/**
+ * Fills the template, and maps each rendered line back to its base-file line:
+ * `baseLine[i]` is the base line of rendered line i + 1 (they drift apart where a repeating
+ * marker repeats a line), so that a checker's `file:N:` can be shown against the base file.
+ */
+export function fillWithLineMap(template: Template, values: MarkerValues): { text: string; baseLine: number[] } {
+  const out: string[] = [];
+  const baseLine: number[] = [];
+  template.lines.forEach((line, i) => {
+    const repeating = line.parts.find((p): p is Slot => typeof p !== 'string' && REPEATING.includes(p.marker));
+    if (repeating === undefined) {
+      out.push(renderLine(line, values));
+      baseLine.push(i + 1);
+      return;
+    }
+    const copies = listFor(repeating, values).map((value) => renderLine(line, values, { slot: repeating, value }));
+    baseLine.push(...copies.map(() => i + 1));
+    if (lineEnding(line) !== '') {
+      out.push(...copies); // each copy keeps the line's own ending
+      return;
+    }
+    // The last line, with no final newline: the copies are joined with the ending of the line
+    // before (only the last line lacks one), and the last copy still ends the file bare. A CRLF
+    // file cut after its '\r' keeps that '\r' at the very end only.
+    const eol = i > 0 ? lineEnding(template.lines[i - 1]!) : '\n';
+    const tail = eol === '\r\n' && lastText(line).endsWith('\r') ? '\r' : '';
+    out.push(copies.map((c) => c.slice(0, c.length - tail.length)).join(eol) + tail);
+  });
+  return { text: out.join(''), baseLine };
+}
+
+/** One rendering of a line; the repeating slot, if given, takes one element of its list. */
+function renderLine(line: TemplateLine, values: MarkerValues, repeat?: { slot: Slot; value: string }): string {
+  return line.parts.map((p) => (typeof p === 'string' ? p : p === repeat?.slot ? repeat.value : valueFor(p, values))).join('');
+}
+
+/** The text after a line's last slot ('' when a slot ends the line): where its line ending is. */
+function lastText(line: TemplateLine): string {
+  const last = line.parts.at(-1);
+  return typeof last === 'string' ? last : '';
+}
+
+function lineEnding(line: TemplateLine): string {
+  const text = lastText(line);
+  return text.endsWith('\r\n') ? '\r\n' : text.endsWith('\n') ? '\n' : '';
+}
+
+// The caller builds values from MARKERS and the servers that are up; a missing or ill-shaped
+// value is a bug in zonerw, not in the base file. zonerw never renders zero records.
+function valueFor(slot: Slot, values: MarkerValues): string {
   const value = Object.hasOwn(values, slot.marker) ? values[slot.marker] : undefined;
-  // The caller builds values from MARKERS; a missing one is a bug in zonerw, not in the base file.
-  if (typeof value !== 'string') throw new Error(`no value for marker @${slot.marker}@ (line ${slot.line})`);
+  if (value === undefined) throw new Error(`no value for marker @${slot.marker}@ (line ${slot.line})`);
+  if (typeof value !== 'string') throw new Error(`marker @${slot.marker}@ takes one value, not a list (line ${slot.line})`);
+  return value;
+}
+
+function listFor(slot: Slot, values: MarkerValues): readonly string[] {
+  const value = Object.hasOwn(values, slot.marker) ? values[slot.marker] : undefined;
+  if (value === undefined) throw new Error(`no value for marker @${slot.marker}@ (line ${slot.line})`);
+  if (typeof value === 'string' || !value.every((v) => typeof v === 'string')) {
+    throw new Error(`marker @${slot.marker}@ takes a list of values (line ${slot.line})`);
+  }
+  if (value.length === 0) throw new Error(`empty list for marker @${slot.marker}@ (line ${slot.line}): it would render zero records`);
   return value;
 }
 
@@ -110,7 +188,7 @@ export function parseBase(text: string, file: string): ParseResult {
   problems.push(...scan.problems, ...checkComments(tokens, scan));
   const hits = dropDuplicateSpans(scan.hits, problems);
   const serials = hits.filter((h) => h.marker === SERIAL);
-  problems.push(...checkSerials(serials, scan.soaLine));
+  problems.push(...checkSerials(serials, scan.soaLine), ...checkRepeating(hits));
   if (problems.length > 0) return failWith(file, problems);
   return { ok: true, template: { file, lines: buildLines(text, hits), serialLine: serials[0]!.line } };
 }
@@ -137,12 +215,16 @@ function scanEntries(text: string, tokens: readonly Token[]): Scan {
     const spots = joinValueMarkers(text, fieldsOf(entry), scan.problems);
     const serialAt = entry.directive ? -1 : soaSerialIndex(spots, entry.owner !== undefined);
     if (serialAt !== -1) scan.soaLine ??= spots[serialAt - 3]!.line;
+    const info: EntryInfo = {
+      kind: entry.directive ? 'directive' : serialAt !== -1 ? 'soa' : 'record',
+      multiLine: entry.tokens.some((t) => t.kind === 'newline'), // only newlines inside parentheses are in an entry
+    };
     spots.forEach((s, i) => {
       if (s.marker === undefined) return;
       const hit = { marker: s.marker, form: 'value' as const, start: s.start, end: s.end, line: s.line };
-      scan.hits.push({ ...hit, owner, inSoaSerial: i === serialAt });
+      scan.hits.push({ ...hit, owner, inSoaSerial: i === serialAt, entry: info });
     });
-    placeWords(entry.tokens, spots, (t, spot, i) => scan.places.set(t.start, { owner, spot, inSoaSerial: i === serialAt }));
+    placeWords(entry.tokens, spots, (t, spot, i) => scan.places.set(t.start, { owner, spot, inSoaSerial: i === serialAt, entry: info }));
   }
   return scan;
 }
@@ -271,9 +353,9 @@ function checkComments(tokens: readonly Token[], scan: Scan): Finding[] {
         continue;
       }
       // Every word belongs to an entry. One inside a value-form marker stands for the whole marker.
-      const { owner, spot, inSoaSerial } = scan.places.get(target.start)!;
+      const { owner, spot, inSoaSerial, entry } = scan.places.get(target.start)!;
       const [start, end] = spot.marker === undefined ? [target.start, target.end] : [spot.start, spot.end];
-      scan.hits.push({ marker: found.marker, form: 'comment', start, end, line: t.line, owner, inSoaSerial });
+      scan.hits.push({ marker: found.marker, form: 'comment', start, end, line: t.line, owner, inSoaSerial, entry });
     }
   });
   return problems;
@@ -325,6 +407,35 @@ function checkSerials(serials: readonly Hit[], soaLine: number | undefined): Fin
   const problems = serials.slice(1).map((h) => ({ line: h.line, message: secondSerial(first) }));
   // Only the first is checked for its place: the others are already wrong for being there at all.
   if (!first.inSoaSerial) problems.push({ line: first.line, message: '@serial number@ must be the SOA serial field' });
+  return problems;
+}
+
+/**
+ * A repeating marker repeats its whole physical line, so that line must be the whole of one
+ * address record: not a directive, not the SOA (nor the serial, which would repeat the SOA),
+ * not a piece of a record in parentheses. One per line, else it would need a cross product.
+ * Runs on the slots (one per span), so `@IPS@ ; @IPS@` on one value is one marker.
+ */
+function checkRepeating(hits: readonly Hit[]): Finding[] {
+  const byLine = new Map<number, Hit[]>();
+  for (const h of hits) {
+    const onLine = byLine.get(h.line);
+    if (onLine === undefined) byLine.set(h.line, [h]);
+    else onLine.push(h);
+  }
+  const problems: Finding[] = [];
+  for (const [line, onLine] of byLine) {
+    const repeating = onLine.filter((h) => REPEATING.includes(h.marker));
+    const first = repeating[0];
+    if (first === undefined) continue;
+    if (repeating.length > 1) problems.push({ line, message: 'only one @IPS@ or @IPS6@ per line' });
+    // One entry per physical line: every hit on it shares the entry.
+    if (first.entry.kind !== 'record' || onLine.some((h) => h.marker === SERIAL)) {
+      problems.push({ line, message: `@${first.marker}@ belongs on an address record` });
+    } else if (first.entry.multiLine) {
+      problems.push({ line, message: `@${first.marker}@ must be on a one-line record` });
+    }
+  }
   return problems;
 }
 

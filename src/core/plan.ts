@@ -3,6 +3,7 @@
 import { highestSerial, nextSerial, type CalendarDate } from './serial.js';
 
 export type PendingStep = 'reload' | 'notify';
+export type MarkerValues = Record<string, string | string[]>;
 
 /** What the state remembers of one published zone. */
 export interface ZoneMemory {
@@ -13,8 +14,8 @@ export interface ZoneMemory {
   baseHash: string;
   /** sha256 of the zone file exactly as installed: "is the file on disk ours?" */
   fileHash: string;
-  /** marker values it was rendered with, e.g. { IP: '192.0.2.1' } */
-  values: Record<string, string>;
+  /** marker values it was rendered with, e.g. { IP: '192.0.2.1', IPS: ['192.0.2.1', '192.0.2.2'] } */
+  values: MarkerValues;
   publishedAt: number;
   /** nameserver steps still owed for this zone (a failed reload is retried next run) */
   pending: PendingStep[];
@@ -48,7 +49,7 @@ export interface ZoneFacts {
   zone: string;
   contentHash: string;
   baseHash: string;
-  values: Record<string, string>;
+  values: MarkerValues;
   installed?: InstalledFile;
   memory?: ZoneMemory;
 }
@@ -112,7 +113,8 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
 }
 
-function sameValues(a: Record<string, string>, b: Record<string, string>): boolean {
+function sameValues(a: MarkerValues, b: MarkerValues): boolean {
   const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+  const same = (x: string | string[] | undefined, y: string | string[] | undefined) => (Array.isArray(x) && Array.isArray(y) ? x.join(' ') === y.join(' ') : x === y);
+  return ka.length === Object.keys(b).length && ka.every((k) => same(a[k], b[k]));
 }

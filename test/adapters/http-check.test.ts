@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatMs, probeHttp } from '../../src/adapters/http-check.js';
+import { X509Certificate } from 'node:crypto';
+import { certExpiryReason, formatMs, probeHttp } from '../../src/adapters/http-check.js';
 
 const SLACK_MS = 1000;
 
@@ -54,6 +55,9 @@ describe('probeHttp over http', () => {
           return;
         case '/redirect':
           res.writeHead(301, { Location: '/target' }).end();
+          return;
+        case '/loop':
+          res.writeHead(302, { Location: '/loop' }).end();
           return;
         case '/target':
           res.end('target');
@@ -152,6 +156,15 @@ describe('probeHttp over http', () => {
     assert.deepEqual([r.up, r.reason, r.status], [true, 'HTTP 301', 301]);
     await new Promise((res) => setTimeout(res, 100));
     assert.equal(seen.filter((s) => s.path === '/target').length, before);
+  });
+
+  test('a redirect loop is one answer: up, asked once, not followed', async () => {
+    const count = () => seen.filter((s) => s.path === '/loop').length;
+    const before = count();
+    const r = await probeHttp({ url: url('/loop'), timeoutMs: 2000 });
+    assert.deepEqual([r.up, r.reason, r.status], [true, 'HTTP 302', 302]);
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(count(), before + 1);
   });
 
   test('the server sees the Host header from spec.host', async () => {
@@ -310,5 +323,97 @@ describe('probeHttp over https', () => {
 
     const insecure = await probeHttp({ url, host: 'www.example.test', insecure: true, timeoutMs: 3000 });
     assert.deepEqual([insecure.up, insecure.reason], [true, 'HTTP 200']);
+  });
+});
+
+describe('certExpiryReason', () => {
+  const DAY = 86_400_000;
+  const notAfter = Date.parse('2030-05-17T12:00:00Z');
+  test('whole days left, rounded down, and the date', () => {
+    assert.equal(certExpiryReason(notAfter, notAfter - 30 * DAY, 14), undefined);
+    assert.equal(certExpiryReason(notAfter, notAfter - 14 * DAY, 14), undefined);
+    assert.equal(certExpiryReason(notAfter, notAfter - 14 * DAY + 1, 14), 'certificate expires in 13 days (2030-05-17)');
+    assert.equal(certExpiryReason(notAfter, notAfter - 1.5 * DAY, 7), 'certificate expires in 1 day (2030-05-17)');
+    assert.equal(certExpiryReason(notAfter, notAfter - 3600_000, 1), 'certificate expires in 0 days (2030-05-17)');
+    assert.equal(certExpiryReason(notAfter, notAfter, 1), 'certificate expired on 2030-05-17');
+    assert.equal(certExpiryReason(notAfter, notAfter + 2 * DAY, 0), 'certificate expired on 2030-05-17');
+    assert.equal(certExpiryReason(Number.NaN, 0, 7), 'certificate has no readable expiry date');
+  });
+});
+
+describe('probeHttp: certificate name and expiry', () => {
+  const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+  const DAY = 86_400_000;
+  let dir: string;
+  let cert = '';
+  let notAfter = 0;
+  let server: ReturnType<typeof createHttpsServer> | undefined;
+  let port = 0;
+
+  before(async () => {
+    if (!hasOpenssl) return;
+    dir = mkdtempSync(join(tmpdir(), 'zonerw-tls-'));
+    const r = spawnSync(
+      'openssl',
+      [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3',
+        '-subj', '/CN=main.example.test',
+        '-addext', 'subjectAltName=DNS:main.example.test',
+        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    notAfter = Date.parse(new X509Certificate(cert).validTo);
+    server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => res.end('main'));
+    port = await listen(server as unknown as Server);
+  });
+
+  after(async () => {
+    if (server) await close(server);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spec = () => ({ url: `https://127.0.0.1:${port}/`, host: 'main.example.test', ca: cert, timeoutMs: 3000 });
+  const date = () => new Date(notAfter).toISOString().slice(0, 10);
+
+  test('a cert that expires in 3 days, with certMinDays 7: down, with the days and the date', async (t) => {
+    if (!hasOpenssl) return t.skip('openssl not found');
+    // Pinned wall clock: 3 days and an hour before notAfter.
+    const r = await probeHttp({ ...spec(), certMinDays: 7, now: () => notAfter - 3 * DAY - 3600_000 });
+    assert.deepEqual([r.up, r.reason, r.status], [false, `certificate expires in 3 days (${date()})`, undefined]);
+    // The real clock: a little less than 3 days left.
+    const real = await probeHttp({ ...spec(), certMinDays: 7 });
+    assert.equal(real.up, false);
+    assert.equal(real.reason, `certificate expires in 2 days (${date()})`);
+  });
+
+  test('the same cert with certMinDays 2 is up; without certMinDays expiry is not checked', async (t) => {
+    if (!hasOpenssl) return t.skip('openssl not found');
+    const r = await probeHttp({ ...spec(), certMinDays: 2, expectBody: 'main' });
+    assert.deepEqual([r.up, r.reason], [true, 'HTTP 200']);
+    const none = await probeHttp({ ...spec(), now: () => notAfter + DAY });
+    assert.deepEqual([none.up, none.reason], [true, 'HTTP 200']);
+  });
+
+  test('an expired cert with insecure and certMinDays: down, expired on the date', async (t) => {
+    if (!hasOpenssl) return t.skip('openssl not found');
+    const r = await probeHttp({ url: `https://127.0.0.1:${port}/`, insecure: true, timeoutMs: 3000, certMinDays: 1, now: () => notAfter + DAY });
+    assert.deepEqual([r.up, r.reason], [false, `certificate expired on ${date()}`]);
+  });
+
+  test('a cert for another name: TLS error naming the mismatch', async (t) => {
+    if (!hasOpenssl) return t.skip('openssl not found');
+    const r = await probeHttp({ ...spec(), host: 'www.example.test', certMinDays: 1 });
+    assert.equal(r.up, false);
+    assert.match(r.reason, /^TLS: .*www\.example\.test.*main\.example\.test/);
+  });
+
+  test('a self-signed cert without ca is a TLS error, before any expiry check', async (t) => {
+    if (!hasOpenssl) return t.skip('openssl not found');
+    const r = await probeHttp({ url: `https://127.0.0.1:${port}/`, host: 'main.example.test', timeoutMs: 3000, certMinDays: 7 });
+    assert.equal(r.up, false);
+    assert.match(r.reason, /^TLS: self[- ]signed certificate/);
   });
 });

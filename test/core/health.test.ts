@@ -1,62 +1,140 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideHealth, describeTransition, type CheckOutcome, type ServerInput } from '../../src/core/health.js';
+import {
+  decideHealth,
+  describeTransition,
+  rememberHealth,
+  type AllDown,
+  type CheckOutcome,
+  type HealthDecision,
+  type HealthMemory,
+  type ServerInput,
+} from '../../src/core/health.js';
 
-const servers: ServerInput[] = [
-  { name: 'main', address: '192.0.2.1', checked: true },
-  { name: 'second', address: '192.0.2.2', checked: true },
-  { name: 'backup', address: '198.51.100.7', checked: false },
-];
+const server = (name: string, address: string, checked = true, failAfter = 1, recoverAfter = 2): ServerInput => ({ name, address, checked, failAfter, recoverAfter });
+const three = [server('main', '192.0.2.1'), server('second', '192.0.2.2'), server('backup', '198.51.100.7', false)];
 const up = (reason = 'HTTP 200'): CheckOutcome => ({ up: true, reason, latencyMs: 3, attempts: 1, at: 1000 });
 const down = (reason = 'HTTP 503', attempts = 2): CheckOutcome => ({ up: false, reason, latencyMs: 3, attempts, at: 1000 });
-const outcomes = (main: CheckOutcome, second: CheckOutcome) => new Map([['main', main], ['second', second]]);
+const results = (...r: [string, CheckOutcome][]) => new Map(r);
 
-test('favoured = the first server that is up, in config order; none up -> the last', () => {
-  const rows: [string, CheckOutcome, CheckOutcome, string][] = [
-    ['all up', up(), up(), 'main'],
-    ['main down', down(), up(), 'second'],
-    ['first two down', down(), down(), 'backup'],
-    ['main up, second down', up(), down(), 'main'],
+function decide(servers: ServerInput[], outcomes: Map<string, CheckOutcome>, memory: HealthMemory = { servers: {} }, now = 5000, allDown: AllDown = 'keep', referencesUp?: boolean): HealthDecision {
+  return decideHealth({ servers, outcomes, memory, allDown, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
+}
+
+/** Runs a sequence of raw results for `main` through the decision, carrying the memory. */
+function sequence(servers: ServerInput[], mainResults: boolean[]): HealthDecision[] {
+  let memory: HealthMemory = { servers: {} };
+  return mainResults.map((isUp, i) => {
+    const d = decide(servers, results(['main', isUp ? up() : down()]), memory, 1000 * (i + 1));
+    memory = rememberHealth(d);
+    return d;
+  });
+}
+
+test('favoured = the first server that is up, in config order; the pool = all that are up', () => {
+  const rows: [string, CheckOutcome, CheckOutcome, string, string[]][] = [
+    ['all up', up(), up(), 'main', ['main', 'second', 'backup']],
+    ['main down', down(), up(), 'second', ['second', 'backup']],
+    ['first two down', down(), down(), 'backup', ['backup']],
+    ['main up, second down', up(), down(), 'main', ['main', 'backup']],
   ];
-  for (const [name, a, b, favoured] of rows) {
-    assert.equal(decideHealth(servers, outcomes(a, b), { servers: {} }, 5000).favoured.server, favoured, name);
+  for (const [name, a, b, favoured, pool] of rows) {
+    const d = decide(three, results(['main', a], ['second', b]));
+    assert.deepEqual([d.favoured.server, d.pool], [favoured, pool], name);
   }
-  const allChecked = servers.map((s) => ({ ...s, checked: true }));
-  const none = decideHealth(allChecked, new Map([['main', down()], ['second', down()], ['backup', down()]]), { servers: {} }, 5000);
-  assert.equal(none.favoured.server, 'backup');
-  assert.match(none.rule, /no server is up/);
+});
+
+test('all_down: keep what is published, or the last, or the first', () => {
+  const all = [server('main', '192.0.2.1'), server('backup', '198.51.100.7')];
+  const memory: HealthMemory = { servers: { main: { up: true, since: 1 }, backup: { up: true, since: 1 } }, favoured: { server: 'main', address: '192.0.2.1', since: 1 }, pool: ['main', 'backup'] };
+  const allDownNow = results(['main', down()], ['backup', down()]);
+  const keep = decide(all, allDownNow, memory, 5000, 'keep');
+  assert.deepEqual([keep.favoured.server, keep.pool, keep.allDown, keep.favouredChanged], ['main', ['main', 'backup'], true, false]);
+  assert.match(keep.rule, /no server is up: keeping main \(all_down = "keep"\)/);
+  assert.equal(describeTransition(keep), 'main 192.0.2.1 down (HTTP 503, 2 attempts); backup 198.51.100.7 down (HTTP 503, 2 attempts); no server is up; keeping main 192.0.2.1');
+  const last = decide(all, allDownNow, memory, 5000, 'last');
+  assert.deepEqual([last.favoured.server, last.pool], ['backup', ['backup']]);
+  const first = decide(all, allDownNow, memory, 5000, 'first');
+  assert.deepEqual([first.favoured.server, first.pool, first.favouredChanged], ['main', ['main'], false]);
+  // "keep" with nothing published yet falls back to the last server
+  assert.equal(decide(all, allDownNow, { servers: {} }, 5000, 'keep').favoured.server, 'backup');
+});
+
+test('a backup with a check is switched to only when it is up', () => {
+  const checkedBackup = [server('main', '192.0.2.1'), server('backup', '198.51.100.7')];
+  const memory: HealthMemory = { servers: {}, favoured: { server: 'main', address: '192.0.2.1', since: 1 } };
+  assert.equal(decide(checkedBackup, results(['main', down()], ['backup', up()]), memory).favoured.server, 'backup');
+  assert.equal(decide(checkedBackup, results(['main', down()], ['backup', down()]), memory).favoured.server, 'main');
+});
+
+test('hysteresis: fail_after down runs to fail over, recover_after up runs to fail back', () => {
+  const s = [server('main', '192.0.2.1', true, 2, 3), server('backup', '198.51.100.7', false)];
+  const favoured = sequence(s, [true, false, false, true, true, true, true]).map((d) => d.favoured.server);
+  assert.deepEqual(favoured, ['main', 'main', 'backup', 'backup', 'backup', 'main', 'main']);
+});
+
+test('a flapping main with recover_after = 2 changes the favoured server once, not every run', () => {
+  const s = [server('main', '192.0.2.1', true, 1, 2), server('backup', '198.51.100.7', false)];
+  const flaps = Array.from({ length: 40 }, (_, i) => i % 2 === 1); // down, up, down, up ...
+  const changes = sequence(s, flaps).filter((d) => d.favouredChanged).length;
+  assert.equal(changes, 1);
+  // and a main that then stays up recovers after exactly recover_after runs
+  const recovering = sequence(s, [false, true, false, true, true]).map((d) => d.favoured.server);
+  assert.deepEqual(recovering, ['backup', 'backup', 'backup', 'backup', 'main']);
+});
+
+test('reference hosts: a server down and no reference up means our own network is down: nothing changes', () => {
+  const two = [server('main', '192.0.2.1'), server('backup', '198.51.100.7', false)];
+  const memory: HealthMemory = { servers: { main: { up: true, since: 1, streak: { up: true, count: 9 } } }, favoured: { server: 'main', address: '192.0.2.1', since: 1 }, pool: ['main', 'backup'] };
+  const d = decide(two, results(['main', down('connection refused')]), memory, 5000, 'keep', false);
+  assert.equal(d.networkDown, true);
+  assert.deepEqual([d.favoured.server, d.favouredChanged, d.servers[0]!.up, d.servers[0]!.streak], ['main', false, true, { up: true, count: 9 }]);
+  assert.equal(describeTransition(d), undefined);
+  // a reference answering: the main really is down
+  const real = decide(two, results(['main', down('connection refused')]), memory, 5000, 'keep', true);
+  assert.deepEqual([real.networkDown, real.favoured.server], [false, 'backup']);
+});
+
+test('a pin favours its server whatever the checks say, until it expires', () => {
+  const two = [server('main', '192.0.2.1'), server('backup', '198.51.100.7', false)];
+  const pin = { server: 'backup', setAt: 1000, until: 10_000, reason: 'maintenance', by: 'root' };
+  const memory: HealthMemory = { servers: {}, favoured: { server: 'main', address: '192.0.2.1', since: 1 }, pin };
+  const pinned = decide(two, results(['main', up()]), memory, 5000);
+  assert.deepEqual([pinned.favoured.server, pinned.pool, pinned.pin, pinned.favouredChanged], ['backup', ['backup'], pin, true]);
+  assert.match(pinned.rule, /^pinned to backup until 1970-01-01T00:00:10\.000Z \(maintenance\)$/);
+  assert.equal(describeTransition(pinned), 'favouring backup 198.51.100.7 (pinned)');
+  assert.equal(rememberHealth(pinned).pin, pin);
+  const expired = decide(two, results(['main', up()]), { ...rememberHealth(pinned) }, 10_000);
+  assert.deepEqual([expired.favoured.server, expired.pin, expired.pinExpired], ['main', undefined, pin]);
+  assert.equal(rememberHealth(expired).pin, undefined);
+  const forever = decide(two, results(['main', up()]), { ...memory, pin: { server: 'backup', setAt: 1 } }, 9e12);
+  assert.equal(forever.favoured.server, 'backup');
 });
 
 test('a server without a check is up; one whose check did not run is down', () => {
-  const d = decideHealth(servers, new Map([['main', up()]]), { servers: {} }, 1);
+  const d = decide(three, results(['main', up()]));
   assert.deepEqual(d.servers.map((v) => v.up), [true, false, true]);
 });
 
 test('transitions: remembered state decides what is new, and since when', () => {
-  const memory = {
+  const memory: HealthMemory = {
     servers: { main: { up: true, since: 100 }, second: { up: true, since: 100 }, backup: { up: true, since: 100 } },
     favoured: { server: 'main', address: '192.0.2.1', since: 100 },
   };
-  const steady = decideHealth(servers, outcomes(up(), up()), memory, 5000);
-  assert.equal(steady.favouredChanged, false);
-  assert.equal(steady.favoured.since, 100);
-  assert.equal(describeTransition(steady), undefined, 'nothing changed: nothing to say');
-
-  const failover = decideHealth(servers, outcomes(down('HTTP 503', 2), up()), memory, 5000);
-  assert.equal(failover.favouredChanged, true);
+  const steady = decide(three, results(['main', up()], ['second', up()]), memory);
+  assert.deepEqual([steady.favouredChanged, steady.favoured.since, describeTransition(steady)], [false, 100, undefined]);
+  const failover = decide(three, results(['main', down('HTTP 503', 2)], ['second', up()]), memory);
   assert.equal(failover.favoured.since, 5000);
   assert.equal(describeTransition(failover), 'main 192.0.2.1 down (HTTP 503, 2 attempts); favouring second 192.0.2.2');
-
-  const later = { servers: { ...memory.servers, main: { up: false, since: 5000 } }, favoured: failover.favoured };
-  const back = decideHealth(servers, outcomes(up(), up()), later, 9000);
+  const back = decide([server('main', '192.0.2.1', true, 1, 1), three[1]!, three[2]!], results(['main', up()], ['second', up()]), rememberHealth(failover), 9000);
   assert.equal(describeTransition(back), 'main 192.0.2.1 up (HTTP 200); favouring main 192.0.2.1');
   assert.equal(back.servers[0]!.since, 9000);
 });
 
 test('first run: a down main is news, an up main is not', () => {
-  assert.equal(describeTransition(decideHealth(servers, outcomes(up(), up()), { servers: {} }, 1)), undefined);
+  assert.equal(describeTransition(decide(three, results(['main', up()], ['second', up()]))), undefined);
   assert.equal(
-    describeTransition(decideHealth(servers, outcomes(down('connection refused', 1), up()), { servers: {} }, 1)),
+    describeTransition(decide(three, results(['main', down('connection refused', 1)], ['second', up()]))),
     'main 192.0.2.1 down (connection refused, 1 attempt); favouring second 192.0.2.2',
   );
 });

@@ -4,9 +4,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { fixturesDir } from '../helpers/paths.js';
-import { fill, formatProblem, MARKERS, parseBase, slotsOf, type Slot, type Template } from '../../src/core/markers.js';
+import {
+  fill,
+  fillWithLineMap,
+  formatProblem,
+  MARKERS,
+  markersUsed,
+  parseBase,
+  slotsOf,
+  type MarkerValues,
+  type Slot,
+  type Template,
+} from '../../src/core/markers.js';
 
-const values = { IP: '198.51.100.7', 'serial number': '2026112201' };
+const values = {
+  IP: '198.51.100.7',
+  IP6: '2001:db8::7',
+  IPS: ['192.0.2.1', '192.0.2.2', '198.51.100.7'],
+  IPS6: ['2001:db8::1', '2001:db8::7'],
+  'serial number': '2026112201',
+} as const satisfies MarkerValues;
 
 function parseOk(text: string, file = 'test.base'): Template {
   const r = parseBase(text, file);
@@ -52,7 +69,7 @@ for (const base of basesIn(errorDir)) {
   });
 }
 
-test('MARKERS', () => assert.deepEqual(MARKERS, ['IP', 'serial number']));
+test('MARKERS', () => assert.deepEqual(MARKERS, ['IP', 'IP6', 'IPS', 'IPS6', 'serial number']));
 
 test('formatProblem', () => assert.equal(formatProblem({ file: 'a.base', line: 3, message: 'oops' }), 'a.base:3: oops'));
 
@@ -158,6 +175,19 @@ const misspellings: { line: string; message: string }[] = [
   { line: 'x A 1 ; @serial  number@', message: 'unknown marker @serial  number@ (did you mean @serial number@?)' },
   { line: 'x A 1 ; @Serial Number@', message: 'unknown marker @Serial Number@ (did you mean @serial number@?)' },
   { line: '; @SERIAL_NUMBER@ on a comment-only line', message: 'unknown marker @SERIAL_NUMBER@ (did you mean @serial number@?)' },
+  { line: 'x A @ips@', message: 'unknown marker @ips@ (did you mean @IPS@?)' },
+  { line: 'x A @IPs@', message: 'unknown marker @IPs@ (did you mean @IPS@?)' },
+  { line: 'x AAAA @ip6@', message: 'unknown marker @ip6@ (did you mean @IP6@?)' },
+  { line: 'x AAAA @IPv6@', message: 'unknown marker @IPv6@ (did you mean @IP6@?)' },
+  { line: 'x AAAA @IP_6@', message: 'unknown marker @IP_6@ (did you mean @IP6@?)' },
+  { line: 'x AAAA @Ips6@', message: 'unknown marker @Ips6@ (did you mean @IPS6@?)' },
+  { line: 'x AAAA @IPSv6@', message: 'unknown marker @IPSv6@ (did you mean @IPS6@?)' },
+  { line: 'x AAAA @IPS 6@', message: 'unknown marker @IPS 6@ (did you mean @IPS6@?)' },
+  { line: 'x A @IP4@', message: 'unknown marker @IP4@ (did you mean @IP@?)' },
+  { line: 'x A @IPv4@', message: 'unknown marker @IPv4@ (did you mean @IP@?)' },
+  { line: 'x A 1 ; @ips@', message: 'unknown marker @ips@ (did you mean @IPS@?)' },
+  { line: 'x AAAA ::1 ; @I-P-6@', message: 'unknown marker @I-P-6@ (did you mean @IP6@?)' },
+  { line: 'x AAAA ::1 ; @ips 6@', message: 'unknown marker @ips 6@ (did you mean @IPS6@?)' },
 ];
 
 for (const { line, message } of misspellings) {
@@ -195,6 +225,163 @@ test('all problems are reported, sorted by line', () => {
   ]);
 });
 
+// ---- repeating markers: @IPS@ and @IPS6@ ----
+
+const rr = (lines: string[], eol = '\n') => lines.join(eol);
+
+test('@IPS@ with one value renders exactly like @IP@ (value and comment forms, with and without a final newline)', () => {
+  for (const final of ['\n', '']) {
+    for (const body of ['www IN A @IP@', '\tIN A 192.0.2.1 ; @IP@ main', 'x IN A ( @IP@ )']) {
+      const ip = parseOk(`${soa}${body}${final}`);
+      const ips = parseOk(`${soa}${body.replace('@IP@', '@IPS@')}${final}`);
+      const one = { IP: '203.0.113.9', IPS: ['203.0.113.9'], 'serial number': '7' };
+      // The comment form keeps its comment, marker included: that is the only difference.
+      assert.equal(fill(ips, one), fill(ip, one).replace('@IP@', '@IPS@'));
+      assert.deepEqual(fillWithLineMap(ips, one).baseLine, [1, 2]);
+    }
+  }
+});
+
+test('@IPS@ with three values gives three lines, in order, each with the line ending kept', () => {
+  const template = parseOk(rr([soa.trimEnd(), 'www IN A @IPS@', '\tIN AAAA ::1 ; @IPS6@ v6', 'end IN A 192.0.2.9', ''], '\r\n'));
+  const text = fill(template, { ...values, IPS: ['192.0.2.1', '192.0.2.2', '192.0.2.3'], IPS6: ['::a', '::b', '::c'] });
+  assert.equal(
+    text,
+    rr(
+      [
+        '@ SOA ns1 h 2026112201 1 2 3 4',
+        'www IN A 192.0.2.1',
+        'www IN A 192.0.2.2',
+        'www IN A 192.0.2.3',
+        '\tIN AAAA ::a ; @IPS6@ v6',
+        '\tIN AAAA ::b ; @IPS6@ v6',
+        '\tIN AAAA ::c ; @IPS6@ v6',
+        'end IN A 192.0.2.9',
+        '',
+      ],
+      '\r\n',
+    ),
+  );
+});
+
+test('fillWithLineMap: rendered lines map back to base lines across two repeated lines', () => {
+  const base = rr([
+    '$TTL 300', // 1
+    '@ SOA ns1 h @serial number@ 1 2 3 4', // 2
+    'a IN A @IPS@', // 3
+    'b IN A 192.0.2.9', // 4
+    'c IN AAAA @IPS6@', // 5
+    '', // 6
+    'd IN A @IP@', // 7
+    '',
+  ]);
+  const { text, baseLine } = fillWithLineMap(parseOk(base), values);
+  assert.deepEqual(baseLine, [1, 2, 3, 3, 3, 4, 5, 5, 6, 7]);
+  const rendered = text.split('\n').slice(0, -1);
+  assert.equal(rendered.length, baseLine.length);
+  assert.deepEqual(rendered.slice(2, 5), ['a IN A 192.0.2.1', 'a IN A 192.0.2.2', 'a IN A 198.51.100.7']);
+  assert.deepEqual(rendered.slice(6, 8), ['c IN AAAA 2001:db8::1', 'c IN AAAA 2001:db8::7']);
+  assert.equal(fill(parseOk(base), values), text);
+  // Without repeating markers the map is the identity, whatever the ending of the last line.
+  assert.deepEqual(fillWithLineMap(parseOk(`${soa}x A @IP@`), values).baseLine, [1, 2]);
+});
+
+const lastLineTable: { name: string; text: string; want: string }[] = [
+  {
+    name: 'LF, no final newline: copies joined with \\n, the last one bare',
+    text: '@ SOA a b @serial number@ 1 2 3 4\nwww A @IPS@',
+    want: '@ SOA a b 2026112201 1 2 3 4\nwww A 192.0.2.1\nwww A 192.0.2.2\nwww A 198.51.100.7',
+  },
+  {
+    name: 'CRLF, no final newline: copies joined with \\r\\n',
+    text: '@ SOA a b @serial number@ 1 2 3 4\r\nwww AAAA ::1 ; @IPS6@',
+    want: '@ SOA a b 2026112201 1 2 3 4\r\nwww AAAA 2001:db8::1 ; @IPS6@\r\nwww AAAA 2001:db8::7 ; @IPS6@',
+  },
+  {
+    name: 'mixed endings: the ending of the line before',
+    text: '@ SOA a b @serial number@ 1 2 3 4\r\nx A 1\nwww A @IPS@ ; last',
+    want: '@ SOA a b 2026112201 1 2 3 4\r\nx A 1\nwww A 192.0.2.1 ; last\nwww A 192.0.2.2 ; last\nwww A 198.51.100.7 ; last',
+  },
+  {
+    name: "CRLF cut after its '\\r': the '\\r' stays at the very end only",
+    text: '@ SOA a b @serial number@ 1 2 3 4\r\nwww AAAA @IPS6@\r',
+    want: '@ SOA a b 2026112201 1 2 3 4\r\nwww AAAA 2001:db8::1\r\nwww AAAA 2001:db8::7\r',
+  },
+  {
+    name: 'the last line with a final newline is no special case',
+    text: '@ SOA a b @serial number@ 1 2 3 4\r\nwww AAAA @IPS6@\r\n',
+    want: '@ SOA a b 2026112201 1 2 3 4\r\nwww AAAA 2001:db8::1\r\nwww AAAA 2001:db8::7\r\n',
+  },
+];
+
+for (const { name, text, want } of lastLineTable) {
+  test(`repeated last line: ${name}`, () => assert.equal(fill(parseOk(text), values), want));
+}
+
+test('fill: an empty list, a missing list, or a value of the wrong shape is a programming error (plain Error)', () => {
+  const template = parseOk(`${soa}www A @IPS@\n`);
+  const plainError = (re: RegExp) => (e: unknown) => e instanceof Error && e.constructor === Error && re.test(e.message);
+  assert.throws(() => fill(template, { ...values, IPS: [] }), plainError(/empty list for marker @IPS@ \(line 2\)/));
+  assert.throws(() => fill(template, { 'serial number': '1' }), plainError(/no value for marker @IPS@/));
+  assert.throws(() => fill(template, { ...values, IPS: '192.0.2.1' }), plainError(/@IPS@ takes a list/));
+  assert.throws(() => fill(parseOk(`${soa}www A @IP@\n`), { ...values, IP: ['192.0.2.1'] }), plainError(/@IP@ takes one value, not a list/));
+  // An empty list for a marker the file does not use is nobody's business.
+  assert.equal(fill(parseOk(`${soa}www A @IP@\n`), { ...values, IPS: [], IPS6: [] }), '@ SOA ns1 h 2026112201 1 2 3 4\nwww A 198.51.100.7\n');
+});
+
+test('markersUsed and slotsOf see every form of every marker', () => {
+  const template = parseOk(rr([soa.trimEnd(), 'a A @IPS@', 'b AAAA ::1 ; @IP6@', 'c AAAA @IPS6@ ; @IPS6@', '; @IP@ documentation only', '']));
+  assert.deepEqual(markersUsed(template), new Set(['serial number', 'IPS', 'IP6', 'IPS6']));
+  assert.deepEqual(
+    slotsOf(template, 'IPS6').map(({ marker, line, owner, form, original }) => ({ marker, line, owner, form, original })),
+    [{ marker: 'IPS6', line: 4, owner: 'c', form: 'value', original: '@IPS6@' }],
+  );
+  assert.deepEqual(slotsOf(template, 'IP'), []);
+  assert.deepEqual(markersUsed(parseOk(soa)), new Set(['serial number']));
+});
+
+const repeatingOk: { name: string; line: string }[] = [
+  { name: 'both forms on one value are one marker', line: 'www A @IPS@ ; @IPS@' },
+  { name: 'two marks in one comment are one marker', line: 'www A 1 ; @IPS6@ @IPS6@' },
+  { name: 'parentheses on one line', line: 'www A ( @IPS@ )' },
+  { name: 'with @IP@ elsewhere on the line', line: 'www HINFO @IP@ @IPS@' },
+  { name: 'inherited owner', line: '\tA @IPS@' },
+];
+
+for (const { name, line } of repeatingOk) {
+  test(`repeating marker allowed: ${name}`, () => assert.deepEqual(problemsOf(`${soa}${line}\n`), []));
+}
+
+const repeatingProblems: { name: string; text: string; want: string[] }[] = [
+  { name: '@IPS@ and @IPS6@ on one line', text: `${soa}x HINFO @IPS@ @IPS6@\n`, want: ['test.base:2: only one @IPS@ or @IPS6@ per line'] },
+  { name: '@IPS@ twice, value and comment forms on two values', text: `${soa}x HINFO @IPS@ 1 ; @IPS@\n`, want: ['test.base:2: only one @IPS@ or @IPS6@ per line'] },
+  { name: '@IPS@ and @IPS6@ on one value', text: `${soa}x A @IPS@ ; @IPS6@\n`, want: ['test.base:2: @IPS@ and @IPS6@ mark the same value'] },
+  { name: 'in a parenthesised record, first line', text: `${soa}x A ( @IPS@\n )\n`, want: ['test.base:2: @IPS@ must be on a one-line record'] },
+  { name: 'in a parenthesised record, comment form', text: `${soa}x AAAA (\n ::1 ) ; @IPS6@\n`, want: ['test.base:3: @IPS6@ must be on a one-line record'] },
+  { name: '$ directive, value form', text: `$TTL @IPS@\n${soa}`, want: ['test.base:1: @IPS@ belongs on an address record'] },
+  { name: '$ directive, comment form', text: `$TTL 300 ; @IPS6@\n${soa}`, want: ['test.base:1: @IPS6@ belongs on an address record'] },
+  { name: 'one-line SOA', text: '@ SOA ns1 h @serial number@ 1 2 3 4 ; @IPS@\n', want: ['test.base:1: @IPS@ belongs on an address record'] },
+  {
+    name: 'multi-line SOA: not the one-line message too',
+    text: '@ SOA ns1 h (\n @serial number@ 1 2 3 @IPS@ )\n',
+    want: ['test.base:2: @IPS@ belongs on an address record'],
+  },
+  {
+    name: 'the serial on the line, outside the SOA',
+    text: `@ SOA ns1 h 1 1 2 3 4\nx HINFO @serial number@ @IPS@\n`,
+    want: ['test.base:2: @serial number@ must be the SOA serial field', 'test.base:2: @IPS@ belongs on an address record'],
+  },
+  {
+    name: 'two on a multi-line SOA line: both problems',
+    text: '@ SOA ns1 h (\n @serial number@ 1 2 @IPS@ @IPS6@ )\n',
+    want: ['test.base:2: only one @IPS@ or @IPS6@ per line', 'test.base:2: @IPS@ belongs on an address record'],
+  },
+];
+
+for (const { name, text, want } of repeatingProblems) {
+  test(`repeating marker problem: ${name}`, () => assert.deepEqual(problemsOf(text), want));
+}
+
 // ---- property: fill changes only the slot spans ----
 
 /** A piece of generated base text; `marker` means fill replaces this piece with that value. */
@@ -204,12 +391,20 @@ interface Piece {
 }
 type Line = Piece[];
 
+const REPEATING = new Set(['IPS', 'IPS6']);
 const lit = (text: string): Piece => ({ text });
 const blank = fc.constantFrom(' ', '\t', '  ', ' \t ', '\t\t');
 const owner = fc.constantFrom('www', 'mail', '@', 'a.example.com.', 'x-1', 'sub\\.dot', 'admin\\@');
-const ipLiteral = fc.constantFrom('192.0.2.1', '192.0.2.53', '10.0.0.1');
+const ip4 = fc.constantFrom('192.0.2.1', '192.0.2.53', '10.0.0.1', '198.51.100.7');
+const ip6 = fc.constantFrom('2001:db8::1', '::1', '2001:db8:0:1::53', 'fe80::1');
 const note = fc.constantFrom('main server', 'a@b', 'see RFC 1035 (5.1)', '"quoted" ; twice', '@', '@@', 'user@host', '@foo@', '');
-const txt = fc.constantFrom('"v=spf1 -all"', '"@IP@"', '"a ; b ( c"', '"@serial number@"', '"@ip@ \\" @"', '"SOA ( 1 2 3"');
+const txt = fc.constantFrom('"v=spf1 -all"', '"@IP@"', '"a ; b ( c"', '"@serial number@"', '"@ip@ \\" @"', '"SOA ( 1 2 3"', '"@IPS@ @IPS6@"');
+
+/** An address record's type, the marker that fills it, and a literal the comment form replaces. */
+const family = fc.oneof(
+  fc.tuple(fc.constantFrom('IP', 'IPS'), ip4).map(([marker, literal]) => ({ type: 'A', marker, literal })),
+  fc.tuple(fc.constantFrom('IP6', 'IPS6'), ip6).map(([marker, literal]) => ({ type: 'AAAA', marker, literal })),
+);
 
 /** The start of a record: an owner, or blank space (the previous owner). */
 const start = fc.oneof(
@@ -223,19 +418,26 @@ const trailingNote = fc.option(
 
 const recordLine: fc.Arbitrary<Line> = fc.oneof(
   // value form
-  fc.tuple(start, blank, trailingNote).map(([s, b, n]) => [...s, lit(`IN A${b}`), { text: '@IP@', marker: 'IP' }, ...(n ? [n] : [])]),
-  // comment form
-  fc.tuple(start, blank, ipLiteral, blank, note).map(([s, b, ip, b2, n]) => [
+  fc.tuple(start, family, blank, trailingNote).map(([s, f, b, n]) => [
     ...s,
-    lit(`A${b}`),
-    { text: ip, marker: 'IP' },
-    lit(`${b2}; @IP@ ${n}`),
+    lit(`IN ${f.type}${b}`),
+    { text: `@${f.marker}@`, marker: f.marker },
+    ...(n ? [n] : []),
+  ]),
+  // comment form
+  fc.tuple(start, family, blank, blank, note).map(([s, f, b, b2, n]) => [
+    ...s,
+    lit(`${f.type}${b}`),
+    { text: f.literal, marker: f.marker },
+    lit(`${b2}; @${f.marker}@ ${n}`),
   ]),
   // no marker
-  fc.tuple(start, ipLiteral, trailingNote).map(([s, ip, n]) => [...s, lit(`A ${ip}`), ...(n ? [n] : [])]),
+  fc.tuple(start, ip4, trailingNote).map(([s, ip, n]) => [...s, lit(`A ${ip}`), ...(n ? [n] : [])]),
   fc.tuple(start, fc.array(txt, { minLength: 1, maxLength: 3 }), trailingNote).map(([s, t, n]) => [...s, lit(`TXT ${t.join(' ')}`), ...(n ? [n] : [])]),
   // documentation, blank lines, directives
-  fc.constantFrom('; uses @IP@ and @serial number@', '; plain comment', '', '\t', '$TTL 300', '$ORIGIN example.com.', '$INCLUDE keys.inc').map((t) => [lit(t)]),
+  fc
+    .constantFrom('; uses @IP@ and @serial number@', '; round robin: @IPS@ @IPS6@', '; plain comment', '', '\t', '$TTL 300', '$ORIGIN example.com.', '$INCLUDE keys.inc')
+    .map((t) => [lit(t)]),
 );
 
 const serialValue = blank.map((b): Piece => ({ text: `@serial${b}number@`, marker: 'serial number' }));
@@ -250,35 +452,93 @@ const soaLines: fc.Arbitrary<Line[]> = fc.oneof(
   ]),
 );
 
-const baseFile = fc
-  .tuple(
-    fc.array(recordLine, { maxLength: 12 }),
-    soaLines,
-    fc.nat(12),
-    fc.constantFrom('\n', '\r\n'),
-    fc.boolean(),
-  )
-  .map(([records, soaPart, at, eol, finalEol]) => {
-    const lines = [...records.slice(0, at), ...soaPart, ...records.slice(at)];
-    const pieces = lines.flatMap((line, i) => [...line, ...(i < lines.length - 1 || finalEol ? [lit(eol)] : [])]);
-    return {
-      text: pieces.map((p) => p.text).join(''),
-      expected: pieces.map((p) => (p.marker === undefined ? p.text : values[p.marker as keyof typeof values])).join(''),
-      markers: pieces.flatMap((p) => (p.marker === undefined ? [] : [p.marker])),
-    };
-  });
+/** Values as the caller gives them: one address, or the non-empty list of the up servers. */
+const markerValues = fc.record({
+  IP: ip4,
+  IP6: ip6,
+  IPS: fc.array(ip4, { minLength: 1, maxLength: 4 }),
+  IPS6: fc.array(ip6, { minLength: 1, maxLength: 3 }),
+  'serial number': fc.constantFrom('2026112201', '1', '4294967295'),
+});
+type Values = typeof markerValues extends fc.Arbitrary<infer V> ? V : never;
 
-test('property: fill changes only the slot spans; the rest is byte-identical', () => {
+const baseFile = fc.tuple(
+  fc.array(recordLine, { maxLength: 12 }),
+  soaLines,
+  fc.nat(12),
+  fc.constantFrom('\n', '\r\n'),
+  fc.boolean(),
+).map(([records, soaPart, at, eol, endsWithEol]) => {
+  const lines = [...records.slice(0, at), ...soaPart, ...records.slice(at)];
+  // An empty last line with no line ending is no line at all: the file ends with the one before.
+  const emptyLast = !endsWithEol && lines.at(-1)!.every((p) => p.text === '');
+  if (emptyLast) lines.pop();
+  const finalEol = endsWithEol || emptyLast;
+  const pieces = lines.flatMap((line, i) => [...line, ...(i < lines.length - 1 || finalEol ? [lit(eol)] : [])]);
+  return {
+    text: pieces.map((p) => p.text).join(''),
+    lines,
+    eol,
+    finalEol,
+    markers: pieces.flatMap((p) => (p.marker === undefined ? [] : [p.marker])),
+  };
+});
+
+/** What fill must give, worked out from the pieces: one copy of a line per value of its repeating marker. */
+function expectedRender(lines: readonly Line[], eol: string, finalEol: boolean, v: Values): { text: string; baseLine: number[]; copies: string[][] } {
+  const out: string[] = [];
+  const baseLine: number[] = [];
+  const copies: string[][] = []; // per base line, the value its slot takes in each copy
+  lines.forEach((line, i) => {
+    const slot = line.find((p) => p.marker !== undefined);
+    const list: readonly string[] = slot === undefined ? [''] : REPEATING.has(slot.marker!) ? v[slot.marker as 'IPS' | 'IPS6'] : [v[slot.marker as 'IP' | 'IP6' | 'serial number']];
+    copies.push([...list]);
+    list.forEach((value, k) => {
+      const ending = i < lines.length - 1 || finalEol || k < list.length - 1 ? eol : '';
+      out.push(line.map((p) => (p === slot ? value : p.text)).join('') + ending);
+      baseLine.push(i + 1);
+    });
+  });
+  return { text: out.join(''), baseLine, copies };
+}
+
+/** A line with its slot cut out (and its line ending off). */
+function blanked(line: Line, rendered?: { text: string; value: string }): string {
+  const at = line.findIndex((p) => p.marker !== undefined);
+  if (rendered === undefined) return line.filter((p) => p.marker === undefined).map((p) => p.text).join('');
+  const text = rendered.text.replace(/\r?\n$/, '');
+  if (at === -1) return text;
+  const prefix = line.slice(0, at).map((p) => p.text).join('').length;
+  assert.equal(text.slice(prefix, prefix + rendered.value.length), rendered.value, 'the slot holds its value');
+  return text.slice(0, prefix) + text.slice(prefix + rendered.value.length);
+}
+
+test('property: fill changes only the slot spans; the rest is byte-identical, in every copy of a repeated line', () => {
   fc.assert(
-    fc.property(baseFile, ({ text, expected, markers }) => {
+    fc.property(baseFile, markerValues, ({ text, lines, eol, finalEol, markers }, v) => {
       const template = parseOk(text);
-      assert.equal(fill(template, values), expected);
+      const want = expectedRender(lines, eol, finalEol, v);
+      const got = fillWithLineMap(template, v);
+      assert.equal(got.text, want.text);
+      assert.deepEqual(got.baseLine, want.baseLine);
+      assert.equal(fill(template, v), got.text);
       assert.equal(unfill(template), text);
       const slots = template.lines.flatMap((l) => l.parts.filter((p): p is Slot => typeof p !== 'string'));
       assert.deepEqual(
         slots.map((s) => s.marker),
         markers,
       );
+      // Each rendered line, its slot blanked, is its base line with the slot blanked.
+      const rendered = got.text.split(/(?<=\n)/).filter((l) => l !== '');
+      assert.equal(rendered.length, got.baseLine.length);
+      const seen = new Map<number, number>();
+      rendered.forEach((r, i) => {
+        const b = got.baseLine[i]!;
+        const k = seen.get(b) ?? 0;
+        seen.set(b, k + 1);
+        const value = want.copies[b - 1]![k]!;
+        assert.equal(blanked(lines[b - 1]!, { text: r, value }), blanked(lines[b - 1]!));
+      });
     }),
     { numRuns: 300 },
   );

@@ -287,9 +287,12 @@ export function failoverSuite(kind: 'nsd' | 'bind'): void {
       assert.equal(await querySoaSerial(secondary.port, ZONE), serial);
     });
 
-    it('4. main back: fails back to the main address with a higher serial', async () => {
+    it('4. main back: fails back after recover_after (default 2) good runs, with a higher serial', async () => {
       await http.start();
       http.setStatus(200);
+      const first = await runZonerw(conf, [], root);
+      assert.deepEqual([first.code, first.stdout, first.stderr], [0, '', ''], `one good run is not enough to fail back\n${show(first)}`);
+      assert.deepEqual(await www(), [BACKUP]);
       const r = await runZonerw(conf, [], root);
       assert.equal(r.code, 0, show(r));
       const out = lines(r.stdout);

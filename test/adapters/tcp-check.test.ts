@@ -1,0 +1,204 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { parseHostPort, probeTcp } from '../../src/adapters/tcp-check.js';
+
+const SLACK_MS = 1000;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('probeTcp', () => {
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  const intervals = new Set<NodeJS.Timeout>();
+  const ports: Record<string, number> = {};
+
+  /** A loopback listener whose accepted sockets `onSocket` drives; tracked for after(). */
+  async function serve(name: string, onSocket: (s: Socket) => void): Promise<void> {
+    const server = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+      onSocket(s);
+    });
+    servers.push(server);
+    ports[name] = await listen(server);
+  }
+
+  function drip(s: Socket, text: string, everyMs: number): void {
+    let i = 0;
+    const t = setInterval(() => {
+      if (i < text.length && !s.destroyed) s.write(text[i++]!);
+    }, everyMs);
+    intervals.add(t);
+    s.on('close', () => {
+      clearInterval(t);
+      intervals.delete(t);
+    });
+  }
+
+  before(async () => {
+    await serve('smtp', (s) => s.write('220 mail.example.com ESMTP Postfix\r\n'));
+    await serve('ssh', (s) => s.write('SSH-2.0-x\r\n'));
+    await serve('silent', () => {}); // accepts and never sends a byte
+    await serve('long', (s) => s.write(`220 ${'x'.repeat(200)}\r\n`));
+    await serve('split', (s) => {
+      s.write('2');
+      const t = setTimeout(() => s.write('20 late but fine\r\n'), 50);
+      s.on('close', () => clearTimeout(t));
+    });
+    await serve('hangup', (s) => s.end());
+    await serve('drip', (s) => drip(s, `220 ${'y'.repeat(100)}\r\n`, 100));
+  });
+
+  after(async () => {
+    for (const t of intervals) clearInterval(t);
+    for (const s of sockets) s.destroy();
+    await Promise.all(servers.map(close));
+  });
+
+  const at = (name: string) => ({ host: '127.0.0.1', port: ports[name]! });
+
+  test('a listener is up: TCP connected', async () => {
+    const r = await probeTcp({ ...at('silent'), timeoutMs: 2000 });
+    assert.deepEqual([r.up, r.reason], [true, 'TCP connected']);
+    assert.ok(r.latencyMs >= 0);
+  });
+
+  test('a plain connect does not wait for a banner', async () => {
+    const t0 = Date.now();
+    const r = await probeTcp({ ...at('smtp'), timeoutMs: 2000 });
+    assert.deepEqual([r.up, r.reason], [true, 'TCP connected']);
+    assert.ok(Date.now() - t0 < 1000);
+  });
+
+  test('banner matching the prefix is up, and shows the first line', async () => {
+    const r = await probeTcp({ ...at('smtp'), timeoutMs: 2000, expectBanner: '220' });
+    assert.deepEqual([r.up, r.reason], [true, 'banner "220 mail.example.com ESMTP Postfix"']);
+  });
+
+  test('a banner is shown at most 60 characters long', async () => {
+    const r = await probeTcp({ ...at('long'), timeoutMs: 2000, expectBanner: '220 ' });
+    assert.equal(r.up, true);
+    assert.equal(r.reason, `banner "220 ${'x'.repeat(53)}..."`);
+  });
+
+  test('a banner split over two packets is still matched', async () => {
+    const r = await probeTcp({ ...at('split'), timeoutMs: 2000, expectBanner: '220 late' });
+    assert.deepEqual([r.up, r.reason], [true, 'banner "220 late but fine"']);
+  });
+
+  test('a wrong banner is down', async () => {
+    const r = await probeTcp({ ...at('ssh'), timeoutMs: 2000, expectBanner: '220' });
+    assert.deepEqual([r.up, r.reason], [false, 'banner "SSH-2.0-x" does not start with "220"']);
+    assert.equal(r.status, undefined);
+  });
+
+  test('accepts and never sends: timed out waiting for the banner, within the deadline', async () => {
+    const t0 = Date.now();
+    const r = await probeTcp({ ...at('silent'), timeoutMs: 500, expectBanner: '220' });
+    const took = Date.now() - t0;
+    assert.deepEqual([r.up, r.reason], [false, 'timed out after 500ms waiting for the banner']);
+    assert.ok(took >= 450 && took < 500 + SLACK_MS, `took ${took} ms`);
+  });
+
+  test('no timer and no socket is left behind, whatever the outcome', async () => {
+    const count = (kind: string) => process.getActiveResourcesInfo().filter((k) => k === kind).length;
+    const timers = count('Timeout');
+    const conns = count('TCPSocketWrap');
+    await probeTcp({ ...at('silent'), timeoutMs: 2000 });
+    await probeTcp({ ...at('smtp'), timeoutMs: 2000, expectBanner: '220' });
+    await probeTcp({ ...at('ssh'), timeoutMs: 2000, expectBanner: '220' });
+    await probeTcp({ ...at('silent'), timeoutMs: 200, expectBanner: '220' });
+    // Let the listener's side of each connection see the close too.
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(count('Timeout'), timers);
+    assert.ok(count('TCPSocketWrap') <= conns, `${count('TCPSocketWrap')} client sockets, was ${conns}`);
+  });
+
+  test('a server that hangs up without a banner is down', async () => {
+    const r = await probeTcp({ ...at('hangup'), timeoutMs: 2000, expectBanner: '220' });
+    assert.deepEqual([r.up, r.reason], [false, 'connection closed without a banner']);
+  });
+
+  test('a banner dripping one byte per 100 ms is cut by the deadline', async () => {
+    const t0 = Date.now();
+    const r = await probeTcp({ ...at('drip'), timeoutMs: 700, expectBanner: `220 ${'y'.repeat(100)}` });
+    const took = Date.now() - t0;
+    assert.equal(r.up, false);
+    assert.match(r.reason, /^timed out after 700ms waiting for the banner \(got "220 y*"\)$/);
+    assert.ok(took < 700 + SLACK_MS, `took ${took} ms`);
+  });
+
+  test('a banner dripping one byte per 100 ms is cut by maxBytes', async () => {
+    const t0 = Date.now();
+    const r = await probeTcp({ ...at('drip'), timeoutMs: 10_000, maxBytes: 5, expectBanner: `220 ${'y'.repeat(100)}` });
+    const took = Date.now() - t0;
+    assert.deepEqual([r.up, r.reason], [false, `banner "220 y" does not start with "220 ${'y'.repeat(53)}..."`]);
+    assert.ok(took < 2000, `took ${took} ms`);
+  });
+
+  test('a refused port is down: connection refused', async () => {
+    const s = createServer();
+    const p = await listen(s);
+    await close(s);
+    const r = await probeTcp({ host: '127.0.0.1', port: p, timeoutMs: 2000 });
+    assert.deepEqual([r.up, r.reason], [false, 'connection refused']);
+  });
+
+  test('bad targets are down with a reason, never a throw', async () => {
+    const a = await probeTcp({ host: '127.0.0.1', port: 0, timeoutMs: 1000 });
+    assert.deepEqual([a.up, a.reason], [false, 'invalid port: 0']);
+    const b = await probeTcp({ host: '', port: 25, timeoutMs: 1000 });
+    assert.deepEqual([b.up, b.reason], [false, 'no host to connect to']);
+    const c = await probeTcp({ host: 'no-such-host.invalid', port: 25, timeoutMs: 3000 });
+    assert.equal(c.up, false);
+    assert.match(c.reason, /^(name not found: no-such-host\.invalid|name lookup failed.*|timed out after 3s)$/);
+  });
+
+  test('latency comes from the injected clock', async () => {
+    let t = 1000;
+    const r = await probeTcp({ ...at('smtp'), timeoutMs: 2000, expectBanner: '220' }, () => (t += 5));
+    assert.equal(r.up, true);
+    assert.equal(r.latencyMs, 5);
+  });
+});
+
+describe('parseHostPort', () => {
+  const good: [string, string, number][] = [
+    ['192.0.2.1:25', '192.0.2.1', 25],
+    ['127.0.0.1:65535', '127.0.0.1', 65535],
+    ['[2001:db8::1]:22', '2001:db8::1', 22],
+    ['[::1]:64738', '::1', 64738],
+    ['[::]:1', '::', 1],
+    ['[2001:db8:0:0:0:0:0:1]:443', '2001:db8:0:0:0:0:0:1', 443],
+    ['[::ffff:192.0.2.1]:25', '::ffff:192.0.2.1', 25],
+    ['mail.example.com:25', 'mail.example.com', 25],
+    ['mail.example.com.:587', 'mail.example.com.', 587],
+    ['localhost:22', 'localhost', 22],
+    ['1example.com:80', '1example.com', 80],
+  ];
+  for (const [s, host, port] of good) {
+    test(`${s} -> ${host} ${port}`, () => assert.deepEqual(parseHostPort(s), { host, port }));
+  }
+  const bad = [
+    '', '192.0.2.1', '192.0.2.1:', ':25', '192.0.2.1:0', '192.0.2.1:65536', '192.0.2.1:025', '192.0.2.1:+25',
+    '192.0.2.1:2 5', ' 192.0.2.1:25', '192.0.2.1:25 ', '192.0.2.300:25', '192.0.2:25', '2001:db8::1:22',
+    '[2001:db8::1]', '[2001:db8::1]22', '[2001:db8::1:22', '[192.0.2.1]:25', '[2001:db8::1::2]:22',
+    '[1:2:3:4:5:6:7:8:9]:22', '[12345::1]:22', '-bad.example.com:25', 'bad_name.example.com:25',
+    'http://192.0.2.1:80', 'example..com:25',
+  ];
+  test('rejects what is not ADDRESS:PORT', () => {
+    for (const s of bad) assert.equal(parseHostPort(s), undefined, JSON.stringify(s));
+  });
+});
