@@ -236,7 +236,7 @@ type Rcode = 'NOERROR' | 'SERVFAIL' | 'NXDOMAIN' | 'REFUSED' | string;
 type Response = ReturnType<typeof dnsPacket.decode> & { rcode?: Rcode };
 
 /** One UDP query to 127.0.0.1:port; the decoded response, or undefined when nothing answered in time. */
-export function query(port: number, name: string, type: 'SOA' | 'A' | 'NS', timeoutMs = 1000): Promise<Response | undefined> {
+export function query(port: number, name: string, type: 'SOA' | 'A' | 'AAAA' | 'NS', timeoutMs = 1000): Promise<Response | undefined> {
   return new Promise((done) => {
     const id = Math.floor(Math.random() * 65536);
     const s = createSocket('udp4');
@@ -277,12 +277,12 @@ export async function querySoaSerial(port: number, zone: string, timeoutMs = 100
   return undefined;
 }
 
-/** The A records of `name` on 127.0.0.1:port, sorted; [] on no answer or an error rcode. */
-export async function queryA(port: number, name: string, timeoutMs = 1000): Promise<string[]> {
-  const r = await query(port, name, 'A', timeoutMs);
+/** The A (or AAAA) records of `name` on 127.0.0.1:port, sorted; [] on no answer or an error rcode. */
+export async function queryA(port: number, name: string, timeoutMs = 1000, type: 'A' | 'AAAA' = 'A'): Promise<string[]> {
+  const r = await query(port, name, type, timeoutMs);
   if (!r || (r.rcode !== undefined && r.rcode !== 'NOERROR')) return [];
   return (r.answers ?? [])
-    .flatMap((a) => (a.type === 'A' && sameName(a.name, name) ? [String(a.data)] : []))
+    .flatMap((a) => (a.type === type && sameName(a.name, name) ? [String(a.data)] : []))
     .sort();
 }
 

@@ -6,7 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { decideHealth, describeTransition, needsReference, rememberHealth, traceVerdict, type HealthDecision, type ServerInput } from './core/health.js';
-import { fill, slotsOf } from './core/markers.js';
+import { fillWithLineMap, slotsOf } from './core/markers.js';
 import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
 import { dateIn } from './core/serial.js';
 import { unifiedDiff } from './core/diff.js';
@@ -153,7 +153,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   // Render, write to a temp file beside the target, and validate there, in parallel.
   const ready = (
     await mapLimit(publishing, availableParallelism(), async ({ input, plan }) => {
-      const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
+      const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
       let prepared: PreparedFile;
       try {
         prepared = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
@@ -165,7 +165,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
       const check = await deps.nameserver.checkzone(input.zone, prepared.tempPath);
       if (!check.ok) {
         await prepared.discard();
-        const words = (check.message ?? '').split(prepared.tempPath).join(displayPath(cfg, input.baseFile));
+        const words = pointAtBase(check.message ?? '', prepared.tempPath, displayPath(cfg, input.baseFile), baseLine);
         log.err(`${input.zone}: refused by ${check.checker ?? 'the zone check'}, not installed (the old zone stays): ${words}`);
         trouble.failed = true;
         return undefined;
@@ -312,7 +312,7 @@ async function showDryRun(
   const scratch = publishing.length > 0 ? await mkdtemp(join(tmpdir(), 'zonerw-dry-')) : undefined;
   try {
     for (const { input, plan } of publishing) {
-      const text = fill(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
+      const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
       log.out(`would publish ${describePublish(input, plan, previousValues.get(input.zone))}`);
       const shown = displayPath(cfg, input.zoneFile);
       const diff = unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown);
@@ -321,7 +321,7 @@ async function showDryRun(
       await writeFile(file, text, ZONE_ENCODING);
       const check = await deps.nameserver.checkzone(input.zone, file);
       if (!check.ok) {
-        log.err(`${input.zone}: would be refused by ${check.checker ?? 'the zone check'}: ${(check.message ?? '').split(file).join(displayPath(cfg, input.baseFile))}`);
+        log.err(`${input.zone}: would be refused by ${check.checker ?? 'the zone check'}: ${pointAtBase(check.message ?? '', file, displayPath(cfg, input.baseFile), baseLine)}`);
         trouble.failed = true;
         continue;
       }
@@ -341,6 +341,19 @@ async function showDryRun(
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The checker names the rendered file and its line; the operator must fix the base file, and
+ * @IPS@ shifts lines, so `rendered:7:` becomes `base/example.com.base:5:`.
+ */
+export function pointAtBase(message: string, renderedPath: string, basePath: string, baseLine: readonly number[]): string {
+  return message.split(renderedPath).map((part, i) => {
+    if (i === 0) return part;
+    const m = /^:(\d+)/.exec(part);
+    const line = m ? baseLine[Number(m[1]) - 1] : undefined;
+    return basePath + (m && line !== undefined ? `:${line}${part.slice(m[0].length)}` : part);
+  }).join('');
 }
 
 function quoteArg(a: string): string {

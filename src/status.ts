@@ -112,7 +112,10 @@ const FILE_STATE: Record<FileState, string> = {
 };
 
 export function formatStatus(r: StatusReport, now: number): string[] {
-  const when = (t: string) => `${t.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ago(now - Date.parse(t))} ago)`;
+  const when = (t: string) => {
+    const ms = now - Date.parse(t);
+    return `${t.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ms >= 0 ? `${span(ms)} ago` : `in ${span(-ms)}`})`;
+  };
   const lines: string[] = [];
   if (r.stateProblem) lines.push(`state: unreadable (${r.stateProblem}); the next run rebuilds it`);
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}` : 'favoured: not decided yet (zonerw has not run)');
@@ -148,8 +151,8 @@ export function formatStatus(r: StatusReport, now: number): string[] {
   return lines;
 }
 
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+function span(ms: number): string {
+  const s = Math.round(ms / 1000);
   if (s < 90) return `${s}s`;
   const m = Math.round(s / 60);
   if (m < 90) return `${m}m`;

@@ -177,3 +177,83 @@ describe('checking the checker and the target', () => {
     assert.match(r.stdout, /^main 192\.0\.2\.1 down \(banner "SSH-2\.0-OpenSSH" does not start with "220 ", 1 attempt\); favouring backup/);
   });
 });
+
+describe('round robin, IPv6 and pins', () => {
+  const three = async (extra = '') => {
+    const t = [await httpTarget(), await httpTarget(), await httpTarget()];
+    const config = `${extra}[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n${t
+      .map((x, i) => `[[server]]\nname = "s${i + 1}"\naddress = "192.0.2.${i + 1}"\naddress6 = "2001:db8::${i + 1}"\ncheck = "${x.url}"\n`)
+      .join('')}`;
+    return { t, config };
+  };
+
+  test('@IPS@ expands to every server that is up, in config order; never to zero records', async () => {
+    const { t, config } = await three('all_down = "keep"\n');
+    const s = await site(config, `${SOA}www IN A @IPS@\nwww IN AAAA @IPS6@\n`);
+    await s.run();
+    assert.deepEqual(addresses(await s.zone()), ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    assert.match(await s.zone(), /^www IN AAAA 2001:db8::1\nwww IN AAAA 2001:db8::2\nwww IN AAAA 2001:db8::3\n$/m);
+    t[1]!.status = 503;
+    const r = await s.run();
+    assert.match(r.stdout, /^example\.com: serial 2026112201, www -> 192\.0\.2\.1 192\.0\.2\.3, www -> 2001:db8::1 2001:db8::3$/m);
+    assert.deepEqual(addresses(await s.zone()), ['192.0.2.1', '192.0.2.3']);
+    t[0]!.status = 503;
+    await s.run();
+    assert.deepEqual(addresses(await s.zone()), ['192.0.2.3']);
+    t[2]!.status = 503;
+    const none = await s.run();
+    assert.equal(none.code, 0);
+    assert.deepEqual(addresses(await s.zone()), ['192.0.2.3'], 'all_down = "keep": the last published pool stays');
+  });
+
+  test('@IP6@ fills AAAA with the favoured server; a server without address6 is a config error naming both', async () => {
+    const { t, config } = await three();
+    const s = await site(config, `${SOA}www IN AAAA @IP6@\nwww IN A @IP@\n`);
+    await s.run();
+    assert.match(await s.zone(), /^www IN AAAA 2001:db8::1$/m);
+    t[0]!.status = 503;
+    await s.run();
+    assert.match(await s.zone(), /^www IN AAAA 2001:db8::2$/m);
+
+    const main = await httpTarget();
+    const lacking = await site(`[[server]]\nname = "main"\naddress = "192.0.2.1"\naddress6 = "2001:db8::1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN AAAA @IP6@\n`);
+    const r = await lacking.run();
+    assert.equal(r.code, 78);
+    assert.equal(
+      r.stderr,
+      'base/example.com.base:4: uses @IP6@, but server "backup" has no address6; add address6 to every [[server]], or use IPv6 markers nowhere\nexample.com: not published; the installed zone file is unchanged\n',
+    );
+  });
+
+  test('a pin overrides a healthy main, is shown by status, and expires by itself', async () => {
+    const main = await httpTarget();
+    const s = await site(`[check]\ntimeout = "1s"\nattempts = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
+    await s.run();
+    const pin = await zonerw(['--config', s.conf, 'pin', 'backup', '--for', '2h', '--reason', 'disk swap on main'], { ZONERW_NOW: '2026-11-22T10:05:00Z', USER: 'alice' });
+    assert.equal(pin.code, 0, pin.stderr);
+    assert.equal(pin.stdout, 'pinned to backup by alice at 2026-11-22 10:05:00 UTC, until 2026-11-22 12:05:00 UTC: disk swap on main; the next run publishes it (run zonerw now to apply it at once)\n');
+    const pinned = await s.run([], '2026-11-22T10:06:00Z');
+    assert.equal(pinned.stdout, 'favouring backup 198.51.100.7 (pinned)\nexample.com: serial 2026112201, www -> 198.51.100.7\n');
+    const status = await s.run(['status'], '2026-11-22T11:00:00Z');
+    assert.match(status.stdout, /^PINNED: backup, set by alice 2026-11-22 10:05:00 UTC \(55m ago\), until 2026-11-22 12:05:00 UTC \(in 65m\): disk swap on main$/m);
+    assert.match(status.stdout, /^ {2}why: pinned to backup until 2026-11-22T12:05:00\.000Z \(disk swap on main\)$/m);
+    assert.match(status.stdout, /^ {2}main 192\.0\.2\.1: up since/m, 'checks still run while pinned');
+    assert.equal((await s.run([], '2026-11-22T11:00:00Z')).stdout, '', 'still pinned: nothing new');
+    const expired = await s.run([], '2026-11-22T12:05:00Z');
+    assert.equal(expired.stdout, 'pin on backup expired; favouring the servers by their checks again\nfavouring main 192.0.2.1\nexample.com: serial 2026112202, www -> 192.0.2.1\n');
+    assert.equal(JSON.parse((await s.run(['status', '--json'], '2026-11-22T12:06:00Z')).stdout).pin, null);
+  });
+
+  test('pin --clear, pin auto, and an unknown server', async () => {
+    const main = await httpTarget();
+    const s = await site(`[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
+    const unknown = await zonerw(['--config', s.conf, 'pin', 'bakup']);
+    assert.deepEqual([unknown.code, unknown.stderr], [64, 'zonerw: no server named "bakup"; the servers are main, backup\n']);
+    await zonerw(['--config', s.conf, 'pin', 'backup']);
+    assert.match(JSON.parse((await s.run(['status', '--json'])).stdout).pin.server, /^backup$/);
+    const cleared = await zonerw(['--config', s.conf, 'pin', 'auto'], { USER: 'bob' });
+    assert.equal(cleared.stdout, 'pin on backup cleared by bob; the next run favours the servers by their checks\n');
+    assert.equal(JSON.parse((await s.run(['status', '--json'])).stdout).pin, null);
+    assert.equal((await zonerw(['--config', s.conf, 'pin', '--clear'])).stdout, 'no pin was set; the servers are favoured by their checks\n');
+  });
+});

@@ -318,3 +318,12 @@ test('a zone without @IP@ ignores failovers; bytes outside markers survive (lati
   await l.go();
   assert.deepEqual(l.out.slice(1), ['example.com: serial 2026112201, www mail -> 198.51.100.7']);
 });
+
+test('pointAtBase: a checker message about the rendered file points at the base file line', async () => {
+  const { pointAtBase } = await import('../src/run.js');
+  // rendered lines 1..6 come from base lines 1,2,3,3,3,4 (@IPS@ on line 3 repeated three times)
+  const map = [1, 2, 3, 3, 3, 4];
+  assert.equal(pointAtBase('/z/.ex.tmp:6: bad address; zone ex: /z/.ex.tmp has 1 error', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:4: bad address; zone ex: base/ex.base has 1 error');
+  assert.equal(pointAtBase('/z/.ex.tmp:99: odd', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:99: odd');
+  assert.equal(pointAtBase('no file named', '/z/.ex.tmp', 'base/ex.base', map), 'no file named');
+});
