@@ -47,6 +47,17 @@ export class Reader {
     return undefined;
   }
 
+  /** "50%" (or 50) as the fraction 0.5 */
+  percent(t: Table, prefix: string, key: string, fallback: number): number {
+    const v = t[key];
+    if (v === undefined) return fallback;
+    const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)%$/.exec(v.trim()) : undefined;
+    const n = typeof v === 'number' ? v : m ? Number(m[1]) : Number.NaN;
+    if (n >= 0 && n <= 100) return n / 100;
+    this.problem(join(prefix, key), `must be a percentage from "0%" to "100%", like "50%", not ${describe(v)}`);
+    return fallback;
+  }
+
   bool(t: Table, prefix: string, key: string, fallback: boolean): boolean {
     const v = t[key];
     if (v === undefined) return fallback;

@@ -44,6 +44,8 @@ export interface Config {
   reference: CheckConfig[];
   /** what to favour when no server is up */
   allDown: AllDownPolicy;
+  /** the fraction (0..1) of a zone's records one publish may drop; more is refused without --force */
+  maxShrink: number;
 }
 
 const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], none: [] };
@@ -96,7 +98,7 @@ function syntaxHint(message: string): string {
   return '';
 }
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'nameserver', 'check', 'server'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'nameserver', 'check', 'server'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
@@ -151,12 +153,13 @@ export function validateConfig(raw: unknown, file: string): Config {
   };
 
   const allDown = r.oneOf(top, '', 'all_down', ['last', 'keep', 'first'] as const, 'keep');
+  const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
   const defaults = readCheckDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
   const servers = readServers(r, top.server, defaults);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
-    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown,
+    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink,
     ...(zones ? { zones } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { fillWithLineMap, slotsOf } from './core/markers.js';
 import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
 import { dateIn } from './core/serial.js';
 import { unifiedDiff } from './core/diff.js';
+import { countRecords, shrinkProblem } from './core/records.js';
 import { EXIT, type ExitCode } from './errors.js';
 import type { HeldLock } from './adapters/lock.js';
 import type { PreparedFile } from './adapters/files.js';
@@ -145,8 +146,16 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
 
   const publishing = planned.flatMap(({ input, plan }) => (plan.action === 'publish' ? [{ input, plan }] : []));
   const previousValues = new Map(planned.flatMap(({ input, memory }) => (memory ? [[input.zone, memory.values] as const] : [])));
+  // What was last published, for max_shrink; a zone zonerw has not published yet is compared
+  // with the file on disk.
+  const previousRecords = new Map(
+    planned.flatMap(({ input, memory }) => {
+      const n = memory?.records ?? (input.installed ? countRecords(input.installed.text).records : undefined);
+      return n === undefined ? [] : [[input.zone, n] as const];
+    }),
+  );
   if (opts.dryRun) {
-    await showDryRun(cfg, deps, publishing, state, previousValues, trouble);
+    await showDryRun(cfg, deps, publishing, state, previousValues, previousRecords, opts.force, trouble);
     return trouble.exitCode();
   }
 
@@ -154,6 +163,13 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   const ready = (
     await mapLimit(publishing, availableParallelism(), async ({ input, plan }) => {
       const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
+      const counts = countRecords(text);
+      const refusal = opts.force ? undefined : shrinkProblem(counts, previousRecords.get(input.zone), cfg.maxShrink);
+      if (refusal) {
+        log.err(`${input.zone}: not published, ${refusal}: check ${displayPath(cfg, input.baseFile)}, or publish it anyway with zonerw --force`);
+        trouble.failed = true;
+        return undefined;
+      }
       let prepared: PreparedFile;
       try {
         prepared = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
@@ -170,13 +186,13 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
         trouble.failed = true;
         return undefined;
       }
-      return { input, plan, text, prepared };
+      return { input, plan, text, prepared, records: counts.records };
     })
   ).filter((r) => r !== undefined);
 
   // Record intents first, so an interruption between install and state save is recognised.
-  for (const { input, plan, text } of ready) {
-    state.intents[input.zone] = memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']);
+  for (const { input, plan, text, records } of ready) {
+    state.intents[input.zone] = { ...memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']), records };
   }
   if (ready.length > 0) await deps.saveState(cfg.stateDir, state);
 
@@ -305,6 +321,8 @@ async function showDryRun(
   publishing: { input: ZoneInput; plan: Extract<ZonePlan, { action: 'publish' }> }[],
   state: State,
   previousValues: ReadonlyMap<string, MarkerValues>,
+  previousRecords: ReadonlyMap<string, number>,
+  force: boolean,
   trouble: Trouble,
 ): Promise<void> {
   const { log } = deps;
@@ -317,6 +335,12 @@ async function showDryRun(
       const shown = displayPath(cfg, input.zoneFile);
       const diff = unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown);
       log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
+      const refusal = force ? undefined : shrinkProblem(countRecords(text), previousRecords.get(input.zone), cfg.maxShrink);
+      if (refusal) {
+        log.err(`${input.zone}: would not be published, ${refusal}`);
+        trouble.failed = true;
+        continue;
+      }
       const file = join(scratch!, input.zone);
       await writeFile(file, text, ZONE_ENCODING);
       const check = await deps.nameserver.checkzone(input.zone, file);

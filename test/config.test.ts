@@ -154,6 +154,7 @@ address = "198.51.100.7"
       ],
       reference: [],
       allDown: 'keep',
+      maxShrink: 0.5,
     };
     assert.deepEqual(cfg, want);
   });
@@ -192,6 +193,7 @@ address = "198.51.100.7"
       ],
       reference: [],
       allDown: 'keep',
+      maxShrink: 0.5,
     } satisfies Config);
     assert.ok(!('zones' in cfg), 'no zones key: every *.base in base_dir');
   });

@@ -327,3 +327,32 @@ test('pointAtBase: a checker message about the rendered file points at the base 
   assert.equal(pointAtBase('/z/.ex.tmp:99: odd', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:99: odd');
   assert.equal(pointAtBase('no file named', '/z/.ex.tmp', 'base/ex.base', map), 'no file named');
 });
+
+test('max_shrink: a base file truncated to half, or to its SOA, is refused unless --force', async () => {
+  const many = `${BASE}${Array.from({ length: 20 }, (_, i) => `h${i} IN A 203.0.113.${i}\n`).join('')}`;
+  const l = await lab({}, { 'example.com': many });
+  await l.go();
+  const good = await l.zone();
+  const lines = many.split('\n');
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${lines.slice(0, Math.floor(lines.length / 2) - 2).join('\n')}\n`);
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, ['example.com: not published, it would drop from 25 records to 10 (60% fewer; max_shrink is 50%): check base/example.com.base, or publish it anyway with zonerw --force']);
+  assert.equal(await l.zone(), good);
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${lines.slice(0, 2).join('\n')}\n`);
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, ['example.com: not published, the rendered zone has no NS records (1 record in all): check base/example.com.base, or publish it anyway with zonerw --force']);
+  assert.equal(await l.zone(), good);
+  reset(l);
+  assert.equal(await l.go({ force: true }), 0, '--force publishes it anyway');
+  assert.match(await l.zone(), /^\$TTL 300\n@ +IN SOA [^\n]+\n$/);
+});
+
+test('max_shrink = "100%" turns the shrink guard off (the NS guard stays)', async () => {
+  const l = await lab({ max_shrink: '100%' });
+  await l.go();
+  await writeFile(join(l.dir, 'base', 'example.com.base'), BASE.split('\n').slice(0, 3).join('\n') + '\n');
+  reset(l);
+  assert.equal(await l.go(), 0);
+});

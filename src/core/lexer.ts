@@ -169,11 +169,16 @@ function isTtlOrClass(f: Field): boolean {
  * may lie past the end when the record is cut short.
  */
 export function soaSerialIndex(fields: readonly Field[], hasOwner: boolean): number {
+  const i = typeIndex(fields, hasOwner);
+  return i !== -1 && fields[i]!.text.toUpperCase() === 'SOA' ? i + 3 : -1;
+}
+
+/** The index of a record's type field (after the owner, TTL and class), or -1. */
+export function typeIndex(fields: readonly Field[], hasOwner: boolean): number {
   let i = hasOwner ? 1 : 0;
   while (i < fields.length && i < (hasOwner ? 3 : 2) && isTtlOrClass(fields[i]!)) i++;
   const type = fields[i];
-  if (type === undefined || type.kind !== 'word' || type.text.toUpperCase() !== 'SOA') return -1;
-  return i + 3;
+  return type === undefined || type.kind !== 'word' ? -1 : i;
 }
 
 /** A serial is an unsigned 32-bit number (RFC 1035 3.3.13), written in decimal. */

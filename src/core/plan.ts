@@ -19,6 +19,8 @@ export interface ZoneMemory {
   publishedAt: number;
   /** nameserver steps still owed for this zone (a failed reload is retried next run) */
   pending: PendingStep[];
+  /** how many records it held, for max_shrink */
+  records?: number;
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
 }
