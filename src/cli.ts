@@ -65,6 +65,17 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
     });
 
   program
+    .command('check')
+    .description('validate the config and every base file, and each rendered zone with the nameserver\'s checker; change nothing')
+    .addHelpText('after', '\nExample, after editing a base file or the config:\n  zonerw check --config /etc/zonerw/zonerw.toml')
+    .action(async () => {
+      const g = program.opts<GlobalOptions>();
+      const cfg = await loadConfig(configPath(g, env));
+      const [{ verify }, { createNameserver }] = await Promise.all([import('./verify.js'), import('./adapters/nameserver.js')]);
+      setExit(await verify(cfg, { nameserver: createNameserver(cfg.nameserver), log: io, now: clock(env)(), path: env.PATH ?? '' }));
+    });
+
+  program
     .command('pin')
     .description('favour one server whatever the checks say, until the pin expires or is cleared')
     .argument('[server]', 'the server to favour (a [[server]] name), or "auto" to clear the pin')

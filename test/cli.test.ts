@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -156,4 +156,24 @@ test('a lock left by a killed run blocks only until it is stale (30 s, under a m
   const next = await zonerw(['--config', conf], NOW);
   assert.equal(next.code, 0);
   assert.match(next.stdout, /^example\.com: serial 2026112200/);
+});
+
+test('zonerw check: reports every problem at once, touches nothing, exit 0 only when all is well', async () => {
+  const conf = await setup('check');
+  const d = join(dir, 'check');
+  await writeFile(conf, (await readFile(conf, 'utf8')).replace('checkzone = "never"', 'checkzone = "always"'));
+  const ok = await zonerw(['--config', conf, 'check'], { PATH: `${process.env.PATH}:/usr/sbin:/sbin` });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^ok: zonerw\.toml: 2 servers, 1 zone \(validated with (named|nsd)-checkzone\)\n$/);
+  await writeFile(join(d, 'base', 'b.example.base'), '@ IN SOA ns1.b.example. h.b.example. ( @serial number@ 300 60 1209600 300 )\n@ IN NS ns1.b.example.\nns1 IN A 198.51.100.7\nwww IN A @ip@\n');
+  await writeFile(join(d, 'base', 'c.example.base'), '@ IN SOA ns1.c.example. h.c.example. ( @serial number@ 300 60 1209600 300 )\nwww IN A 192.0.2.300\n');
+  const bad = await zonerw(['--config', conf, 'check'], { PATH: `${process.env.PATH}:/usr/sbin:/sbin` });
+  assert.equal(bad.code, 65);
+  assert.equal(bad.stdout, '');
+  const lines = bad.stderr.trimEnd().split('\n');
+  assert.equal(lines[0], 'base/b.example.base:4: unknown marker @ip@ (did you mean @IP@?)');
+  assert.equal(lines[1], 'base/c.example.base: the rendered zone has no NS records (2 records in all)');
+  assert.match(lines[2]!, /^c\.example: refused by (named|nsd)-checkzone: .*base\/c\.example\.base:2/);
+  await assert.rejects(stat(join(d, 'state')), 'no state, no lock');
+  assert.deepEqual(await readdir(join(d, 'zones')), []);
 });
