@@ -19,7 +19,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { delimiter, join, resolve } from 'node:path';
-import dnsPacket from 'dns-packet';
+import { dnsQuery, type DnsResponse } from '../src/adapters/dns-query.js';
 
 const HOST = '127.0.0.1';
 const SBIN_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
@@ -232,37 +232,12 @@ export async function stopAll(): Promise<void> {
 
 // ------------------------------------------------------------------------------- DNS queries
 
-type Rcode = 'NOERROR' | 'SERVFAIL' | 'NXDOMAIN' | 'REFUSED' | string;
-type Response = ReturnType<typeof dnsPacket.decode> & { rcode?: Rcode };
+type Response = DnsResponse;
 
 /** One UDP query to 127.0.0.1:port; the decoded response, or undefined when nothing answered in time. */
-export function query(port: number, name: string, type: 'SOA' | 'A' | 'AAAA' | 'NS', timeoutMs = 1000): Promise<Response | undefined> {
-  return new Promise((done) => {
-    const id = Math.floor(Math.random() * 65536);
-    const s = createSocket('udp4');
-    let finished = false;
-    const finish = (r: Response | undefined) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      s.close();
-      done(r);
-    };
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    s.on('error', () => finish(undefined));
-    s.on('message', (msg) => {
-      try {
-        const r = dnsPacket.decode(msg) as Response;
-        if (r.id === id) finish(r);
-      } catch {
-        // not a DNS message: keep waiting
-      }
-    });
-    const buf = dnsPacket.encode({ type: 'query', id, flags: 0, questions: [{ type, name, class: 'IN' }] });
-    s.send(buf, port, HOST, (err) => {
-      if (err) finish(undefined);
-    });
-  });
+export async function query(port: number, name: string, type: 'SOA' | 'A' | 'AAAA' | 'NS', timeoutMs = 1000): Promise<Response | undefined> {
+  const r = await dnsQuery(HOST, port, name, type, timeoutMs);
+  return 'response' in r ? r.response : undefined;
 }
 
 const sameName = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, loadConfig, parseDuration, type Config } from './config.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
 import type { Deps, Log, RunOptions } from './run.js';
+import type { SoaQuery } from './secondaries.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -61,7 +62,7 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
       const g = program.opts<GlobalOptions>();
       const cfg = await loadConfig(configPath(g, env));
       const { status } = await import('./status.js');
-      setExit(await status(cfg, { json: !!o.json, now: clock(env)() }, io));
+      setExit(await status(cfg, { json: !!o.json, now: clock(env)(), soa: querySoa }, io));
     });
 
   program
@@ -106,6 +107,8 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
   return program;
 }
 
+const querySoa: SoaQuery = async (host, port, zone, timeoutMs) => (await import('./adapters/dns-query.js')).querySoaSerial(host, port, zone, timeoutMs);
+
 function configPath(g: GlobalOptions, env: Env): string {
   return g.config ?? env.ZONERW_CONFIG ?? DEFAULT_CONFIG;
 }
@@ -134,6 +137,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     nameserver: createNameserver(cfg.nameserver),
     files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
     loadState: stateFile.loadState,
+    soa: querySoa,
     saveState: stateFile.saveState,
     log,
   };

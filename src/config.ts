@@ -9,6 +9,7 @@ import { zoneNameProblem } from './core/names.js';
 import { isTimeZone } from './core/serial.js';
 import { describe, Reader } from './config-reader.js';
 import { readCheck, readCheckDefaults, readReferences, type CheckConfig, type CheckDefaults } from './config-checks.js';
+import { parseHostPort } from './adapters/tcp-check.js';
 
 export type { CheckConfig } from './config-checks.js';
 export { parseDuration } from './config-reader.js';
@@ -19,6 +20,23 @@ export type NameserverKind = 'nsd' | 'bind' | 'none';
 export type CheckzoneMode = 'auto' | 'always' | 'never';
 
 export type AllDownPolicy = 'last' | 'keep' | 'first';
+
+export interface Secondary {
+  /** as written in the config, for messages */
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** `all` for every zone; `byZone` for the zones a table names (the table's "*" is `all`). */
+export interface Secondaries {
+  all: Secondary[];
+  byZone: Record<string, Secondary[]>;
+}
+
+export function secondariesFor(cfg: Config, zone: string): Secondary[] {
+  return cfg.secondaries.byZone[zone] ?? cfg.secondaries.all;
+}
 
 export interface ServerConfig {
   name: string;
@@ -46,6 +64,12 @@ export interface Config {
   allDown: AllDownPolicy;
   /** the fraction (0..1) of a zone's records one publish may drop; more is refused without --force */
   maxShrink: number;
+  /** nameservers that should serve the zones: asked for their SOA after a publish and by status */
+  secondaries: Secondaries;
+  /** a secondary still behind makes the run exit 1 */
+  strictSecondaries: boolean;
+  /** how long a run waits, after publishing, for the secondaries to catch up before saying so */
+  secondaryWaitMs: number;
 }
 
 const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], none: [] };
@@ -98,7 +122,7 @@ function syntaxHint(message: string): string {
   return '';
 }
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'nameserver', 'check', 'server'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'nameserver', 'check', 'server'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
@@ -154,12 +178,15 @@ export function validateConfig(raw: unknown, file: string): Config {
 
   const allDown = r.oneOf(top, '', 'all_down', ['last', 'keep', 'first'] as const, 'keep');
   const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
+  const secondaries = readSecondaries(r, top.secondaries);
+  const strictSecondaries = r.bool(top, '', 'strict_secondaries', false);
+  const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 3_000);
   const defaults = readCheckDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
   const servers = readServers(r, top.server, defaults);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
-    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink,
+    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs,
     ...(zones ? { zones } : {}),
   };
 }
@@ -197,4 +224,40 @@ function readServers(r: Reader, raw: unknown, defaults: CheckDefaults): ServerCo
     }
   });
   return servers;
+}
+
+/** `secondaries = ["192.0.2.53", "ns2.example.net:5353"]`, or a table by zone with "*" for the rest. */
+function readSecondaries(r: Reader, raw: unknown): Secondaries {
+  const list = (v: unknown, key: string): Secondary[] => {
+    if (!Array.isArray(v)) {
+      r.problem(key, `must be a list like ["192.0.2.53", "ns2.example.net:5353"], not ${describe(v)}`);
+      return [];
+    }
+    return v.flatMap((item, i): Secondary[] => {
+      const at = `${key}[${i}]`;
+      if (typeof item !== 'string' || item === '') {
+        r.problem(at, `must be "HOST" or "HOST:PORT", not ${describe(item)}`);
+        return [];
+      }
+      const hp = parseHostPort(item) ?? parseHostPort(isIPv6(item) ? `[${item}]:53` : `${item}:53`);
+      if (!hp) {
+        r.problem(at, `must be "HOST" or "HOST:PORT" (port 53 by default), like "192.0.2.53" or "[2001:db8::53]:5353", not ${describe(item)}`);
+        return [];
+      }
+      return [{ name: item, ...hp }];
+    });
+  };
+  if (raw === undefined) return { all: [], byZone: {} };
+  if (Array.isArray(raw)) return { all: list(raw, 'secondaries'), byZone: {} };
+  const t = r.table(raw, 'secondaries');
+  if (!t) return { all: [], byZone: {} };
+  const byZone: Record<string, Secondary[]> = {};
+  let all: Secondary[] = [];
+  for (const [zone, v] of Object.entries(t)) {
+    const key = `secondaries."${zone}"`;
+    if (zone === '*') all = list(v, key);
+    else if (zoneNameProblem(zone)) r.problem(key, `${zoneNameProblem(zone)}: use a zone name, or "*" for every other zone`);
+    else byZone[zone] = list(v, key);
+  }
+  return { all, byZone };
 }

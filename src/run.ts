@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from './config.js';
+import { secondariesFor, type Config } from './config.js';
 import { decideHealth, describeTransition, needsReference, rememberHealth, traceVerdict, type HealthDecision, type ServerInput } from './core/health.js';
 import { fillWithLineMap, slotsOf } from './core/markers.js';
 import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
@@ -20,6 +20,7 @@ import type { State } from './state.js';
 import { anyReferenceUp, runChecks, type Probe } from './checks.js';
 import { displayPath, listZones, loadZone, sha256, SERIAL, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
+import { describeLagging, lookAtSecondaries, type SoaQuery, type ZoneToWatch } from './secondaries.js';
 
 export interface RunOptions {
   force: boolean;
@@ -46,6 +47,8 @@ export interface Deps {
     keepCopy(path: string, suffix: string): Promise<string>;
   };
   loadState(stateDir: string): Promise<LoadedState>;
+  /** asks a secondary for a zone's SOA serial */
+  soa: SoaQuery;
   saveState(stateDir: string, state: State): Promise<void>;
   log: Log;
 }
@@ -196,6 +199,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   }
   if (ready.length > 0) await deps.saveState(cfg.stateDir, state);
 
+  const installed: string[] = [];
   for (const { input, plan, prepared } of ready) {
     const lost = lock?.compromised();
     if (lost) {
@@ -216,6 +220,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     }
     state.zones[input.zone] = state.intents[input.zone]!;
     delete state.intents[input.zone];
+    installed.push(input.zone);
     say(describePublish(input, plan, previousValues.get(input.zone)));
     if (plan.aheadOfDate) {
       log.err(`${input.zone}: serial ${plan.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
@@ -224,9 +229,37 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   state.intents = {};
 
   await settlePending(deps, state, new Set(zones), trouble);
+  await watchSecondaries(cfg, deps, state, new Set(installed), zones, now, trouble);
 
   await deps.saveState(cfg.stateDir, state);
   return trouble.exitCode();
+}
+
+/**
+ * Asks the secondaries for the zones published now (waiting for the transfer) and for the
+ * zones some secondary was behind on before; one stderr line for all that are behind.
+ */
+async function watchSecondaries(cfg: Config, deps: Deps, state: State, fresh: ReadonlySet<string>, zones: readonly string[], now: number, trouble: Trouble): Promise<void> {
+  const watch: ZoneToWatch[] = [];
+  for (const zone of zones) {
+    const m = state.zones[zone];
+    if (!m || m.pending.length > 0 || secondariesFor(cfg, zone).length === 0) continue;
+    if (fresh.has(zone)) watch.push({ zone, serial: m.serial, fresh: true });
+    else if (m.lagging?.length) watch.push({ zone, serial: m.serial, fresh: false, only: m.lagging });
+  }
+  if (watch.length === 0) return;
+  const views = await lookAtSecondaries(cfg, watch, deps.soa);
+  for (const w of watch) {
+    const lagging = views.filter((v) => v.zone === w.zone && !v.current).map((v) => v.secondary.name);
+    const m = state.zones[w.zone]!;
+    if (lagging.length > 0) m.lagging = lagging;
+    else delete m.lagging;
+  }
+  const line = describeLagging(views, (zone) => state.zones[zone], now);
+  if (line) {
+    deps.log.err(line);
+    if (cfg.strictSecondaries) trouble.failed = true;
+  }
 }
 
 function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: number, pending: PendingStep[]): ZoneMemory {

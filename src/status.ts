@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from './errors.js';
 import { readTextIfExists } from './adapters/files.js';
 import { peekState } from './adapters/state-file.js';
 import type { Log } from './run.js';
+import { lookAtSecondaries, type SoaQuery } from './secondaries.js';
 import { displayPath, listZones, sha256, zoneFilePath } from './zones.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
@@ -34,6 +35,8 @@ export interface StatusReport {
     publishedAt: string | null;
     pending: string[];
     fileState: FileState;
+    /** asked live, when secondaries are configured */
+    secondaries: { secondary: string; serial: number | null; state: 'current' | 'behind' | 'no answer'; error?: string; behindSince?: string }[];
   }[];
   stateProblem?: string;
 }
@@ -46,7 +49,7 @@ export function describeCheck(spec: CheckSpec): string {
   return spec.host ? `${spec.url} (Host: ${spec.host})` : spec.url;
 }
 
-export async function buildStatus(cfg: Config, now: number): Promise<StatusReport> {
+export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Promise<StatusReport> {
   const { state, problem } = await peekState(cfg.stateDir);
   const zoneNames = await listZones(cfg).then(
     (l) => l.zones,
@@ -58,6 +61,14 @@ export async function buildStatus(cfg: Config, now: number): Promise<StatusRepor
       const path = zoneFilePath(cfg, zone);
       const text = await readTextIfExists(path).catch(() => undefined);
       const fileState: FileState = text === undefined ? 'missing' : !memory ? 'unknown' : sha256(text) === memory.fileHash ? 'ours' : 'edited';
+      const views = memory && soa ? await lookAtSecondaries({ ...cfg, secondaryWaitMs: 0 }, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
+      const secondaries = views.map((v) => ({
+        secondary: v.secondary.name,
+        serial: v.served ?? null,
+        state: v.current ? ('current' as const) : v.served === undefined ? ('no answer' as const) : ('behind' as const),
+        ...(v.error ? { error: v.error } : {}),
+        ...(!v.current && memory ? { behindSince: iso(memory.publishedAt) } : {}),
+      }));
       return {
         zone,
         file: displayPath(cfg, path),
@@ -65,6 +76,7 @@ export async function buildStatus(cfg: Config, now: number): Promise<StatusRepor
         publishedAt: memory ? iso(memory.publishedAt) : null,
         pending: memory?.pending ?? [],
         fileState,
+        secondaries,
       };
     }),
   );
@@ -97,8 +109,8 @@ export async function buildStatus(cfg: Config, now: number): Promise<StatusRepor
   return report;
 }
 
-export async function status(cfg: Config, opts: { json: boolean; now: number }, io: Log): Promise<ExitCode> {
-  const report = await buildStatus(cfg, opts.now);
+export async function status(cfg: Config, opts: { json: boolean; now: number; soa?: SoaQuery }, io: Log): Promise<ExitCode> {
+  const report = await buildStatus(cfg, opts.now, opts.soa);
   if (opts.json) io.out(JSON.stringify(report, null, 2));
   else for (const line of formatStatus(report, opts.now)) io.out(line);
   return EXIT.ok;
@@ -147,6 +159,10 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
     lines.push(`  ${z.zone}: ${serial}${pending}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
+    for (const v of z.secondaries) {
+      const how = v.state === 'current' ? `serves ${v.serial}: current` : v.state === 'behind' ? `serves ${v.serial}: BEHIND since ${when(v.behindSince!)}` : `NO ANSWER (${v.error})`;
+      lines.push(`    secondary ${v.secondary}: ${how}`);
+    }
   }
   return lines;
 }

@@ -155,6 +155,9 @@ address = "198.51.100.7"
       reference: [],
       allDown: 'keep',
       maxShrink: 0.5,
+      secondaries: { all: [], byZone: {} },
+      strictSecondaries: false,
+      secondaryWaitMs: 3_000,
     };
     assert.deepEqual(cfg, want);
   });
@@ -194,6 +197,9 @@ address = "198.51.100.7"
       reference: [],
       allDown: 'keep',
       maxShrink: 0.5,
+      secondaries: { all: [], byZone: {} },
+      strictSecondaries: false,
+      secondaryWaitMs: 3_000,
     } satisfies Config);
     assert.ok(!('zones' in cfg), 'no zones key: every *.base in base_dir');
   });

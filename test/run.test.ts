@@ -31,6 +31,8 @@ interface Lab {
   calls: string[];
   failing: Set<Step>;
   checkzoneFails: boolean;
+  /** what each fake secondary serves, by "host:port" */
+  served: Map<string, number>;
   out: string[];
   err: string[];
   deps: Deps;
@@ -59,7 +61,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     join(dir, 'zonerw.toml'),
   );
   const l: Lab = {
-    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, out: [], err: [],
+    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, served: new Map(), out: [], err: [],
     deps: undefined as unknown as Deps,
     go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
@@ -87,6 +89,10 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     nameserver,
     files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
     loadState, saveState,
+    soa: async (host, port) => {
+      const serial = l.served.get(`${host}:${port}`);
+      return serial === undefined ? { error: 'no answer within 1000 ms' } : { serial };
+    },
     log: { out: (s) => l.out.push(s), err: (s) => l.err.push(s) },
   };
   return l;
@@ -355,4 +361,37 @@ test('max_shrink = "100%" turns the shrink guard off (the NS guard stays)', asyn
   await writeFile(join(l.dir, 'base', 'example.com.base'), BASE.split('\n').slice(0, 3).join('\n') + '\n');
   reset(l);
   assert.equal(await l.go(), 0);
+});
+
+test('secondaries: the publish waits for them; one still behind is said once per run until it catches up', async () => {
+  const l = await lab({ secondaries: ['127.0.0.1:5354', 'ns2.example.net'], secondary_wait: '300ms' });
+  l.served.set('127.0.0.1:5354', 2026112200);
+  l.served.set('ns2.example.net:53', 2026112200);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, []);
+  l.mainUp = false;
+  l.now += 180_000;
+  reset(l);
+  // the first catches up during the wait, the second stays behind
+  setTimeout(() => l.served.set('127.0.0.1:5354', 2026112201), 50);
+  assert.equal(await l.go(), 0, 'not strict: behind is said, not an error');
+  assert.deepEqual(l.err, ['secondaries behind: ns2.example.net serves example.com 2026112200, not 2026112201 (for 0s)']);
+  reset(l);
+  l.now += 300_000;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, ['secondaries behind: ns2.example.net serves example.com 2026112200, not 2026112201 (for 5m)'], 'said again, once, on the next run');
+  l.served.set('ns2.example.net:53', 2026112201);
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err], [[], []], 'caught up: quiet again');
+  reset(l);
+  l.served.delete('ns2.example.net:53');
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, [], 'a steady run does not ask the secondaries');
+});
+
+test('strict_secondaries: a secondary behind makes the run exit 1', async () => {
+  const l = await lab({ secondaries: { '*': ['127.0.0.1:5354'] }, strict_secondaries: true, secondary_wait: '200ms' });
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, ['secondaries behind: 127.0.0.1:5354 does not answer for example.com (no answer within 1000 ms), not 2026112200 (for 0s)']);
 });

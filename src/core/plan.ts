@@ -21,6 +21,8 @@ export interface ZoneMemory {
   pending: PendingStep[];
   /** how many records it held, for max_shrink */
   records?: number;
+  /** secondaries found serving an older serial, asked again next run */
+  lagging?: string[];
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, labPath, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget } from '../../scripts/lab.js';
+import { freePort, labPath, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
 import { zonerw } from '../helpers/cli.js';
 
 const ZONE = 'rr.test';
@@ -15,6 +15,7 @@ let dir: string;
 const targets: HttpTarget[] = [];
 let secondaryPort: number;
 let conf: string;
+let secondary: NsInstance;
 
 before(async () => {
   if (!have) return;
@@ -27,7 +28,7 @@ before(async () => {
   const primaryPort = await freePort();
   secondaryPort = await freePort();
   const primary = await startNsd({ dir: join(dir, 'primary'), role: 'primary', port: primaryPort, zones: [ZONE], zoneDir: join(dir, 'zones'), peerPort: secondaryPort });
-  await startNsd({ dir: join(dir, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
+  secondary = await startNsd({ dir: join(dir, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
   for (let i = 0; i < 3; i++) targets.push(await startHttp(200));
   const servers = targets
     .map((t, i) => `[[server]]\nname = "web${i + 1}"\naddress = "192.0.2.${i + 1}"\naddress6 = "2001:db8::${i + 1}"\ncheck = "${t.url}"\n`)
@@ -35,7 +36,7 @@ before(async () => {
   conf = join(dir, 'zonerw.toml');
   writeFileSync(
     conf,
-    `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\nall_down = "last"\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify(primary.control)}\ncheckzone = "always"\n[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n${servers}`,
+    `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\nall_down = "last"\nsecondaries = ["127.0.0.1:${secondaryPort}"]\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify(primary.control)}\ncheckzone = "always"\n[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n${servers}`,
   );
 });
 
@@ -48,6 +49,7 @@ after(async () => {
 async function publish(): Promise<number> {
   const r = await zonerw(['--config', conf], { PATH: labPath() });
   assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '', 'the secondary caught up within secondary_wait: nothing to say');
   const serial = Number(/^rr\.test: serial (\d{10})/m.exec(r.stdout)?.[1]);
   await waitFor(async () => ((await querySoaSerial(secondaryPort, ZONE)) === serial ? true : undefined), { what: `the secondary at serial ${serial}` });
   return serial;
@@ -72,4 +74,17 @@ test('the secondary serves one A per server that is up, and the favoured AAAA', 
   const r = await zonerw(['--config', conf], { PATH: labPath() });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await queryA(secondaryPort, `www.${ZONE}`), ['192.0.2.3']);
+});
+
+test('zonerw watches the secondary: status shows it current; a dead secondary is reported', { skip: !have && 'nsd is not installed' }, async () => {
+  const before = JSON.parse((await zonerw(['--config', conf, 'status', '--json'], { PATH: labPath() })).stdout);
+  const serial = before.zones[0].serial;
+  assert.deepEqual(before.zones[0].secondaries, [{ secondary: `127.0.0.1:${secondaryPort}`, serial, state: 'current' }]);
+  await secondary.stop();
+  targets[0]!.setStatus(200); // web1 back: a change to publish
+  const r = await zonerw(['--config', conf], { PATH: labPath() });
+  assert.equal(r.code, 0, 'strict_secondaries is off');
+  assert.match(r.stderr, new RegExp(`^secondaries behind: 127\\.0\\.0\\.1:${secondaryPort} does not answer for rr\\.test \\(no answer within 1000 ms\\), not \\d{10} \\(for \\d+s\\)\\n$`));
+  const text = (await zonerw(['--config', conf, 'status'], { PATH: labPath() })).stdout;
+  assert.match(text, new RegExp(`^ {4}secondary 127\\.0\\.0\\.1:${secondaryPort}: NO ANSWER \\(no answer within 1000 ms\\)$`, 'm'));
 });
