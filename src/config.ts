@@ -16,7 +16,7 @@ export { parseDuration } from './config-reader.js';
 
 export const DEFAULT_CONFIG = '/etc/zonerw/zonerw.toml';
 
-export type NameserverKind = 'nsd' | 'bind' | 'none';
+export type NameserverKind = 'nsd' | 'bind' | 'knot' | 'none';
 export type CheckzoneMode = 'auto' | 'always' | 'never';
 
 export type AllDownPolicy = 'last' | 'keep' | 'first';
@@ -72,7 +72,7 @@ export interface Config {
   secondaryWaitMs: number;
 }
 
-const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], none: [] };
+const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], knot: ['knotc'], none: [] };
 
 export async function loadConfig(file: string): Promise<Config> {
   const path = resolve(file);
@@ -165,8 +165,8 @@ export function validateConfig(raw: unknown, file: string): Config {
   const givenNs = r.table(top.nameserver, 'nameserver');
   const nsTable = givenNs ?? {};
   r.known(nsTable, 'nameserver', NS_KEYS, TOP_KEYS);
-  const kind = r.oneOf(nsTable, 'nameserver', 'kind', ['nsd', 'bind', 'none'] as const, 'none');
-  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', 'missing: "nsd", "bind" or "none"');
+  const kind = r.oneOf(nsTable, 'nameserver', 'kind', ['nsd', 'bind', 'knot', 'none'] as const, 'none');
+  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', 'missing: "nsd", "bind", "knot" or "none"');
   const control = r.strings(nsTable, 'nameserver', 'control') ?? DEFAULT_CONTROL[kind];
   if (kind !== 'none' && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
   const nameserver = {

@@ -24,6 +24,7 @@ export interface Nameserver {
 const CHECKERS: Record<NameserverKind, string[]> = {
   nsd: ['nsd-checkzone'],
   bind: ['named-checkzone'],
+  knot: ['kzonecheck', 'named-checkzone', 'nsd-checkzone'],
   none: ['named-checkzone', 'nsd-checkzone'],
 };
 
