@@ -30,20 +30,32 @@ export async function main(argv: readonly string[], env: Env, io: Log = stdio())
 function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Command {
   const program = new Command('zonerw')
     .description('Point DNS at the main server while it is up, at the backup while it is not.')
-    .version(packageVersion(), '-V, --version')
+    .version(packageVersion(), '-V, --version', 'print the version number')
     .option('-c, --config <file>', `config file (default: $ZONERW_CONFIG, else ${DEFAULT_CONFIG})`)
-    .option('-v, --verbose', 'show the decision trace')
+    .option('-v, --verbose', 'also print the decision trace of a run')
     .option('-q, --quiet', 'print errors only')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show the help of a command')
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', PROGRAM_HELP)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showSuggestionAfterError(true);
 
   program
     .command('run', { isDefault: true })
-    .description('check the servers, publish the zones that changed, reload and NOTIFY (the default)')
-    .option('-f, --force', 'publish every zone with a new serial (after hand edits)')
+    .summary('one run: check, publish what changed (the default)')
+    .description('One run: check the servers, publish the zones that changed, reload and NOTIFY.')
+    .option('-f, --force', 'publish every zone with a new serial, changed or not (after hand edits)')
     .option('-n, --dry-run', 'check and decide, print the diffs and commands, write nothing')
-    .addHelpText('after', '\nExample, as cron runs it:\n  */2 * * * * zonerw --config /etc/zonerw/zonerw.toml')
+    .addHelpText('after', `
+Examples:
+  zonerw --dry-run -v    what would a run do? (writes nothing, takes no lock)
+  zonerw --force         republish every zone, e.g. after a hand edit
+  # /etc/cron.d/zonerw: every 2 minutes; cron mails what zonerw prints
+  */2 * * * *  root  zonerw --config /etc/zonerw/zonerw.toml
+
+Prints nothing when nothing changed. A failover that worked exits 0.`)
     .action(async (o: { force?: boolean; dryRun?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
@@ -55,9 +67,13 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
 
   program
     .command('status')
-    .description('favoured server and since when, each server\'s last check, each zone\'s serial and pending work')
-    .option('--json', 'print JSON for scripts')
-    .addHelpText('after', '\nExample:\n  zonerw status --config /etc/zonerw/zonerw.toml')
+    .summary('favoured server, last checks, serials, pending work')
+    .description('Show the favoured server, the last checks, zone serials and pending work.')
+    .option('--json', 'print the same as JSON, for scripts and monitoring')
+    .addHelpText('after', `
+Examples:
+  zonerw status --config /etc/zonerw/zonerw.toml
+  zonerw status --json | jq .`)
     .action(async (o: { json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       const cfg = await loadConfig(configPath(g, env));
@@ -66,9 +82,30 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
     });
 
   program
+    .command('history')
+    .description('what happened: transitions, publishes, pins, errors; per server time favoured, failovers, longest outage, availability, and a timeline')
+    .option('--since <duration>', 'how far back, like 24h, 7d or 30d', '7d')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText('after', '\nExample:\n  zonerw history --since 30d')
+    .action(async (o: { since: string; json?: boolean }) => {
+      const g = program.opts<GlobalOptions>();
+      const sinceMs = parseDuration(o.since);
+      if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since: not a duration like 24h or 7d: "${o.since}"`);
+      const cfg = await loadConfig(configPath(g, env));
+      const { history } = await import('./history-command.js');
+      const color = process.stdout.isTTY === true && !env.NO_COLOR;
+      setExit(await history(cfg, { sinceMs, json: !!o.json, color, now: clock(env)() }, io));
+    });
+
+  program
     .command('check')
-    .description('validate the config and every base file, and each rendered zone with the nameserver\'s checker; change nothing')
-    .addHelpText('after', '\nExample, after editing a base file or the config:\n  zonerw check --config /etc/zonerw/zonerw.toml')
+    .summary('validate config, base files and rendered zones')
+    .description('Validate the config, every base file and each rendered zone; change nothing.')
+    .addHelpText('after', `
+Example, after editing a base file or the config:
+  zonerw check --config /etc/zonerw/zonerw.toml
+
+Exit 0 and an "ok:" line when all is well; else every problem, and 78, 65 or 1.`)
     .action(async () => {
       const g = program.opts<GlobalOptions>();
       const cfg = await loadConfig(configPath(g, env));
@@ -78,12 +115,18 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
 
   program
     .command('pin')
-    .description('favour one server whatever the checks say, until the pin expires or is cleared')
+    .summary('favour one server until the pin expires or is cleared')
+    .description('Favour one server whatever the checks say, until the pin expires or is cleared.')
     .argument('[server]', 'the server to favour (a [[server]] name), or "auto" to clear the pin')
     .option('--for <duration>', 'how long, like 30m, 2h or 1d (default: until cleared)')
     .option('--reason <text>', 'why, shown by status and history')
     .option('--clear', 'remove the pin: favour the servers by their checks again')
-    .addHelpText('after', '\nExamples:\n  zonerw pin backup --for 2h --reason "disk swap on main"\n  zonerw pin --clear')
+    .addHelpText('after', `
+Examples:
+  zonerw pin backup --for 2h --reason "disk swap on main"
+  zonerw pin --clear       (or: zonerw pin auto)
+
+The next run publishes the pinned server; checks still run and are reported.`)
     .action(async (server: string | undefined, o: { for?: string; reason?: string; clear?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       const clear = !!o.clear || server === 'auto';
@@ -106,6 +149,28 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
 
   return program;
 }
+
+// Shown after the program's own --help; the man page zonerw(8) has the same, at length.
+const PROGRAM_HELP = `
+Examples:
+  zonerw check            validate the config and the base files, change nothing
+  zonerw --dry-run -v     show what a run would do, write nothing
+  zonerw                  one run: from cron or a systemd timer, every 2 minutes
+  zonerw status           favoured server, last checks, serials, pending work
+  zonerw pin backup --for 2h --reason "maintenance on main"
+
+Exit status:
+  0   success, whether or not anything changed (a failover that worked is one)
+  1   a zone refused by the checker, an install, nameserver command or state
+      write failed (a failed reload is retried by the next run)
+  64  usage error
+  65  a base file is wrong: that zone skipped, the others published
+  70  internal error: a bug in zonerw, please report it with -v
+  75  another run holds the lock: nothing touched
+  78  configuration error: every problem listed
+
+Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests).
+Manual: man 8 zonerw; the full config reference is in the README.`;
 
 const querySoa: SoaQuery = async (host, port, zone, timeoutMs) => (await import('./adapters/dns-query.js')).querySoaSerial(host, port, zone, timeoutMs);
 
@@ -135,7 +200,9 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     probe: (spec) => probe(spec),
     lock: (dir) => acquireLock(dir),
     nameserver: createNameserver(cfg.nameserver),
-    files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    files: { prepare: files.prepareFile, install: files.installFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    runHook: async (argv, extra, timeoutMs) => (await import('./adapters/command.js')).runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
+    appendHistory: async (dir, events) => (await import('./adapters/history-file.js')).appendHistory(dir, events),
     loadState: stateFile.loadState,
     soa: querySoa,
     saveState: stateFile.saveState,

@@ -21,6 +21,16 @@ export type CheckzoneMode = 'auto' | 'always' | 'never';
 
 export type AllDownPolicy = 'last' | 'keep' | 'first';
 
+export const HOOK_EVENTS = ['failover', 'failback', 'change', 'publish', 'error'] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+export interface HookConfig {
+  on: HookEvent[];
+  /** argv, no shell */
+  run: string[];
+  timeoutMs: number;
+}
+
 export interface Secondary {
   /** as written in the config, for messages */
   name: string;
@@ -70,6 +80,10 @@ export interface Config {
   strictSecondaries: boolean;
   /** how long a run waits, after publishing, for the secondaries to catch up before saying so */
   secondaryWaitMs: number;
+  /** commands run after a run's changes are installed and reloaded, in config order */
+  hooks: HookConfig[];
+  /** node_exporter textfile: written atomically at the end of every run */
+  metricsFile?: string;
 }
 
 const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], knot: ['knotc'], none: [] };
@@ -122,7 +136,8 @@ function syntaxHint(message: string): string {
   return '';
 }
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'nameserver', 'check', 'server'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook'] as const;
+const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
@@ -181,12 +196,15 @@ export function validateConfig(raw: unknown, file: string): Config {
   const secondaries = readSecondaries(r, top.secondaries);
   const strictSecondaries = r.bool(top, '', 'strict_secondaries', false);
   const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 3_000);
+  const metricsFile = r.string(top, '', 'metrics_file');
   const defaults = readCheckDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
   const servers = readServers(r, top.server, defaults);
+  const hooks = readHooks(r, top.hook);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
-    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs,
+    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
+    ...(metricsFile !== undefined ? { metricsFile: resolve(dir, metricsFile) } : {}),
     ...(zones ? { zones } : {}),
   };
 }
@@ -260,4 +278,30 @@ function readSecondaries(r: Reader, raw: unknown): Secondaries {
     else byZone[zone] = list(v, key);
   }
   return { all, byZone };
+}
+
+/** `[[hook]]` tables: `on` an event or a list of them, `run` an argv list, `timeout`. */
+function readHooks(r: Reader, raw: unknown): HookConfig[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    r.problem('hook', 'must be [[hook]] tables');
+    return [];
+  }
+  return raw.flatMap((entry, i): HookConfig[] => {
+    const prefix = `hook[${i}]`;
+    const t = r.table(entry, prefix);
+    if (!t) return [];
+    r.known(t, prefix, HOOK_KEYS);
+    const onRaw = t.on;
+    const on = (Array.isArray(onRaw) ? onRaw : onRaw === undefined ? [] : [onRaw]) as unknown[];
+    if (on.length === 0) r.problem(`${prefix}.on`, `missing: one of ${HOOK_EVENTS.map((e) => `"${e}"`).join(', ')}, or a list of them`);
+    for (const e of on) {
+      if (!(HOOK_EVENTS as readonly unknown[]).includes(e)) r.problem(`${prefix}.on`, `must be one of ${HOOK_EVENTS.map((x) => `"${x}"`).join(', ')}, not ${describe(e)}`);
+    }
+    const run = r.strings(t, prefix, 'run');
+    if (run === undefined && t.run === undefined) r.problem(`${prefix}.run`, 'missing: the command as a list, like ["systemctl", "start", "murmur"] (no shell)');
+    if (run?.length === 0) r.problem(`${prefix}.run`, 'must name a command');
+    const timeoutMs = r.duration(t, prefix, 'timeout', 30_000);
+    return run && run.length > 0 ? [{ on: on as HookEvent[], run, timeoutMs }] : [];
+  });
 }

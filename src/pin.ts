@@ -3,6 +3,7 @@
 // run publishes it, so the usual validation and serial rules apply.
 import type { Config } from './config.js';
 import type { Pin } from './core/health.js';
+import type { HistoryEvent } from './core/history.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 import type { Deps, Log } from './run.js';
 
@@ -12,7 +13,7 @@ export async function pin(
   cfg: Config,
   request: PinRequest,
   ctx: { now: number; by: string; log: Log },
-  deps: Pick<Deps, 'lock' | 'loadState' | 'saveState'>,
+  deps: Pick<Deps, 'lock' | 'loadState' | 'saveState' | 'appendHistory'>,
 ): Promise<ExitCode> {
   if (!request.clear && !cfg.servers.some((s) => s.name === request.server)) {
     throw new UsageError(`no server named "${request.server}"; the servers are ${cfg.servers.map((s) => s.name).join(', ')}`);
@@ -20,6 +21,7 @@ export async function pin(
   const lock = await deps.lock(cfg.stateDir);
   try {
     const { state, warning } = await deps.loadState(cfg.stateDir);
+    let event: HistoryEvent;
     if (warning) ctx.log.err(warning);
     if (request.clear) {
       if (!state.pin) {
@@ -27,6 +29,7 @@ export async function pin(
         return EXIT.ok;
       }
       ctx.log.out(`pin on ${state.pin.server} cleared by ${ctx.by}; the next run favours the servers by their checks`);
+      event = { t: ctx.now, type: 'unpin', server: state.pin.server, by: ctx.by, expired: false };
       delete state.pin;
     } else {
       const p: Pin = { server: request.server, setAt: ctx.now, by: ctx.by };
@@ -34,8 +37,10 @@ export async function pin(
       if (request.reason !== undefined) p.reason = request.reason;
       state.pin = p;
       ctx.log.out(`${describePin(p)}; the next run publishes it (run zonerw now to apply it at once)`);
+      event = { t: ctx.now, type: 'pin', server: p.server, until: p.until ?? null, reason: p.reason ?? null, by: p.by ?? null };
     }
     await deps.saveState(cfg.stateDir, state);
+    await deps.appendHistory(cfg.stateDir, [event]);
     return EXIT.ok;
   } finally {
     await lock.release();

@@ -20,6 +20,10 @@ import type { State } from './state.js';
 import { anyReferenceUp, runChecks, type Probe } from './checks.js';
 import { displayPath, listZones, loadZone, sha256, SERIAL, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
+import { raisedEvents, type RaisedEvent } from './core/hooks.js';
+import type { HistoryEvent } from './core/history.js';
+import { renderMetrics, type MetricsInput } from './core/metrics.js';
+import type { CommandResult } from './adapters/command.js';
 import { describeLagging, lookAtSecondaries, type SoaQuery, type ZoneToWatch } from './secondaries.js';
 
 export interface RunOptions {
@@ -43,12 +47,17 @@ export interface Deps {
   nameserver: Nameserver;
   files: {
     prepare(path: string, content: string, encoding: BufferEncoding): Promise<PreparedFile>;
+    /** prepare + commit, for files outside zone_dir (metrics) */
+    install(path: string, content: string): Promise<void>;
     removeStaleTemps(dir: string): Promise<string[]>;
     keepCopy(path: string, suffix: string): Promise<string>;
   };
   loadState(stateDir: string): Promise<LoadedState>;
   /** asks a secondary for a zone's SOA serial */
   soa: SoaQuery;
+  /** runs a hook's argv (no shell) with extra environment variables */
+  runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
+  appendHistory(stateDir: string, events: readonly HistoryEvent[]): Promise<void>;
   saveState(stateDir: string, state: State): Promise<void>;
   log: Log;
 }
@@ -74,11 +83,22 @@ export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<Ex
 }
 
 async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLock | undefined): Promise<ExitCode> {
-  const { log } = deps;
+  const started = performance.now();
+  const now = deps.now();
+  // Everything said on stderr is also an event in the history (and raises the error hook).
+  const events: HistoryEvent[] = [];
+  const errors: string[] = [];
+  const log: Log = {
+    out: (line) => deps.log.out(line),
+    err: (line) => {
+      deps.log.err(line);
+      errors.push(line);
+      events.push({ t: now, type: 'error', message: line });
+    },
+  };
   const say = (line: string) => !opts.quiet && log.out(line);
   const trace = (line: string) => opts.verbose && log.out(line);
   const trouble = new Trouble();
-  const now = deps.now();
 
   if (!opts.dryRun) {
     for (const dir of [cfg.zoneDir, cfg.stateDir]) {
@@ -88,22 +108,46 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   const loaded = await deps.loadState(cfg.stateDir);
   if (loaded.warning) log.err(loaded.warning);
   const state = loaded.state;
+  const previous = state.favoured;
 
   const decision = await checkAndDecide(cfg, deps, state, now);
+  events.push(...healthEvents(decision, state, now));
   for (const v of decision.servers) trace(`check: ${traceVerdict(v)}`);
   trace(`decision: ${decision.rule}`);
-  if (decision.pinExpired) say(`pin on ${decision.pinExpired.server} expired; favouring the servers by their checks again`);
+  if (decision.pinExpired) {
+    say(`pin on ${decision.pinExpired.server} expired; favouring the servers by their checks again`);
+    events.push({ t: now, type: 'unpin', server: decision.pinExpired.server, by: null, expired: true });
+  }
   const transition = describeTransition(decision);
   if (transition) say(transition);
+  if (decision.favouredChanged || !previous) {
+    // the first run records where it starts, so history can count time favoured from there
+    events.push({ t: now, type: 'transition', from: previous?.server ?? null, to: decision.favoured.server, address: decision.favoured.address, reason: transition ?? decision.rule });
+  }
   Object.assign(state, rememberHealth(decision), { rule: decision.rule });
   if (!decision.pin) delete state.pin;
+
+  /** The end of every run that got this far: hooks, state, history, metrics. */
+  const finish = async (published: readonly string[]): Promise<ExitCode> => {
+    if (!opts.dryRun) {
+      await runHooks(cfg, deps, raisedEvents(decision, previous, cfg.servers[0]!.name, published, errors, transition), state, trouble, log, events, now);
+      if (trouble.exitCode() === EXIT.ok) state.lastSuccess = now;
+      await deps.saveState(cfg.stateDir, state);
+      await deps.appendHistory(cfg.stateDir, events);
+      if (cfg.metricsFile) {
+        const text = renderMetrics(metricsFrom(cfg, decision, state, { now, durationMs: performance.now() - started, exitCode: trouble.exitCode() }));
+        await deps.files.install(cfg.metricsFile, text);
+      }
+    }
+    return trouble.exitCode();
+  };
+
   if (decision.networkDown) {
     const down = decision.servers.filter((v) => !v.raw).map((v) => `${v.name} (${v.outcome?.reason ?? 'down'})`);
     log.err(`${down.join(', ')} look${down.length === 1 ? 's' : ''} down, and no reference host answers either: zonerw's own network seems down, so nothing was changed`);
     trouble.failed = true;
     await settlePending(deps, state, new Set(Object.keys(state.zones)), trouble);
-    await deps.saveState(cfg.stateDir, state);
-    return trouble.exitCode();
+    return finish([]);
   }
 
   const { zones, problems } = await listZones(cfg);
@@ -158,7 +202,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     }),
   );
   if (opts.dryRun) {
-    await showDryRun(cfg, deps, publishing, state, previousValues, previousRecords, opts.force, trouble);
+    await showDryRun(cfg, { ...deps, log }, publishing, state, previousValues, previousRecords, opts.force, trouble);
     return trouble.exitCode();
   }
 
@@ -221,6 +265,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     state.zones[input.zone] = state.intents[input.zone]!;
     delete state.intents[input.zone];
     installed.push(input.zone);
+    events.push({ t: now, type: 'publish', zone: input.zone, serial: plan.serial, why: plan.why });
     say(describePublish(input, plan, previousValues.get(input.zone)));
     if (plan.aheadOfDate) {
       log.err(`${input.zone}: serial ${plan.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
@@ -228,11 +273,9 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   }
   state.intents = {};
 
-  await settlePending(deps, state, new Set(zones), trouble);
-  await watchSecondaries(cfg, deps, state, new Set(installed), zones, now, trouble);
-
-  await deps.saveState(cfg.stateDir, state);
-  return trouble.exitCode();
+  await settlePending({ ...deps, log }, state, new Set(zones), trouble);
+  await watchSecondaries(cfg, { ...deps, log }, state, new Set(installed), zones, now, trouble);
+  return finish(installed);
 }
 
 /**
@@ -254,6 +297,7 @@ async function watchSecondaries(cfg: Config, deps: Deps, state: State, fresh: Re
     const m = state.zones[w.zone]!;
     if (lagging.length > 0) m.lagging = lagging;
     else delete m.lagging;
+    for (const v of views.filter((x) => x.zone === w.zone && x.served !== undefined)) (m.served ??= {})[v.secondary.name] = v.served!;
   }
   const line = describeLagging(views, (zone) => state.zones[zone], now);
   if (line) {
@@ -291,6 +335,71 @@ async function settlePending(deps: Deps, state: State, zones: ReadonlySet<string
       memory.pending = memory.pending.filter((p) => p !== step);
     }
   }
+}
+
+/** A check event for each server whose raw result differs from the last run's (or is new). */
+function healthEvents(d: HealthDecision, before: State, now: number): HistoryEvent[] {
+  return d.servers.flatMap((v): HistoryEvent[] => {
+    const last = before.servers[v.name]?.streak?.up;
+    if (!v.outcome || last === v.raw) return [];
+    return [{ t: now, type: 'check', server: v.name, up: v.raw, reason: v.outcome.reason }];
+  });
+}
+
+/**
+ * Runs the hooks for this run's events, in config order, after the zones are installed and
+ * reloaded. A hook that fails or hangs is reported (exit 1) and recorded once; it never undoes
+ * the DNS change, and it is not run again for the same event.
+ */
+async function runHooks(cfg: Config, deps: Deps, raised: readonly RaisedEvent[], state: State, trouble: Trouble, log: Log, events: HistoryEvent[], now: number): Promise<void> {
+  for (const hook of cfg.hooks) {
+    for (const event of raised.filter((e) => hook.on.includes(e.on))) {
+      const zones = Object.keys(state.zones).sort();
+      const env: Record<string, string> = {
+        ZONERW_EVENT: event.on,
+        ZONERW_FROM: event.from ? `${event.from.server} ${event.from.address}` : '',
+        ZONERW_TO: `${event.to.server} ${event.to.address}`,
+        ZONERW_REASON: event.reason,
+        ZONERW_ZONES: zones.join(' '),
+        ZONERW_SERIALS: zones.map((z) => `${z}=${state.zones[z]!.serial}`).join(' '),
+      };
+      const r = await deps.runHook(hook.run, env, hook.timeoutMs);
+      events.push({ t: now, type: 'hook', on: event.on, run: hook.run, ok: r.ok, result: r.reason });
+      if (!r.ok) {
+        const words = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('; ');
+        // said through deps.log: a failed hook must not raise the error hook again
+        deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) failed (${r.reason})${words ? `: ${words}` : ''}; the DNS change stands; the hook is not run again for this event`);
+        trouble.failed = true;
+      }
+    }
+  }
+}
+
+function metricsFrom(cfg: Config, d: HealthDecision, state: State, run: { now: number; durationMs: number; exitCode: number }): MetricsInput {
+  const seconds = (ms: number) => ms / 1000;
+  return {
+    servers: d.servers.map((v) => ({
+      name: v.name,
+      raw: v.raw,
+      up: v.up,
+      favoured: v.name === d.favoured.server,
+      ...(v.outcome ? { latencySeconds: seconds(v.outcome.latencyMs) } : {}),
+      consecutiveFailures: v.streak.up ? 0 : v.streak.count,
+    })),
+    zones: Object.entries(state.zones)
+      .filter(([zone]) => cfg.zones === undefined || cfg.zones.includes(zone))
+      .map(([zone, m]) => ({
+        zone,
+        serial: m.serial,
+        lastPublishSeconds: seconds(m.publishedAt),
+        secondaries: Object.entries(m.served ?? {}).map(([secondary, serial]) => ({ secondary, serial })),
+      })),
+    runDurationSeconds: seconds(run.durationMs),
+    lastRunSeconds: seconds(run.now),
+    ...(state.lastSuccess !== undefined ? { lastSuccessSeconds: seconds(state.lastSuccess) } : {}),
+    pinActive: d.pin !== undefined,
+    exitCode: run.exitCode,
+  };
 }
 
 /** Checks the servers, and the reference hosts when a server failed, then decides. */

@@ -14,6 +14,8 @@ export interface State {
   pin?: Pin;
   /** the rule that picked the favoured server on the last run, for status */
   rule?: string;
+  /** when a run last ended with exit status 0 */
+  lastSuccess?: number;
   servers: Record<string, ServerMemory>;
   zones: Record<string, ZoneMemory>;
   /** new memories recorded just before their installs; see settleIntent */
@@ -37,7 +39,7 @@ export function parseState(text: string): { state: State } | { problem: string; 
     return { problem: `written by a newer zonerw (version ${raw.version}; this one reads ${STATE_VERSION})`, newer: raw.version };
   }
   if (raw.version !== STATE_VERSION) return { problem: `unknown version ${JSON.stringify(raw.version)}` };
-  const { servers = {}, zones = {}, intents = {}, favoured, pool, pin, rule } = raw;
+  const { servers = {}, zones = {}, intents = {}, favoured, pool, pin, rule, lastSuccess } = raw;
   if (!isObject(servers) || !Object.values(servers).every(isServerMemory)) return { problem: 'malformed "servers"' };
   if (!isObject(zones) || !Object.values(zones).every(isZoneMemory)) return { problem: 'malformed "zones"' };
   if (!isObject(intents) || !Object.values(intents).every(isZoneMemory)) return { problem: 'malformed "intents"' };
@@ -54,6 +56,7 @@ export function parseState(text: string): { state: State } | { problem: string; 
   if (pool !== undefined) state.pool = pool as string[];
   if (pin !== undefined) state.pin = pin as Pin;
   if (typeof rule === 'string') state.rule = rule;
+  if (typeof lastSuccess === 'number') state.lastSuccess = lastSuccess;
   return { state };
 }
 

@@ -158,6 +158,7 @@ address = "198.51.100.7"
       secondaries: { all: [], byZone: {} },
       strictSecondaries: false,
       secondaryWaitMs: 3_000,
+      hooks: [],
     };
     assert.deepEqual(cfg, want);
   });
@@ -200,6 +201,7 @@ address = "198.51.100.7"
       secondaries: { all: [], byZone: {} },
       strictSecondaries: false,
       secondaryWaitMs: 3_000,
+      hooks: [],
     } satisfies Config);
     assert.ok(!('zones' in cfg), 'no zones key: every *.base in base_dir');
   });

@@ -257,3 +257,40 @@ describe('round robin, IPv6 and pins', () => {
     assert.equal((await zonerw(['--config', s.conf, 'pin', '--clear'])).stdout, 'no pin was set; the servers are favoured by their checks\n');
   });
 });
+
+describe('history', () => {
+  test('history shows the events newest last, per server stats, and a timeline', async () => {
+    const main = await httpTarget();
+    const s = await site(`[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
+    await s.run([], '2026-11-21T00:00:00Z');
+    main.status = 503;
+    await s.run([], '2026-11-21T06:00:00Z');
+    main.status = 200;
+    await s.run([], '2026-11-21T09:00:00Z');
+    await zonerw(['--config', s.conf, 'pin', 'backup', '--reason', 'test'], { ZONERW_NOW: '2026-11-21T12:00:00Z', USER: 'carol' });
+    const text = await s.run(['history', '--since', '1d'], '2026-11-22T00:00:00Z');
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.split('\n');
+    assert.equal(lines[0], 'history from 2026-11-21 00:00:00 to 2026-11-22 00:00:00 UTC');
+    assert.deepEqual(lines.slice(2, 11), [
+      '  2026-11-21 00:00:00  main check up (HTTP 200)',
+      '  2026-11-21 00:00:00  favouring main 192.0.2.1: main is the first server and it is up',
+      '  2026-11-21 00:00:00  example.com published, serial 2026112100 (missing)',
+      '  2026-11-21 06:00:00  main check down (HTTP 503)',
+      '  2026-11-21 06:00:00  favouring backup 198.51.100.7 instead of main: main 192.0.2.1 down (HTTP 503, 1 attempt); favouring backup 198.51.100.7',
+      '  2026-11-21 06:00:00  example.com published, serial 2026112101 (values)',
+      '  2026-11-21 09:00:00  main check up (HTTP 200)',
+      '  2026-11-21 09:00:00  favouring main 192.0.2.1 instead of backup: main 192.0.2.1 up (HTTP 200); favouring main 192.0.2.1',
+      '  2026-11-21 09:00:00  example.com published, serial 2026112102 (values)',
+    ]);
+    assert.equal(lines[11], '  2026-11-21 12:00:00  pinned to backup by carol: test');
+    const timeline = lines.find((l) => l.startsWith('  main '))!;
+    assert.match(timeline, /^ {2}main {4}\|(#+)(_+)(#+)\| {2}87\.50% up, favoured 21h, 1 failover, longest outage 3h$/);
+    const json = JSON.parse((await s.run(['history', '--since', '1d', '--json'], '2026-11-22T00:00:00Z')).stdout);
+    assert.equal(json.servers[0].failovers, 1);
+    assert.equal(json.servers[0].longestOutageMs, 3 * 3_600_000);
+    assert.equal(json.events.length, 10);
+    const bad = await s.run(['history', '--since', 'last week']);
+    assert.deepEqual([bad.code, bad.stderr], [64, 'zonerw: --since: not a duration like 24h or 7d: "last week"\n']);
+  });
+});

@@ -3,12 +3,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig, type Config } from '../src/config.js';
 import { run, type Deps, type RunOptions } from '../src/run.js';
 import * as files from '../src/adapters/files.js';
 import { loadState, saveState } from '../src/adapters/state-file.js';
+import { runCommand } from '../src/adapters/command.js';
+import { appendHistory } from '../src/adapters/history-file.js';
 import type { Nameserver, Step } from '../src/adapters/nameserver.js';
 import type { HeldLock } from '../src/adapters/lock.js';
 
@@ -87,7 +90,9 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
     lock: async (): Promise<HeldLock> => ({ release: async () => {}, compromised: () => undefined }),
     nameserver,
-    files: { prepare: files.prepareFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    files: { prepare: files.prepareFile, install: files.installFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    runHook: (argv, extra, timeoutMs) => runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
+    appendHistory,
     loadState, saveState,
     soa: async (host, port) => {
       const serial = l.served.get(`${host}:${port}`);
@@ -394,4 +399,70 @@ test('strict_secondaries: a secondary behind makes the run exit 1', async () => 
   const l = await lab({ secondaries: { '*': ['127.0.0.1:5354'] }, strict_secondaries: true, secondary_wait: '200ms' });
   assert.equal(await l.go(), 1);
   assert.deepEqual(l.err, ['secondaries behind: 127.0.0.1:5354 does not answer for example.com (no answer within 1000 ms), not 2026112200 (for 0s)']);
+});
+
+test('hooks: run after the install with the ZONERW_* environment; a failing or hanging hook is reported once and never undoes the change', async () => {
+  const l = await lab();
+  const log = join(l.dir, 'hook.log');
+  const script = join(l.dir, 'hook.sh');
+  await writeFile(script, `#!/bin/sh\nprintf '%s|%s|%s|%s|%s|%s|%s\\n' "$1" "$ZONERW_EVENT" "$ZONERW_FROM" "$ZONERW_TO" "$ZONERW_ZONES" "$ZONERW_SERIALS" "$(grep -c 198.51.100.7 ${join(l.dir, 'zones', 'example.com')})" >> ${log}\n`, { mode: 0o755 });
+  l.cfg.hooks = [
+    { on: ['failover'], run: [script, 'start-standby'], timeoutMs: 5000 },
+    { on: ['failback'], run: [script, 'stop-standby'], timeoutMs: 5000 },
+    { on: ['publish'], run: [script, 'published'], timeoutMs: 5000 },
+    { on: ['failover'], run: ['sh', '-c', 'echo no provider >&2; exit 3'], timeoutMs: 5000 },
+    { on: ['failover'], run: ['sleep', '30'], timeoutMs: 300 },
+  ];
+  await l.go();
+  await rm(log, { force: true });
+  l.mainUp = false;
+  reset(l);
+  assert.equal(await l.go(), 1, 'a failed hook is an error');
+  assert.match(await l.zone(), /198\.51\.100\.7/, 'the DNS change stands');
+  assert.deepEqual((await readFile(log, 'utf8')).trim().split('\n'), [
+    'start-standby|failover|main 192.0.2.1|backup 198.51.100.7|example.com|example.com=2026112201|3',
+    'published|publish|main 192.0.2.1|backup 198.51.100.7|example.com|example.com=2026112201|3',
+  ]);
+  assert.deepEqual(l.err, [
+    'hook sh -c echo no provider >&2; exit 3 (on failover) failed (exit 3): no provider; the DNS change stands; the hook is not run again for this event',
+    'hook sleep 30 (on failover) failed (timed out after 300ms); the DNS change stands; the hook is not run again for this event',
+  ]);
+  reset(l);
+  assert.equal(await l.go(), 0, 'not retried: the next run is quiet');
+  assert.deepEqual(l.err, []);
+  l.mainUp = true;
+  await l.go();
+  await l.go();
+  assert.match(await readFile(log, 'utf8'), /^stop-standby\|failback\|backup 198\.51\.100\.7\|main 192\.0\.2\.1\|/m);
+  const history = (await readFile(join(l.dir, 'state', 'history.jsonl'), 'utf8')).trim().split('\n').map((x) => JSON.parse(x));
+  const hooks = history.filter((e) => e.type === 'hook');
+  assert.deepEqual(hooks.map((h) => [h.on, h.ok]), [['publish', true], ['failover', true], ['publish', true], ['failover', false], ['failover', false], ['failback', true], ['publish', true]]);
+  assert.deepEqual(history.filter((e) => e.type === 'transition').map((e) => e.to), ['main', 'backup', 'main']);
+});
+
+test('metrics_file: written atomically at the end of each run, in a format promtool accepts', async (t) => {
+  const l = await lab({ metrics_file: 'metrics/zonerw.prom' });
+  await mkdir(join(l.dir, 'metrics'));
+  l.mainUp = false;
+  await l.go();
+  const text = await readFile(join(l.dir, 'metrics', 'zonerw.prom'), 'utf8');
+  const value = (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+  assert.equal(value('zonerw_server_check_up{server="main"}'), 0);
+  assert.equal(value('zonerw_server_up{server="main"}'), 0);
+  assert.equal(value('zonerw_server_favoured{server="backup"}'), 1);
+  assert.equal(value('zonerw_server_consecutive_failed_runs{server="main"}'), 1);
+  assert.equal(value('zonerw_zone_serial{zone="example.com"}'), 2026112200);
+  assert.equal(value('zonerw_zone_last_publish_timestamp_seconds{zone="example.com"}'), l.now / 1000);
+  assert.equal(value('zonerw_last_success_timestamp_seconds'), l.now / 1000);
+  assert.equal(value('zonerw_pin_active'), 0);
+  assert.ok(value('zonerw_run_duration_seconds') > 0);
+  assert.deepEqual((await readdir(join(l.dir, 'metrics'))), ['zonerw.prom'], 'no temp file left');
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (promtool.error) {
+    if (process.env.CI) assert.fail('promtool is not installed; CI installs the prometheus package');
+    t.skip('promtool not installed');
+    return;
+  }
+  assert.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`);
+  assert.equal(promtool.stdout + promtool.stderr, '', 'no lint warnings either');
 });

@@ -33,8 +33,21 @@ export function checkerArgv(checker: string, zone: string, file: string): string
   return [checker, zone, file];
 }
 
+// The control verb of each step, by kind: nsd-control and rndc say `reload`/`notify`, knotc
+// says `zone-reload`/`zone-notify` (its plain `reload` re-reads the whole server config).
+const VERBS: Record<Exclude<NameserverKind, 'none'>, Record<Step, string>> = {
+  nsd: { reload: 'reload', notify: 'notify' },
+  bind: { reload: 'reload', notify: 'notify' },
+  knot: { reload: 'zone-reload', notify: 'zone-notify' },
+};
+
+/** argv of a control step: the configured control prefix, the kind's verb, the zone; undefined for kind "none". */
+export function controlArgv(ns: Pick<Config['nameserver'], 'kind' | 'control'>, step: Step, zone: string): string[] | undefined {
+  return ns.kind === 'none' ? undefined : [...ns.control, VERBS[ns.kind][step], zone];
+}
+
 export function createNameserver(ns: Config['nameserver'], runCommand = realRun): Nameserver {
-  const command = (step: Step, zone: string) => (ns.kind === 'none' ? undefined : [...ns.control, step, zone]);
+  const command = (step: Step, zone: string) => controlArgv(ns, step, zone);
   return {
     command,
     async run(step, zone) {

@@ -23,6 +23,8 @@ export interface ZoneMemory {
   records?: number;
   /** secondaries found serving an older serial, asked again next run */
   lagging?: string[];
+  /** the serial each secondary served when last asked */
+  served?: Record<string, number>;
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
 }

@@ -1,0 +1,50 @@
+// The node_exporter textfile (Prometheus text exposition format 0.0.4): names with the
+// zonerw_ prefix and base units (seconds), gauges with HELP and TYPE, label values escaped.
+// Pure: the numbers come in, the text goes out.
+
+export interface MetricsInput {
+  servers: { name: string; raw: boolean; up: boolean; favoured: boolean; latencySeconds?: number; consecutiveFailures: number }[];
+  zones: { zone: string; serial: number; lastPublishSeconds: number; secondaries: { secondary: string; serial: number }[] }[];
+  runDurationSeconds: number;
+  lastRunSeconds: number;
+  lastSuccessSeconds?: number;
+  pinActive: boolean;
+  exitCode: number;
+}
+
+type Sample = [labels: Record<string, string>, value: number];
+
+export function renderMetrics(m: MetricsInput): string {
+  const out: string[] = [];
+  const gauge = (name: string, help: string, samples: Sample[]) => {
+    if (samples.length === 0) return;
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [labels, value] of samples) out.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
+  };
+  const bool = (b: boolean) => (b ? 1 : 0);
+  gauge('zonerw_server_check_up', "Whether the server's check succeeded on the last run (1) or not (0).", m.servers.map((s) => [{ server: s.name }, bool(s.raw)]));
+  gauge('zonerw_server_up', 'Whether the server counts as up after hysteresis (fail_after, recover_after).', m.servers.map((s) => [{ server: s.name }, bool(s.up)]));
+  gauge('zonerw_server_favoured', 'Whether the zones point at this server (@IP@).', m.servers.map((s) => [{ server: s.name }, bool(s.favoured)]));
+  gauge('zonerw_server_check_latency_seconds', "The duration of the server's last check.", m.servers.flatMap((s): Sample[] => (s.latencySeconds === undefined ? [] : [[{ server: s.name }, s.latencySeconds]])));
+  gauge('zonerw_server_consecutive_failed_runs', 'Runs in a row whose check of the server failed.', m.servers.map((s) => [{ server: s.name }, s.consecutiveFailures]));
+  gauge('zonerw_zone_serial', 'The SOA serial zonerw last published for the zone.', m.zones.map((z) => [{ zone: z.zone }, z.serial]));
+  gauge('zonerw_zone_last_publish_timestamp_seconds', 'When zonerw last published the zone, in seconds since the epoch.', m.zones.map((z) => [{ zone: z.zone }, z.lastPublishSeconds]));
+  gauge('zonerw_secondary_serial', 'The SOA serial a secondary served when zonerw last asked.', m.zones.flatMap((z) => z.secondaries.map((s): Sample => [{ zone: z.zone, secondary: s.secondary }, s.serial])));
+  gauge('zonerw_run_duration_seconds', 'How long the last run took.', [[{}, m.runDurationSeconds]]);
+  gauge('zonerw_last_run_timestamp_seconds', 'When the last run ended, in seconds since the epoch.', [[{}, m.lastRunSeconds]]);
+  if (m.lastSuccessSeconds !== undefined) gauge('zonerw_last_success_timestamp_seconds', 'When a run last ended with exit status 0, in seconds since the epoch.', [[{}, m.lastSuccessSeconds]]);
+  gauge('zonerw_last_run_exit_code', 'The exit status of the last run (0 success, 1 failure, 65 base file, 78 config).', [[{}, m.exitCode]]);
+  gauge('zonerw_pin_active', 'Whether a manual pin (zonerw pin) decides the favoured server.', [[{}, bool(m.pinActive)]]);
+  return `${out.join('\n')}\n`;
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
+  return parts.length > 0 ? `{${parts.join(',')}}` : '';
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(6)));
+}
