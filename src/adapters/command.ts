@@ -1,6 +1,7 @@
 // Runs one external program (nsd-control, rndc, nsd-checkzone, named-checkzone, hooks) from an
 // argument array: never through a shell, stdin closed, output captured up to a cap, killed at a
 // hard deadline. It never throws: every failure is in the result.
+import { formatMs } from '../core/format.js';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -19,10 +20,6 @@ const PIPE_GRACE_MS = 200;
 /** After SIGKILL, how long to wait for the exit before giving up on it. */
 const KILL_GRACE_MS = 1000;
 
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  return `${Number((ms / 1000).toFixed(2))}s`;
-}
 
 class Capture {
   private chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 // Zone files on disk: atomic install (temp file in the same folder, fsync, rename, fsync the
 // folder), keeping the mode and owner of the file it replaces. A reader (the nameserver) sees the
 // old file or the new one, never a mix, whatever happens to this process or the disk.
+import { describeFsError } from '../core/format.js';
 import { constants } from 'node:fs';
 import { copyFile, lstat, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -19,16 +20,7 @@ export interface PreparedFile {
 const TEMP_MARK = '.zonerw-tmp-';
 const TEMP_NAME = /^\..+\.zonerw-tmp-.+$/;
 
-/** "ENOSPC: no space left on device, write" -> "ENOSPC: no space left on device". */
-export function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string' && typeof e.syscall === 'string') {
-    const cut = message.indexOf(`, ${e.syscall}`);
-    if (cut > 0) return message.slice(0, cut);
-  }
-  return message;
-}
+export { describeFsError };
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;

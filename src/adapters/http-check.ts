@@ -10,6 +10,7 @@
 // With `certMinDays`, an HTTPS certificate that expires less than that many days from now
 // (the `now` wall clock, Date.now by default) is down too, even when it verifies, so the
 // expiry shows up in the output while the main server still works.
+import { formatMs } from '../core/format.js';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 
@@ -38,11 +39,7 @@ export interface ProbeResult {
 export const DEFAULT_MAX_BYTES = 65536;
 const DAY_MS = 86_400_000;
 
-/** 500 -> "500ms", 5000 -> "5s", 1500 -> "1.5s". */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  return `${Number((ms / 1000).toFixed(2))}s`;
-}
+export { formatMs };
 
 /** "example.com:8443" -> "example.com", "[2001:db8::1]:443" -> "2001:db8::1". */
 function nameOf(hostHeader: string): string {

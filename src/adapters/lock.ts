@@ -2,6 +2,7 @@
 // which refreshes its mtime every stale/2 while held. A second run fails at once (no retries);
 // a lock whose mtime is older than `stale` (its holder was killed) is taken over, so a killed
 // run blocks the next ones for at most `stale` plus one cron interval.
+import { describeFsError } from '../core/format.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LockedError, RunError } from '../errors.js';
@@ -15,15 +16,6 @@ export interface HeldLock {
 export const LOCK_NAME = 'zonerw.lock';
 const DEFAULT_STALE_MS = 30_000;
 
-function describe(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string' && typeof e.syscall === 'string') {
-    const cut = message.indexOf(`, ${e.syscall}`);
-    if (cut > 0) return message.slice(0, cut);
-  }
-  return message;
-}
 
 export async function acquireLock(stateDir: string, opts: { staleMs?: number } = {}): Promise<HeldLock> {
   const lockPath = join(stateDir, LOCK_NAME);
@@ -34,7 +26,7 @@ export async function acquireLock(stateDir: string, opts: { staleMs?: number } =
     // The lock lives in the state folder; the first run on a fresh machine creates it.
     await mkdir(stateDir, { recursive: true });
   } catch (err) {
-    throw new RunError(`cannot create the state folder ${stateDir}: ${describe(err)}`);
+    throw new RunError(`cannot create the state folder ${stateDir}: ${describeFsError(err)}`);
   }
 
   let lost: Error | undefined;
@@ -49,12 +41,12 @@ export async function acquireLock(stateDir: string, opts: { staleMs?: number } =
       // The default throws from a timer and crashes the process. Record it instead: the run
       // checks compromised() before each install and stops.
       onCompromised: (err: Error) => {
-        lost ??= new RunError(`lost the lock ${lockPath}: ${describe(err)}; stopping before any further install`);
+        lost ??= new RunError(`lost the lock ${lockPath}: ${describeFsError(err)}; stopping before any further install`);
       },
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new LockedError(lockPath);
-    throw new RunError(`cannot take the lock ${lockPath}: ${describe(err)}`);
+    throw new RunError(`cannot take the lock ${lockPath}: ${describeFsError(err)}`);
   }
 
   return {
@@ -67,7 +59,7 @@ export async function acquireLock(stateDir: string, opts: { staleMs?: number } =
       } catch (err) {
         const c = (err as NodeJS.ErrnoException)?.code;
         if (c === 'ERELEASED' || c === 'ENOTACQUIRED' || c === 'ENOENT') return;
-        throw new RunError(`cannot release the lock ${lockPath}: ${describe(err)}`);
+        throw new RunError(`cannot release the lock ${lockPath}: ${describeFsError(err)}`);
       }
     },
   };
