@@ -1,13 +1,14 @@
-// The loopback lab: real NSD and BIND primaries and secondaries on 127.0.0.1, a node:http
+// The loopback lab: real NSD, BIND and Knot primaries and secondaries on 127.0.0.1, a node:http
 // "main server", and DNS queries over UDP, for the e2e tests and the demo.
 //
 // Facts this relies on are in /work/shared/dnslab.md. In short: every server runs in the
-// foreground in its own folder (NSD `-d`, BIND `-g`), on its own free port, IPv4 loopback only;
-// nsd-control talks over a unix socket in that folder, rndc over a TCP port with a key made
-// by rndc-confgen. Readiness is proved by a DNS answer plus a working control command, never
-// by sleeping. A primary starts fine without its zone file (both log "does not exist"/"file not
-// found", answer SERVFAIL, and load the file on a later `reload <zone>`), which is what zonerw's
-// first run relies on.
+// foreground in its own folder (NSD `-d`, BIND `-g`, knotd by default), on its own free port,
+// IPv4 loopback only; nsd-control and knotc talk over a unix socket in that folder, rndc over a
+// TCP port with a key made by rndc-confgen. Readiness is proved by a DNS answer plus a working
+// control command, never by sleeping. A primary starts fine without its zone file (NSD and BIND
+// log "does not exist"/"file not found", Knot 3.2 "failed to parse zone file (not exists)"; all
+// answer SERVFAIL, and load the file on a later `reload <zone>` / `zone-reload <zone>`), which
+// is what zonerw's first run relies on.
 //
 // Every process is started in its own process group (NSD forks an xfrd and a server child),
 // registered by pid, and killed by that group: by stop()/stopAll(), and synchronously with
@@ -23,6 +24,8 @@ import { dnsQuery, type DnsResponse } from '../src/adapters/dns-query.js';
 
 const HOST = '127.0.0.1';
 const SBIN_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
+/** The Debian packages the lab's servers and tools come from (as in .ci/run). */
+const INSTALL = 'nsd bind9 bind9-dnsutils knot';
 
 // ---------------------------------------------------------------------------------- ports
 
@@ -92,14 +95,14 @@ export function labPath(path = process.env.PATH ?? ''): string {
 export function needBinary(name: string): boolean {
   if (binaryPath(name) !== undefined) return true;
   if (process.env.CI) {
-    throw new Error(`${name} is not installed; CI must install it (apt-get install nsd bind9 bind9-dnsutils)`);
+    throw new Error(`${name} is not installed; CI must install it (apt-get install ${INSTALL})`);
   }
   return false;
 }
 
 function mustBinary(name: string): string {
   const p = binaryPath(name);
-  if (p === undefined) throw new Error(`${name} is not installed (apt-get install nsd bind9 bind9-dnsutils)`);
+  if (p === undefined) throw new Error(`${name} is not installed (apt-get install ${INSTALL})`);
   return p;
 }
 
@@ -300,7 +303,7 @@ export interface NsOptions {
 }
 
 export interface NsInstance {
-  kind: 'nsd' | 'bind';
+  kind: 'nsd' | 'bind' | 'knot';
   role: 'primary' | 'secondary';
   port: number;
   dir: string;
@@ -343,7 +346,7 @@ async function untilReady(t: Tracked, inst: NsInstance, probeZone: string): Prom
   }
 }
 
-function instance(kind: 'nsd' | 'bind', o: NsOptions, t: Tracked, control: string[], logFile: string): NsInstance {
+function instance(kind: NsInstance['kind'], o: NsOptions, t: Tracked, control: string[], logFile: string): NsInstance {
   return {
     kind,
     role: o.role,
@@ -466,6 +469,68 @@ ${zones.join('')}`,
   );
   const t = launch(`named ${o.role} :${o.port}`, [named, '-4', '-g', '-c', conf], dir, logFile);
   const inst = instance('bind', o, t, [rndc, '-c', rndcConf], logFile);
+  await untilReady(t, inst, o.zones[0]!);
+  return inst;
+}
+
+/**
+ * Knot DNS 3.x, `knotd -c CONF` (foreground is knotd's default), its log on stderr into
+ * DIR/knotd.log; knotc through the control socket DIR/knot.sock. Restartable in the same folder.
+ *
+ * - No `user:`: Knot's default is root:root, so knotd keeps the user that started it (Debian's
+ *   own /etc/knot/knot.conf says `user: knot:knot`, which would need knot to own these folders).
+ * - `database: storage` (timers, journal) is DIR/db, not zone_dir: zone_dir holds only the zone
+ *   files zonerw writes. The zone's `storage`/`file` point at zone_dir/<zone> for a primary.
+ * - Primary: `zonefile-sync: -1` (never write zonerw's file back), `zonefile-load: whole` and
+ *   `journal-content: none` (the file is the whole truth; no journal that could hold a serial
+ *   the file contradicts); NOTIFY to the peer, transfers allowed from 127.0.0.1.
+ * - Secondary: `master:` the peer (Knot 3.2's word), NOTIFY allowed from 127.0.0.1.
+ */
+export async function startKnot(o: NsOptions): Promise<NsInstance> {
+  const knotd = mustBinary('knotd');
+  const knotc = mustBinary('knotc');
+  const { dir, zoneDir } = checkOptions(o);
+  const storage = join(dir, 'db');
+  mkdirSync(storage, { recursive: true }); // knotd does not create it (and warns on every knotc call)
+  const q = (s: string) => JSON.stringify(s);
+  const primary = o.role === 'primary';
+  const zones = o.zones.map((z) =>
+    primary
+      ? `  - domain: ${z}\n    storage: ${q(zoneDir)}\n    file: ${q(join(zoneDir, z))}\n    notify: peer\n    acl: peer\n` +
+        `    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n`
+      : `  - domain: ${z}\n    storage: ${q(dir)}\n    file: ${q(join(dir, `${z}.zone`))}\n    master: peer\n    acl: peer\n`,
+  );
+  const conf = join(dir, 'knot.conf');
+  const logFile = join(dir, 'knotd.log');
+  writeFileSync(
+    conf,
+    `# written by scripts/lab.ts: Knot ${o.role} on ${HOST}@${o.port}
+server:
+    rundir: ${q(dir)}
+    pidfile: ${q(join(dir, 'knot.pid'))}
+    listen: ${HOST}@${o.port}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+control:
+    listen: ${q(join(dir, 'knot.sock'))}
+log:
+  - target: stderr
+    any: info
+database:
+    storage: ${q(storage)}
+remote:
+  - id: peer
+    address: ${HOST}@${o.peerPort}
+acl:
+  - id: peer
+    address: ${HOST}
+    action: ${primary ? 'transfer' : 'notify'}
+zone:
+${zones.join('')}`,
+  );
+  const t = launch(`knotd ${o.role} :${o.port}`, [knotd, '-c', conf], dir, logFile);
+  const inst = instance('knot', o, t, [knotc, '-c', conf], logFile);
   await untilReady(t, inst, o.zones[0]!);
   return inst;
 }

@@ -1,8 +1,9 @@
-// The failover story, end to end, shared by failover-nsd.test.ts and failover-bind.test.ts:
-// the built zonerw binary is spawned exactly as cron would run it, against a real primary and
-// secondary (NSD+NSD or BIND+BIND) on loopback and a node:http "main server". Each step asserts
-// what a sysadmin depends on: what the secondary serves, what cron would mail (stdout/stderr),
-// the exit code, and that the zone file on disk is untouched when it must be.
+// The failover story, end to end, shared by failover-nsd.test.ts, failover-bind.test.ts and
+// failover-knot.test.ts: the built zonerw binary is spawned exactly as cron would run it, against
+// a real primary and secondary (NSD+NSD, BIND+BIND, or a Knot primary with an NSD secondary) on
+// loopback and a node:http "main server". Each step asserts what a sysadmin depends on: what
+// the secondary serves, what cron would mail (stdout/stderr), the exit code, and that the zone
+// file on disk is untouched when it must be.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { zonerwBin } from '../helpers/paths.js';
 import {
+  binaryPath,
   freePort,
   labPath,
   needBinary,
@@ -18,6 +20,7 @@ import {
   querySoaSerial,
   startBind,
   startHttp,
+  startKnot,
   startNsd,
   stopAll,
   waitFor,
@@ -127,7 +130,7 @@ export async function statusJson(conf: string): Promise<{ json: StatusJson; zone
   return { json, zone };
 }
 
-export function configToml(o: { kind: 'nsd' | 'bind' | 'none'; control: string[]; checkUrl: string }): string {
+export function configToml(o: { kind: 'nsd' | 'bind' | 'knot' | 'none'; control: string[]; checkUrl: string }): string {
   const control = o.kind === 'none' ? '' : `control   = ${JSON.stringify(o.control)}\n`;
   return `# zonerw e2e: paths relative to this file's folder
 base_dir  = "base"
@@ -155,17 +158,36 @@ address = "${BACKUP}"
 `;
 }
 
-const controlReload = (kind: 'nsd' | 'bind') =>
-  kind === 'nsd' ? /control cmd:\s+reload\b/ : /received control channel command 'reload\b/;
+type Kind = 'nsd' | 'bind' | 'knot';
 
-/** The whole story against one kind of nameserver, in one fresh folder with fresh servers. */
-export function failoverSuite(kind: 'nsd' | 'bind'): void {
-  const bins = kind === 'nsd' ? ['nsd', 'nsd-control', 'nsd-checkzone'] : ['named', 'rndc', 'rndc-confgen', 'named-checkzone'];
+const controlReload = (kind: Kind) =>
+  kind === 'nsd' ? /control cmd:\s+reload\b/ : kind === 'knot' ? /control, received command 'zone-reload'/ : /received control channel command 'reload\b/;
+
+const BINS: Record<Kind, string[]> = {
+  nsd: ['nsd', 'nsd-control', 'nsd-checkzone'],
+  bind: ['named', 'rndc', 'rndc-confgen', 'named-checkzone'],
+  // Debian 12's knot has no kzonecheck (it is in knot-dnssecutils): zonerw falls back to
+  // named-checkzone, else nsd-checkzone; the NSD secondary brings nsd-checkzone.
+  knot: ['knotd', 'knotc'],
+};
+const STARTERS = { nsd: startNsd, bind: startBind, knot: startKnot };
+
+/** The checker zonerw uses for a Knot zone here: the first of its list that is installed. */
+export const knotChecker = (): string | undefined => ['kzonecheck', 'named-checkzone', 'nsd-checkzone'].find((c) => binaryPath(c) !== undefined);
+
+/**
+ * The whole story against one kind of nameserver, in one fresh folder with fresh servers. The
+ * secondary is of the same kind unless `opts.secondary` says otherwise (Knot: an NSD secondary).
+ */
+export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'knot'> } = {}): void {
+  const secondaryKind = opts.secondary ?? kind;
+  const bins = [...new Set([...BINS[kind], ...BINS[secondaryKind]])];
   const missing = bins.filter((b) => !needBinary(b));
-  const skip = missing.length > 0 ? `${missing.join(', ')} not installed (apt-get install nsd bind9 bind9-dnsutils)` : false;
-  const start = kind === 'nsd' ? startNsd : startBind;
+  const skip = missing.length > 0 ? `${missing.join(', ')} not installed (apt-get install nsd bind9 bind9-dnsutils knot)` : false;
+  const start = STARTERS[kind];
+  const startSecondary = STARTERS[secondaryKind];
 
-  describe(`zonerw failover with ${kind} primary and ${kind} secondary`, { skip, timeout: 120_000 }, () => {
+  describe(`zonerw failover with ${kind} primary and ${secondaryKind} secondary`, { skip, timeout: 120_000 }, () => {
     let root = '';
     let site = '';
     let conf = '';
@@ -181,7 +203,7 @@ export function failoverSuite(kind: 'nsd' | 'bind'): void {
     const secondaryServes = (serial: number) =>
       waitFor(() => querySoaSerial(secondary.port, ZONE).then((s) => (s === serial ? s : undefined)), {
         timeoutMs: 10_000,
-        what: `the ${kind} secondary to serve serial ${serial}`,
+        what: `the ${secondaryKind} secondary to serve serial ${serial}`,
       }).catch(async (e: Error) => {
         throw new Error(`${e.message}; it serves ${await querySoaSerial(secondary.port, ZONE)}, the primary ${await querySoaSerial(primary.port, ZONE)}`);
       });
@@ -202,7 +224,7 @@ export function failoverSuite(kind: 'nsd' | 'bind'): void {
       const secondaryPort = await freePort();
       primaryOptions = { dir: join(root, 'primary'), role: 'primary', port: primaryPort, zones: [ZONE], zoneDir: join(site, 'zones'), peerPort: secondaryPort };
       primary = await start(primaryOptions);
-      secondary = await start({ dir: join(root, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
+      secondary = await startSecondary({ dir: join(root, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
 
       conf = join(site, 'zonerw.toml');
       writeFileSync(conf, configToml({ kind, control: primary.control, checkUrl: http.url }));
@@ -332,6 +354,7 @@ export function failoverSuite(kind: 'nsd' | 'bind'): void {
         const r = await runZonerw(conf, ['--force'], root);
         assert.equal(r.code, 1, show(r));
         assert.match(r.stderr, /example\.test/, `stderr names the zone\n${show(r)}`);
+        if (kind === 'knot') assert.match(r.stderr, new RegExp(`refused by ${knotChecker()}\\b`), `stderr names the checker that refused it\n${show(r)}`);
         assert.doesNotMatch(r.stdout, /^example\.test: serial/m, `nothing was published\n${show(r)}`);
         assert.deepEqual(readFileSync(zoneFile), bytes, 'the installed zone file is byte-identical');
         assert.equal(statSync(zoneFile).mtimeMs, mtime);
