@@ -83,10 +83,16 @@ Examples:
 
   program
     .command('history')
-    .description('what happened: transitions, publishes, pins, errors; per server time favoured, failovers, longest outage, availability, and a timeline')
+    .summary('what happened; per server availability and failovers')
+    .description('Show what happened, and per server: availability, failovers, longest outage.')
     .option('--since <duration>', 'how far back, like 24h, 7d or 30d', '7d')
     .option('--json', 'print JSON for scripts')
-    .addHelpText('after', '\nExample:\n  zonerw history --since 30d')
+    .addHelpText('after', `
+Examples:
+  zonerw history --since 30d
+  zonerw history --since 24h --json
+
+Lists transitions, publishes, pins, hooks, errors, then a timeline per server.`)
     .action(async (o: { since: string; json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       const sinceMs = parseDuration(o.since);

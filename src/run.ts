@@ -233,13 +233,13 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
         trouble.failed = true;
         return undefined;
       }
-      return { input, plan, text, prepared, records: counts.records };
+      return { input, plan, text, prepared, records: counts.records, checker: check.checker };
     })
   ).filter((r) => r !== undefined);
 
   // Record intents first, so an interruption between install and state save is recognised.
-  for (const { input, plan, text, records } of ready) {
-    state.intents[input.zone] = { ...memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']), records };
+  for (const { input, plan, text, records, checker } of ready) {
+    state.intents[input.zone] = { ...memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']), records, ...(checker ? { checker } : {}) };
   }
   if (ready.length > 0) await deps.saveState(cfg.stateDir, state);
 

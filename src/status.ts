@@ -33,6 +33,8 @@ export interface StatusReport {
     file: string;
     serial: number | null;
     publishedAt: string | null;
+    /** the checker that validated the published zone, or null when none ran */
+    checker: string | null;
     pending: string[];
     fileState: FileState;
     /** asked live, when secondaries are configured */
@@ -74,6 +76,7 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
         file: displayPath(cfg, path),
         serial: memory?.serial ?? null,
         publishedAt: memory ? iso(memory.publishedAt) : null,
+        checker: memory?.checker ?? null,
         pending: memory?.pending ?? [],
         fileState,
         secondaries,
@@ -155,7 +158,7 @@ export function formatStatus(r: StatusReport, now: number): string[] {
   }
   lines.push('zones:');
   for (const z of r.zones) {
-    const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}`;
+    const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}, ${z.checker ? `validated with ${z.checker}` : 'not validated (no checker ran)'}`;
     const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
     lines.push(`  ${z.zone}: ${serial}${pending}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);

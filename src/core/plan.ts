@@ -25,6 +25,8 @@ export interface ZoneMemory {
   lagging?: string[];
   /** the serial each secondary served when last asked */
   served?: Record<string, number>;
+  /** the checker that validated it (nsd-checkzone, named-checkzone, kzonecheck), if one ran */
+  checker?: string;
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
 }

@@ -110,6 +110,7 @@ export interface StatusZone {
   serial: number;
   pending: string[];
   fileState: unknown;
+  checker: string | null;
 }
 export interface StatusJson {
   zones: StatusZone[];
@@ -260,6 +261,8 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
       const { json, zone } = await statusJson(conf);
       assert.equal(zone.serial, serial);
       assert.deepEqual(zone.pending, []);
+      const checker = { nsd: 'nsd-checkzone', bind: 'named-checkzone', knot: knotChecker() }[kind];
+      assert.equal(zone.checker, checker, 'status says which checker validated the zone');
       assert.equal(json.favoured?.server, 'main');
       assert.equal(json.favoured?.address, MAIN);
     });
