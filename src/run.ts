@@ -18,7 +18,7 @@ import type { Nameserver } from './adapters/nameserver.js';
 import type { LoadedState } from './adapters/state-file.js';
 import type { State } from './state.js';
 import { anyReferenceUp, runChecks, type Probe } from './checks.js';
-import { displayPath, listZones, loadZone, sha256, SERIAL, ZONE_ENCODING, type ZoneInput } from './zones.js';
+import { displayPath, listZones, loadZone, sha256, SERIAL, unchangedSinceLastRun, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
 import { raisedEvents, type RaisedEvent } from './core/hooks.js';
 import type { HistoryEvent } from './core/history.js';
@@ -51,6 +51,8 @@ export interface Deps {
     install(path: string, content: string): Promise<void>;
     removeStaleTemps(dir: string): Promise<string[]>;
     keepCopy(path: string, suffix: string): Promise<string>;
+    syncFolder(dir: string): Promise<void>;
+    identity(path: string): string | undefined;
   };
   loadState(stateDir: string): Promise<LoadedState>;
   /** asks a secondary for a zone's SOA serial */
@@ -156,7 +158,10 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
 
   const today = dateIn(now, cfg.timezone);
   const { values, unavailable } = markerValues(cfg, decision);
-  const loads = await mapLimit(zones, 32, (zone) => loadZone(cfg, zone, values, unavailable));
+  // A steady run stops here for most zones: same files, same values, nothing to read.
+  const toLoad = opts.force ? zones : zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, zone, state.zones[zone], values));
+  if (toLoad.length < zones.length) trace(`${zones.length - toLoad.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
+  const loads = await mapLimit(toLoad, 32, (zone) => loadZone(cfg, zone, values, unavailable));
   const planned: { input: ZoneInput; plan: ZonePlan; memory: ZoneMemory | undefined }[] = [];
   for (const load of loads) {
     if (!load.ok) {
@@ -178,15 +183,16 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     if (plan.action === 'wait') {
       say(`${input.zone}: ${displayPath(cfg, input.baseFile)} changed; not published (on_base_change = "warn"): run zonerw --force to publish it`);
     } else if (plan.action === 'keep') {
+      const inputs = input.identity.file !== undefined ? { inputs: { base: input.identity.base, file: input.identity.file } } : {};
       if (plan.adopt && input.installed?.serial !== undefined) {
-        state.zones[input.zone] = memoryFor(input, input.installed.serial, input.installed.hash, now, []);
+        state.zones[input.zone] = { ...memoryFor(input, input.installed.serial, input.installed.hash, now, []), ...inputs };
         trace(`${input.zone}: the installed zone file is already up to date (serial ${input.installed.serial})`);
       } else if (memory) {
-        state.zones[input.zone] = memory;
+        state.zones[input.zone] = { ...memory, ...inputs };
       }
       if (plan.notice && memory && input.installed) {
         say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it`);
-        state.zones[input.zone] = { ...memory, editSeen: input.installed.hash };
+        state.zones[input.zone] = { ...state.zones[input.zone]!, editSeen: input.installed.hash };
       }
     }
   }
@@ -255,14 +261,15 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
         const copy = await deps.files.keepCopy(input.zoneFile, `edited-${stamp(now)}`);
         say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was not zonerw's output; kept a copy as ${displayPath(cfg, copy)}`);
       }
-      await prepared.commit();
+      await prepared.commit({ syncDir: false });
     } catch (e) {
       await prepared.discard();
       log.err(`${input.zone}: ${(e as Error).message}`);
       trouble.failed = true;
       continue;
     }
-    state.zones[input.zone] = state.intents[input.zone]!;
+    const file = deps.files.identity(input.zoneFile);
+    state.zones[input.zone] = { ...state.intents[input.zone]!, ...(file !== undefined ? { inputs: { base: input.identity.base, file } } : {}) };
     delete state.intents[input.zone];
     installed.push(input.zone);
     events.push({ t: now, type: 'publish', zone: input.zone, serial: plan.serial, why: plan.why });
@@ -272,6 +279,8 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     }
   }
   state.intents = {};
+  // One folder fsync makes all of this run's renames durable, before the nameserver is told.
+  if (installed.length > 0) await deps.files.syncFolder(cfg.zoneDir);
 
   await settlePending({ ...deps, log }, state, new Set(zones), trouble);
   await watchSecondaries(cfg, { ...deps, log }, state, new Set(installed), zones, now, trouble);
@@ -319,21 +328,40 @@ function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: numb
 }
 
 /** Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. */
+/** From this many zones on, one control command covers them (when the nameserver can). */
+const BATCH_FROM = 8;
+const LIST_CHUNK = 200;
+
+/**
+ * Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. Many zones
+ * go in one command where the nameserver allows (nsd-control without a zone, knotc with a
+ * list); otherwise one command a zone, a few at a time. A zone whose reload failed gets no
+ * NOTIFY (for data the server has not loaded) and keeps both pending for the next run.
+ */
 async function settlePending(deps: Deps, state: State, zones: ReadonlySet<string>, trouble: Trouble): Promise<void> {
-  for (const [zone, memory] of Object.entries(state.zones)) {
-    if (memory.pending.length === 0 || !zones.has(zone)) continue;
-    for (const step of ['reload', 'notify'] as const) {
-      if (!memory.pending.includes(step)) continue;
-      const r = await deps.nameserver.run(step, zone);
-      if (!r.ok) {
-        const argv = deps.nameserver.command(step, zone)?.join(' ');
-        const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
-        deps.log.err(`${zone}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
-        trouble.failed = true;
-        break; // no NOTIFY for data the server has not loaded
-      }
-      memory.pending = memory.pending.filter((p) => p !== step);
+  const owing = Object.keys(state.zones).filter((z) => zones.has(z) && state.zones[z]!.pending.length > 0).sort();
+  for (const step of ['reload', 'notify'] as const) {
+    const due = owing.filter((z) => state.zones[z]!.pending[0] === step);
+    if (due.length === 0) continue;
+    const groups: (string | readonly string[])[] =
+      due.length < BATCH_FROM || deps.nameserver.batching === 'one'
+        ? due
+        : deps.nameserver.batching === 'all'
+          ? [[]]
+          : Array.from({ length: Math.ceil(due.length / LIST_CHUNK) }, (_, i) => due.slice(i * LIST_CHUNK, (i + 1) * LIST_CHUNK));
+    const results = await mapLimit(groups, 4, async (group) => ({ group, r: await deps.nameserver.run(step, group) }));
+    const failed = new Set<string>();
+    for (const { group, r } of results) {
+      const covered = typeof group === 'string' ? [group] : group.length === 0 ? due : group;
+      if (r.ok) continue;
+      const argv = deps.nameserver.command(step, group)?.join(' ');
+      const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
+      const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
+      deps.log.err(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
+      trouble.failed = true;
+      for (const z of covered) failed.add(z);
     }
+    for (const z of due) if (!failed.has(z)) state.zones[z]!.pending = state.zones[z]!.pending.filter((p) => p !== step);
   }
 }
 

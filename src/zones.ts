@@ -10,7 +10,7 @@ import { fill, formatProblem, MARKERS, parseBase, slotsOf, type Template } from 
 import { zoneNameProblem } from './core/names.js';
 import type { InstalledFile, MarkerValues } from './core/plan.js';
 import { ConfigError, RunError } from './errors.js';
-import { readTextIfExists } from './adapters/files.js';
+import { fileIdentity, readTextIfExists } from './adapters/files.js';
 
 export const SERIAL = 'serial number';
 /** Zone and base files are read and written as latin1: one character per byte, so that
@@ -30,6 +30,8 @@ export interface ZoneInput {
   values: MarkerValues;
   contentHash: string;
   installed?: InstalledFile & { text: string };
+  /** fileIdentity of the base and the zone file, taken before they were read */
+  identity: { base: string; file: string | undefined };
 }
 
 export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' };
@@ -76,6 +78,10 @@ export async function listZones(cfg: Config): Promise<{ zones: string[]; problem
 export async function loadZone(cfg: Config, zone: string, markerValues: MarkerValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
   const baseFile = join(cfg.baseDir, `${zone}.base`);
   const shown = displayPath(cfg, baseFile);
+  const zoneFile = zoneFilePath(cfg, zone);
+  // Identities first: an edit racing this read then shows up as a change on the next run.
+  const baseId = fileIdentity(baseFile);
+  const fileId = fileIdentity(zoneFile);
   const baseText = await readTextIfExists(baseFile, ZONE_ENCODING);
   if (baseText === undefined) {
     return { ok: false, zone, kind: 'base', problems: [`${shown}: missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`] };
@@ -93,8 +99,8 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
     else lacking.push(`${shown}:${slots[0]!.line}: uses @${marker}@, but ${unavailable[marker] ?? 'zonerw has no value for it'}`);
   }
   if (lacking.length > 0) return { ok: false, zone, kind: 'config', problems: lacking };
-  const zoneFile = zoneFilePath(cfg, zone);
   const input: ZoneInput = {
+    identity: { base: baseId ?? '', file: fileId },
     zone,
     baseFile,
     zoneFile,
@@ -116,4 +122,20 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
     };
   }
   return { ok: true, input };
+}
+
+/**
+ * The steady run's shortcut: a zone whose base file and zone file are, by identity, the ones
+ * last seen, and whose marker values are unchanged, needs neither reading nor rendering.
+ */
+export function unchangedSinceLastRun(cfg: Config, zone: string, memory: { inputs?: { base: string; file: string }; values: MarkerValues } | undefined, values: MarkerValues): boolean {
+  if (!memory?.inputs) return false;
+  for (const [marker, before] of Object.entries(memory.values)) {
+    const now = values[marker];
+    if (now === undefined) return false;
+    if (Array.isArray(before) || Array.isArray(now)) {
+      if (!Array.isArray(before) || !Array.isArray(now) || before.join(' ') !== now.join(' ')) return false;
+    } else if (before !== now) return false;
+  }
+  return fileIdentity(join(cfg.baseDir, `${zone}.base`)) === memory.inputs.base && fileIdentity(zoneFilePath(cfg, zone)) === memory.inputs.file;
 }

@@ -71,9 +71,10 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     serial: async (name = 'example.com') => Number(/\( (\d+) /.exec(await l.zone(name))![1]),
   };
   const nameserver: Nameserver = {
-    command: (step, zone) => ['nsd-control', step, zone],
-    async run(step, zone) {
-      l.calls.push(`${step} ${zone}`);
+    batching: 'one',
+    command: (step, zones) => ['nsd-control', step, ...(typeof zones === 'string' ? [zones] : zones)],
+    async run(step, zones) {
+      l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
       const ok = !l.failing.has(step);
       return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
     },
@@ -90,7 +91,14 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
     lock: async (): Promise<HeldLock> => ({ release: async () => {}, compromised: () => undefined }),
     nameserver,
-    files: { prepare: files.prepareFile, install: files.installFile, removeStaleTemps: files.removeStaleTemps, keepCopy: files.keepCopy },
+    files: {
+      prepare: files.prepareFile,
+      install: files.installFile,
+      removeStaleTemps: files.removeStaleTemps,
+      keepCopy: files.keepCopy,
+      syncFolder: files.syncFolder,
+      identity: files.fileIdentity,
+    },
     runHook: (argv, extra, timeoutMs) => runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
     appendHistory,
     loadState, saveState,
@@ -465,4 +473,54 @@ test('metrics_file: written atomically at the end of each run, in a format promt
   }
   assert.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`);
   assert.equal(promtool.stdout + promtool.stderr, '', 'no lint warnings either');
+});
+
+test('a steady run reads no zone whose files and values are unchanged; any edit, even of the same size, is seen', async () => {
+  const l = await lab({}, { 'a.example': BASE, 'b.example': BASE });
+  await l.go();
+  reset(l);
+  await l.go({ verbose: true });
+  assert.ok(l.out.includes('2 of 2 zones unchanged since the last run (files and values): not read'), l.out.join('\n'));
+  // same length, same second: size and mtime alone would miss it
+  await writeFile(join(l.dir, 'base', 'b.example.base'), BASE.replace('198.51.100.7', '198.51.100.8'));
+  reset(l);
+  await l.go({ verbose: true });
+  assert.ok(l.out.includes('1 of 2 zones unchanged since the last run (files and values): not read'), l.out.join('\n'));
+  assert.ok(l.out.includes('b.example: serial 2026112201, base file changed'));
+  // a hand edit of the zone file is seen too
+  await writeFile(join(l.dir, 'zones', 'a.example'), (await l.zone('a.example')).replace('ns1  IN A   198.51.100.7', 'ns1  IN A   198.51.100.9'));
+  reset(l);
+  await l.go();
+  assert.deepEqual(l.out, ['a.example: zones/a.example was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it']);
+  // and a failover reads them all again
+  l.mainUp = false;
+  reset(l);
+  await l.go();
+  assert.equal(l.out.filter((x) => / -> 198\.51\.100\.7/.test(x)).length, 2);
+});
+
+test('many zones owing a reload: one command where the nameserver allows it, else one a zone', async () => {
+  const bases = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`z${String(i).padStart(2, '0')}.example`, BASE]));
+  const l = await lab({}, bases);
+  (l.deps.nameserver as { batching: string }).batching = 'all'; // like nsd-control
+  await l.go();
+  assert.deepEqual(l.calls.filter((c) => !c.startsWith('checkzone')), ['reload', 'notify'], 'nsd: the zoneless form covers them all');
+  (l.deps.nameserver as { batching: string }).batching = 'list'; // like knotc
+  l.mainUp = false;
+  reset(l);
+  await l.go();
+  assert.deepEqual(l.calls.filter((c) => !c.startsWith('checkzone')), [`reload ${Object.keys(bases).join(' ')}`, `notify ${Object.keys(bases).join(' ')}`]);
+  (l.deps.nameserver as { batching: string }).batching = 'all';
+  l.failing.add('reload');
+  l.mainUp = true;
+  reset(l);
+  await l.go();
+  await l.go(); // recover_after = 2
+  assert.deepEqual(l.err, ['12 zones: nsd-control reload failed (exit 1): error: connect: Connection refused; will retry on the next run']);
+  const state = (await loadState(l.cfg.stateDir)).state;
+  assert.ok(Object.values(state.zones).every((z) => z.pending.join() === 'reload,notify'));
+  l.failing.clear();
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.calls, ['reload', 'notify']);
 });

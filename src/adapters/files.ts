@@ -2,7 +2,7 @@
 // folder), keeping the mode and owner of the file it replaces. A reader (the nameserver) sees the
 // old file or the new one, never a mix, whatever happens to this process or the disk.
 import { describeFsError } from '../core/format.js';
-import { constants } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { copyFile, lstat, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -12,7 +12,9 @@ export interface PreparedFile {
   readonly path: string;
   readonly tempPath: string;
   /** Rename the temp over `path`, then fsync the folder so the rename survives a crash. */
-  commit(): Promise<void>;
+  /** Renames the temp over the path; `syncDir: false` leaves the folder fsync to the caller
+   *  (syncFolder once after many renames into the same folder). */
+  commit(opts?: { syncDir?: boolean }): Promise<void>;
   /** Remove the temp (nothing happens if it is already gone or was committed). */
   discard(): Promise<void>;
 }
@@ -111,7 +113,7 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
   return {
     path,
     tempPath,
-    async commit() {
+    async commit(opts = {}) {
       if (state !== 'prepared') throw new RunError(`cannot install ${path}: its temp file was already ${state}`);
       try {
         await rename(tempPath, path);
@@ -121,6 +123,7 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
         throw new RunError(`cannot install ${path}: ${describeFsError(err)}`);
       }
       state = 'committed';
+      if (opts.syncDir === false) return;
       try {
         await syncDir(dir);
       } catch (err) {
@@ -137,6 +140,30 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
       }
     },
   };
+}
+
+/** fsync a folder, making the renames into it durable (one call covers them all). */
+export async function syncFolder(dir: string): Promise<void> {
+  try {
+    await syncDir(dir);
+  } catch (err) {
+    throw new RunError(`cannot fsync the folder ${dir} after installing into it: ${describeFsError(err)}`);
+  }
+}
+
+/**
+ * What identifies a file's content without reading it: size, inode, and the change and
+ * modification times in nanoseconds. Any write, rename over, or chmod changes it; undefined
+ * when the file does not exist.
+ */
+export function fileIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.size}:${st.ino}:${st.ctimeNs}:${st.mtimeNs}`;
+  } catch (err) {
+    if (code(err) === 'ENOENT') return undefined;
+    throw new RunError(`cannot read ${path}: ${describeFsError(err)}`);
+  }
 }
 
 export async function installFile(path: string, content: string): Promise<void> {

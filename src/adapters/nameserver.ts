@@ -13,12 +13,22 @@ export interface CheckOutcome {
   message?: string;
 }
 
+/**
+ * How one control command can cover several zones: `all` (the step without a zone covers
+ * every zone: nsd-control reload / notify), `list` (several zones in one command: knotc),
+ * `one` (one zone a command: rndc, whose zoneless reload also re-reads named.conf).
+ */
+export type Batching = 'all' | 'list' | 'one';
+
 export interface Nameserver {
-  /** argv of a control step, for --dry-run and messages */
-  command(step: Step, zone: string): string[] | undefined;
-  run(step: Step, zone: string): Promise<CommandResult>;
+  batching: Batching;
+  /** argv of a control step for these zones (none: the zoneless form), for --dry-run and messages */
+  command(step: Step, zones: string | readonly string[]): string[] | undefined;
+  run(step: Step, zones: string | readonly string[]): Promise<CommandResult>;
   checkzone(zone: string, file: string): Promise<CheckOutcome>;
 }
+
+const BATCHING: Record<NameserverKind, Batching> = { nsd: 'all', knot: 'list', bind: 'one', none: 'one' };
 
 // Each kind's own checker first. With kind "none" any installed checker will do.
 const CHECKERS: Record<NameserverKind, string[]> = {
@@ -41,17 +51,18 @@ const VERBS: Record<Exclude<NameserverKind, 'none'>, Record<Step, string>> = {
   knot: { reload: 'zone-reload', notify: 'zone-notify' },
 };
 
-/** argv of a control step: the configured control prefix, the kind's verb, the zone; undefined for kind "none". */
-export function controlArgv(ns: Pick<Config['nameserver'], 'kind' | 'control'>, step: Step, zone: string): string[] | undefined {
-  return ns.kind === 'none' ? undefined : [...ns.control, VERBS[ns.kind][step], zone];
+/** argv of a control step: the configured control prefix, the kind's verb, the zones; undefined for kind "none". */
+export function controlArgv(ns: Pick<Config['nameserver'], 'kind' | 'control'>, step: Step, zones: string | readonly string[]): string[] | undefined {
+  return ns.kind === 'none' ? undefined : [...ns.control, VERBS[ns.kind][step], ...(typeof zones === 'string' ? [zones] : zones)];
 }
 
 export function createNameserver(ns: Config['nameserver'], runCommand = realRun): Nameserver {
-  const command = (step: Step, zone: string) => controlArgv(ns, step, zone);
+  const command = (step: Step, zones: string | readonly string[]) => controlArgv(ns, step, zones);
   return {
+    batching: BATCHING[ns.kind],
     command,
-    async run(step, zone) {
-      const argv = command(step, zone);
+    async run(step, zones) {
+      const argv = command(step, zones);
       if (!argv) return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
       return runCommand(argv, { timeoutMs: ns.timeoutMs });
     },

@@ -27,6 +27,9 @@ export interface ZoneMemory {
   served?: Record<string, number>;
   /** the checker that validated it (nsd-checkzone, named-checkzone, kzonecheck), if one ran */
   checker?: string;
+  /** identities (size, inode, times) of the base and zone file when last read or written:
+   *  while both still match and the values do not change, a run need not read them */
+  inputs?: { base: string; file: string };
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
 }
