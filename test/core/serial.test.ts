@@ -84,3 +84,13 @@ test('property: a run of publishes over arbitrary clocks never goes backwards', 
     ),
   );
 });
+
+test('property: the UTC shortcut of dateIn agrees with Intl', () => {
+  fc.assert(
+    fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), (when) => {
+      const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(when);
+      const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+      assert.deepEqual(dateIn(when.getTime(), 'UTC'), { year: get('year'), month: get('month'), day: get('day') });
+    }),
+  );
+});
