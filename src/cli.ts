@@ -17,6 +17,10 @@ interface GlobalOptions {
 }
 
 export async function main(argv: readonly string[], env: Env, io: Log = stdio()): Promise<ExitCode> {
+  // A write past RLIMIT_FSIZE fails with EFBIG, which the install reports and survives. The
+  // SIGXFSZ that comes with it is ignored by Node, but signal-exit (under proper-lockfile)
+  // re-raises any signal nobody else listens to, which would kill the run mid-install.
+  process.on('SIGXFSZ', () => {});
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(env, io, (code) => (exitCode = code));
   try {

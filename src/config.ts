@@ -162,6 +162,9 @@ export function validateConfig(raw: unknown, file: string): Config {
   const zoneFile = r.string(top, '', 'zone_file') ?? '{zone}';
   if (!zoneFile.includes('{zone}') || /[/\\]/.test(zoneFile)) {
     r.problem('zone_file', `must contain {zone} and no "/", like "{zone}" or "db.{zone}", not ${describe(zoneFile)}`);
+  } else if (zoneFile.startsWith('.')) {
+    // `.<name>.zonerw-tmp-*` are zonerw's temp files, removed at the start of every run.
+    r.problem('zone_file', `must not start with ".": zonerw's temp files do, like "{zone}" or "db.{zone}", not ${describe(zoneFile)}`);
   }
 
   const zones = r.strings(top, '', 'zones');

@@ -1,7 +1,7 @@
 // One run, in order: lock, state, checks, decision, plan, validate, install, reload/notify,
 // state, unlock. Decisions come from src/core; every side effect goes through `deps`, so tests
 // can hand in fakes and the binary hands in the real adapters.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secondariesFor, type Config } from './config.js';
@@ -11,7 +11,7 @@ import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneM
 import { dateIn } from './core/serial.js';
 import { unifiedDiff } from './core/diff.js';
 import { countRecords, shrinkProblem } from './core/records.js';
-import { EXIT, type ExitCode } from './errors.js';
+import { ConfigError, EXIT, type ExitCode } from './errors.js';
 import type { HeldLock } from './adapters/lock.js';
 import type { PreparedFile } from './adapters/files.js';
 import type { Nameserver } from './adapters/nameserver.js';
@@ -75,6 +75,7 @@ class Trouble {
 }
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
+  if (!opts.dryRun) await refuseSameFolders(cfg);
   // --dry-run writes nothing, not even the lock: it only reads.
   const lock = opts.dryRun ? undefined : await deps.lock(cfg.stateDir);
   try {
@@ -82,6 +83,20 @@ export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<Ex
   } finally {
     await lock?.release();
   }
+}
+
+/**
+ * config.ts compares the folders' paths; a symbolic link can still make zone_dir or state_dir
+ * base_dir by another name, and then zonerw would write among (or over) the base files.
+ */
+async function refuseSameFolders(cfg: Config): Promise<void> {
+  const id = (p: string) => stat(p).then((s) => `${s.dev}:${s.ino}`, () => undefined);
+  const [base, zone, state] = await Promise.all([id(cfg.baseDir), id(cfg.zoneDir), id(cfg.stateDir)]);
+  const problems: string[] = [];
+  if (base !== undefined && zone === base) problems.push(`zone_dir: ${cfg.zoneDir} is base_dir ${cfg.baseDir} under another name: zonerw never writes base files`);
+  if (base !== undefined && state === base) problems.push(`state_dir: ${cfg.stateDir} is base_dir ${cfg.baseDir} under another name: zonerw never writes base files`);
+  if (zone !== undefined && state === zone) problems.push(`state_dir: ${cfg.stateDir} is zone_dir ${cfg.zoneDir} under another name: the nameserver reads zone_dir, zonerw keeps its state apart`);
+  if (problems.length > 0) throw new ConfigError(cfg.file, problems);
 }
 
 async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLock | undefined): Promise<ExitCode> {
@@ -129,11 +144,18 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   Object.assign(state, rememberHealth(decision), { rule: decision.rule });
   if (!decision.pin) delete state.pin;
 
+  /** Before every write: a run that lost its lock writes nothing more (another run owns the files). */
+  const guard = (): void => {
+    const lost = lock?.compromised();
+    if (lost) throw lost;
+  };
+
   /** The end of every run that got this far: hooks, state, history, metrics. */
   const finish = async (published: readonly string[]): Promise<ExitCode> => {
     if (!opts.dryRun) {
       await runHooks(cfg, deps, raisedEvents(decision, previous, cfg.servers[0]!.name, published, errors, transition), state, trouble, log, events, now);
       if (trouble.exitCode() === EXIT.ok) state.lastSuccess = now;
+      guard();
       await deps.saveState(cfg.stateDir, state);
       await deps.appendHistory(cfg.stateDir, events);
       if (cfg.metricsFile) {
@@ -168,11 +190,15 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
       for (const p of load.problems) log.err(p);
       log.err(`${load.zone}: not published; the installed zone file is unchanged`);
       if (load.kind === 'config') trouble.config = true;
+      else if (load.kind === 'file') trouble.failed = true;
       else trouble.baseFile = true;
       continue;
     }
     const { input } = load;
     const memory = settleIntent(state.zones[input.zone], state.intents[input.zone], input.installed?.hash);
+    // A settled intent is what is on disk: remember it now, before this run records intents of
+    // its own (which it may never settle), or a second interruption forgets the first install.
+    if (memory) state.zones[input.zone] = memory;
     const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: opts.force, onBaseChange: cfg.onBaseChange, today });
     planned.push({ input, plan, memory });
   }
@@ -247,7 +273,17 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   for (const { input, plan, text, records, checker } of ready) {
     state.intents[input.zone] = { ...memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']), records, ...(checker ? { checker } : {}) };
   }
-  if (ready.length > 0) await deps.saveState(cfg.stateDir, state);
+  if (ready.length > 0) {
+    try {
+      guard();
+      await deps.saveState(cfg.stateDir, state);
+    } catch (e) {
+      // Nothing is installed without its intent on record; and on a full disk above all, the
+      // temp files must not stay behind.
+      await Promise.all(ready.map((r) => r.prepared.discard().catch(() => {})));
+      throw e;
+    }
+  }
 
   const installed: string[] = [];
   for (const { input, plan, prepared } of ready) {

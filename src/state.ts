@@ -32,7 +32,9 @@ export function parseState(text: string): { state: State } | { problem: string; 
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { problem: `not valid JSON (${(e as Error).message})` };
+    // JSON.parse quotes the text around the error, newlines and binary included: keep one printable line.
+    const words = (e as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return { problem: `not valid JSON (${words})` };
   }
   if (!isObject(raw)) return { problem: 'not a JSON object' };
   if (typeof raw.version === 'number' && raw.version > STATE_VERSION) {

@@ -2,14 +2,14 @@
 // and the zone file on disk. Reads only; base-file problems are returned, not thrown, so one
 // bad zone does not stop the others.
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Config } from './config.js';
 import { readSoaSerial } from './core/lexer.js';
 import { fill, formatProblem, MARKERS, parseBase, slotsOf, type Template } from './core/markers.js';
 import { zoneNameProblem } from './core/names.js';
 import type { InstalledFile, MarkerValues } from './core/plan.js';
-import { ConfigError, RunError } from './errors.js';
+import { ConfigError } from './errors.js';
 import { fileIdentity, readTextIfExists } from './adapters/files.js';
 
 export const SERIAL = 'serial number';
@@ -34,7 +34,16 @@ export interface ZoneInput {
   identity: { base: string; file: string | undefined };
 }
 
-export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' };
+/** `file`: the zone file could not be read (one zone's trouble, not a wrong base file). */
+export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' | 'file' };
+
+/** Base files are rendered in memory (about 100 bytes of heap per byte of text): a bound, not a crash. */
+export const MAX_BASE_BYTES = 16 * 1024 * 1024;
+
+/** A file name as one printable line: control characters (a newline in a name) escaped. */
+function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -62,7 +71,7 @@ export async function listZones(cfg: Config): Promise<{ zones: string[]; problem
   for (const name of names.filter((n) => n.endsWith('.base')).sort()) {
     const zone = name.slice(0, -'.base'.length);
     const problem = zoneNameProblem(zone);
-    if (problem) problems.push(`${displayPath(cfg, join(cfg.baseDir, name))}: ${problem}; rename the file to <zone>.base`);
+    if (problem) problems.push(`${printable(displayPath(cfg, join(cfg.baseDir, name)))}: ${problem}; rename the file to <zone>.base`);
     else zones.push(zone);
   }
   if (zones.length === 0 && problems.length === 0) {
@@ -82,7 +91,16 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
   // Identities first: an edit racing this read then shows up as a change on the next run.
   const baseId = fileIdentity(baseFile);
   const fileId = fileIdentity(zoneFile);
-  const baseText = await readTextIfExists(baseFile, ZONE_ENCODING);
+  const size = await stat(baseFile).then((s) => s.size, () => 0);
+  if (size > MAX_BASE_BYTES) {
+    return { ok: false, zone, kind: 'base', problems: [`${shown}: too large (${size} bytes; a base file may have at most ${MAX_BASE_BYTES})`] };
+  }
+  let baseText: string | undefined;
+  try {
+    baseText = await readTextIfExists(baseFile, ZONE_ENCODING);
+  } catch (e) {
+    return { ok: false, zone, kind: 'base', problems: [`${shown}: ${(e as Error).message.replace(`cannot read ${baseFile}: `, 'cannot read it: ')}`] };
+  }
   if (baseText === undefined) {
     return { ok: false, zone, kind: 'base', problems: [`${shown}: missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`] };
   }
@@ -109,9 +127,12 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
     values,
     contentHash: sha256(fill(template, { ...values, [SERIAL]: NO_SERIAL })),
   };
-  const text = await readTextIfExists(zoneFile, ZONE_ENCODING).catch((e: Error) => {
-    throw new RunError(e.message);
-  });
+  let text: string | undefined;
+  try {
+    text = await readTextIfExists(zoneFile, ZONE_ENCODING);
+  } catch (e) {
+    return { ok: false, zone, kind: 'file', problems: [`${zone}: ${(e as Error).message}`] };
+  }
   if (text !== undefined) {
     const serial = readSoaSerial(text);
     input.installed = {

@@ -3,7 +3,8 @@
 // a lock whose mtime is older than `stale` (its holder was killed) is taken over, so a killed
 // run blocks the next ones for at most `stale` plus one cron interval.
 import { describeFsError } from '../core/format.js';
-import { mkdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LockedError, RunError } from '../errors.js';
 
@@ -49,8 +50,22 @@ export async function acquireLock(stateDir: string, opts: { staleMs?: number } =
     throw new RunError(`cannot take the lock ${lockPath}: ${describeFsError(err)}`);
   }
 
+  // proper-lockfile notices a takeover only on its next refresh (every stale/2), and not at all
+  // while this process is frozen; the folder itself tells at once: gone, or made anew by another run.
+  const { ino } = await stat(lockPath);
   return {
-    compromised: () => lost,
+    compromised: () => {
+      if (!lost && !released) {
+        let now: number | undefined;
+        try {
+          now = statSync(lockPath).ino;
+        } catch {
+          now = undefined;
+        }
+        if (now !== ino) lost = new RunError(`lost the lock ${lockPath}: another run took it over; stopping before any further write`);
+      }
+      return lost;
+    },
     async release() {
       if (released || lost) return;
       released = true;

@@ -1,0 +1,172 @@
+// Runs at once, through the real binary and the real lock (state_dir/zonerw.lock):
+//   - 20 runs started together: exactly one publishes, the other 19 exit 75 touching nothing;
+//   - a run SIGKILLed while holding the lock: within a minute (real time, no back-dated
+//     mtimes) a run proceeds;
+//   - a run frozen (SIGSTOP) while holding the lock, overtaken by another once the lock went
+//     stale, then thawed: it must write nothing more, not even the state.
+// The two slow ones wait in real time, side by side.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startZonerw, zonerw, type CliResult } from '../helpers/cli.js';
+import { BACKUP, DOWN_LINE, MAIN, MainServer, STACK, baseSpec, lines, makeBinLab, render, snapshot, tempRoot, type BinLab } from './helpers.js';
+
+const roots: string[] = [];
+const servers: MainServer[] = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+async function setup(name: string, zones = [baseSpec('example.com', 1)], checkTimeout?: string): Promise<{ lab: BinLab; main: MainServer }> {
+  const root = tempRoot(name);
+  roots.push(root);
+  const main = await new MainServer().start();
+  servers.push(main);
+  return { lab: makeBinLab(root, { checkUrl: main.url, zones, ...(checkTimeout ? { checkTimeout } : {}) }), main };
+}
+
+const NOW = { ZONERW_NOW: '2026-11-22T10:00:00Z' };
+const LATER = { ZONERW_NOW: '2026-11-22T11:00:00Z' };
+const LATEST = { ZONERW_NOW: '2026-11-22T12:00:00Z' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const lockOf = (lab: BinLab) => join(lab.stateDir, 'zonerw.lock');
+const lockedLine = (lab: BinLab) => `zonerw: another zonerw run holds the lock ${lockOf(lab)}; nothing was done`;
+
+async function until(what: string, ms: number, ok: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+test('20 runs started at once: exactly one publishes, the other 19 exit 75 at once and touch nothing', { timeout: 120_000 }, async () => {
+  const { lab, main } = await setup('twenty', [baseSpec('example.com', 1), baseSpec('example.net', 2)]);
+  main.mode = 'hold'; // the winner waits in its check, holding the lock, until the others are done
+  const runs = Array.from({ length: 20 }, () => startZonerw(['--config', lab.conf], NOW));
+  const results: (CliResult | undefined)[] = runs.map(() => undefined);
+  runs.forEach((r, i) => void r.done.then((res) => (results[i] = res)));
+  try {
+    await until('19 of the 20 runs to exit', 90_000, () => results.filter(Boolean).length >= 19);
+    assert.deepEqual(snapshot(lab.zoneDir), new Map(), 'nothing published while the winner is held');
+  } finally {
+    main.mode = 'up';
+    main.release(200);
+    await Promise.all(runs.map((r) => r.done));
+  }
+  const final = results as CliResult[];
+  for (const r of final) assert.doesNotMatch(r.stdout + r.stderr, STACK);
+  const winners = final.filter((r) => r.code === 0);
+  const losers = final.filter((r) => r.code === 75);
+  assert.equal(winners.length, 1, `exits: ${final.map((r) => r.code).join(' ')}`);
+  assert.equal(losers.length, 19, `exits: ${final.map((r) => r.code).join(' ')}`);
+  assert.deepEqual(lines(winners[0]!.stdout), [
+    `example.com: serial 2026112200, www mail -> ${MAIN}, zone file was missing`,
+    `example.net: serial 2026112200, www mail -> ${MAIN}, zone file was missing`,
+  ]);
+  for (const r of losers) assert.deepEqual([lines(r.stdout), lines(r.stderr)], [[], [lockedLine(lab)]]);
+  assert.equal(readFileSync(join(lab.zoneDir, 'example.com'), 'latin1'), render(lab.specs[0]!, MAIN, 2026112200));
+  assert.ok(!existsSync(lockOf(lab)), 'the lock is released');
+});
+
+test('20 runs at once without holding any: one publishes the failover, none twice; the rest exit 75 or find nothing to do', { timeout: 120_000 }, async () => {
+  const { lab, main } = await setup('twenty-free');
+  assert.equal((await zonerw(['--config', lab.conf], NOW)).code, 0);
+  main.mode = 'down';
+  const results = await Promise.all(Array.from({ length: 20 }, () => startZonerw(['--config', lab.conf], LATER).done));
+  const publishing = results.filter((r) => /^example\.com: serial/m.test(r.stdout));
+  assert.equal(publishing.length, 1, results.map((r) => `${r.code}: ${r.stdout}${r.stderr}`).join('\n'));
+  assert.deepEqual(lines(publishing[0]!.stdout), [DOWN_LINE, `example.com: serial 2026112201, www mail -> ${BACKUP}`]);
+  for (const r of results.filter((x) => x !== publishing[0])) {
+    assert.ok(
+      (r.code === 75 && r.stdout === '' && r.stderr === `${lockedLine(lab)}\n`) || (r.code === 0 && r.stdout === '' && r.stderr === ''),
+      `${r.code}: ${r.stdout}${r.stderr}`,
+    );
+  }
+  assert.equal(readFileSync(join(lab.zoneDir, 'example.com'), 'latin1'), render(lab.specs[0]!, BACKUP, 2026112201));
+});
+
+describe('runs that stop holding the lock (real time: about 30 s each, side by side)', { concurrency: true }, () => {
+  test('a run SIGKILLed while holding the lock: within a minute a run proceeds', { timeout: 120_000 }, async () => {
+    const { lab, main } = await setup('killed-holder');
+    main.mode = 'hold';
+    const victim = startZonerw(['--config', lab.conf], NOW);
+    await until('the victim to take the lock and start its check', 30_000, () => main.held.length > 0);
+    victim.child.kill('SIGKILL');
+    assert.equal((await victim.done).code, null, 'killed');
+    const at = Date.now();
+    main.mode = 'up';
+    main.release(200);
+    assert.ok(existsSync(lockOf(lab)), 'the killed run left its lock');
+    let r: CliResult;
+    let tries = 0;
+    for (;;) {
+      tries++;
+      r = await zonerw(['--config', lab.conf], NOW);
+      if (r.code !== 75) break;
+      assert.deepEqual([r.stdout, r.stderr], ['', `${lockedLine(lab)}\n`]);
+      assert.ok(Date.now() - at < 60_000, `still locked out ${Math.round((Date.now() - at) / 1000)} s after the kill`);
+      await sleep(1_000);
+    }
+    const waited = Date.now() - at;
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(waited < 60_000, `the next run proceeded only after ${waited} ms`);
+    assert.ok(tries > 1, 'a fresh lock of a killed run still blocks at first (it is not taken over at once)');
+    assert.deepEqual(lines(r.stdout), [`example.com: serial 2026112200, www mail -> ${MAIN}, zone file was missing`]);
+  });
+
+  test('a run frozen while holding the lock, overtaken once the lock went stale, then thawed: it writes nothing more', { timeout: 150_000 }, async () => {
+    // A check timeout longer than the freeze, so that the thawed run's check gets its answer.
+    const { lab, main } = await setup('frozen-holder', [baseSpec('example.com', 1)], '90s');
+    assert.equal((await zonerw(['--config', lab.conf], NOW)).code, 0);
+    main.mode = 'hold';
+    const frozen = startZonerw(['--config', lab.conf], LATER);
+    let thawed = false;
+    try {
+      await until('the run to take the lock and start its check', 30_000, () => main.held.length > 0);
+      frozen.child.kill('SIGSTOP'); // a VM paused, a process swapped out, an NFS hang...
+      // Meanwhile main goes down; cron keeps starting runs until one takes over the stale lock.
+      main.mode = 'down';
+      const at = Date.now();
+      let r: CliResult;
+      for (;;) {
+        r = await zonerw(['--config', lab.conf], LATER);
+        if (r.code !== 75) break;
+        assert.ok(Date.now() - at < 60_000, 'the frozen run blocked the others for over a minute');
+        await sleep(1_000);
+      }
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(lines(r.stdout), [DOWN_LINE, `example.com: serial 2026112201, www mail -> ${BACKUP}`]);
+      const zones = snapshot(lab.zoneDir);
+      const state = readFileSync(join(lab.stateDir, 'state.json'), 'utf8');
+
+      // Thaw it; its check then answers: main was up when it asked. It has nothing to publish
+      // (its state, loaded before the freeze, says the zone points at main), so it goes on to
+      // save that state.
+      frozen.child.kill('SIGCONT');
+      thawed = true;
+      await sleep(500);
+      main.release(200);
+      const late = await frozen.done;
+      const said = `the thawed run exited ${late.code}, saying ${JSON.stringify(late.stdout + late.stderr)}`;
+      assert.doesNotMatch(late.stdout + late.stderr, STACK);
+      assert.deepEqual(snapshot(lab.zoneDir), zones, `the thawed run wrote zone files after losing its lock; ${said}`);
+      assert.equal(readFileSync(join(lab.stateDir, 'state.json'), 'utf8'), state, `the thawed run wrote state.json after losing its lock (another run owns it now); ${said}`);
+      assert.equal(late.code, 1, `the thawed run says nothing about losing its lock: exit ${late.code}, ${JSON.stringify(late.stdout + late.stderr)}`);
+      assert.match(late.stderr, /lost the lock/);
+
+      // Main comes back: the next run must fail back (the zone file points at the backup).
+      main.mode = 'up';
+      const next = await zonerw(['--config', lab.conf], LATEST);
+      assert.equal(next.code, 0, next.stderr);
+      assert.doesNotMatch(next.stdout, /edited by hand|not zonerw's output/);
+      assert.equal(readFileSync(join(lab.zoneDir, 'example.com'), 'latin1'), render(lab.specs[0]!, MAIN, 2026112202));
+    } finally {
+      if (!thawed) frozen.child.kill('SIGCONT');
+      main.release(200);
+      if (frozen.child.exitCode === null && frozen.child.signalCode === null) frozen.child.kill('SIGKILL');
+      await frozen.done;
+    }
+  });
+});
