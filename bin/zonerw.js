@@ -6,5 +6,5 @@ if (major < 20) {
   process.stderr.write(`zonerw: needs Node.js 20 or newer, this is ${process.versions.node}\n`);
   process.exit(1);
 }
-const { main } = await import('../dist/src/cli.js');
+const { main } = await import('../dist/zonerw/cli.js');
 process.exitCode = await main(process.argv.slice(2), process.env);

@@ -50,7 +50,7 @@ function npm(args: readonly string[], cwd: string, timeoutMs: number): Promise<R
 // zonerw as the user runs it: the installed bin on a PATH whose node is this one
 const userEnv = (): NodeJS.ProcessEnv => ({ PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? tmpdir() });
 
-const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; man: string[] };
+const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; man: string[]; dependencies?: Record<string, string> };
 let tmp: string;
 let prefix: string;
 let installed: string;
@@ -59,7 +59,7 @@ let packed: { filename: string; size: number; unpackedSize: number; files: { pat
 const timings: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(join(repoRoot, 'dist', 'src', 'cli.js')), 'build first: npm run build');
+  assert.ok(existsSync(join(repoRoot, 'dist', 'zonerw', 'cli.js')), 'build first: npm run build');
   tmp = await mkdtemp(join(tmpdir(), 'zonerw-package-'));
   const pack = await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], repoRoot, 60_000);
   assert.equal(pack.code, 0, `npm pack: ${pack.stderr}`);
@@ -78,17 +78,16 @@ after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-test('the tarball holds bin, dist/src, the man page, the example and the README, and nothing else', async () => {
+test('the tarball holds bin, the bundle (dist/zonerw), the man page, the example and the README, and nothing else', async () => {
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'bin/zonerw.js', 'dist/src/cli.js', 'zones.example/zonerw.toml', 'zones.example/base/example.com.base', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
+  for (const f of ['package.json', 'README.md', 'bin/zonerw.js', 'dist/zonerw/cli.js', 'zones.example/zonerw.toml', 'zones.example/base/example.com.base', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
-  const allowed = /^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/zonerw\.(js|8)|dist\/src\/[\w/.-]+\.js|zones\.example\/[\w/.-]+)$/;
+  const allowed = /^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/zonerw\.(js|8)|dist\/zonerw\/[\w.-]+\.js|zones\.example\/[\w/.-]+)$/;
   assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'nothing else in the tarball');
   assert.deepEqual(files.filter((f) => /(^|\/)node_modules\/|^dist\/(test|bench|scripts)\/|^(src|test|bench|scripts|\.ci)\/|\.ts$|\.test\.js$|\.tgz$/.test(f)), [], 'no tests, sources, node_modules');
-  // no stale output: every shipped module has its source (run `rm -rf dist && npm run build` when not)
-  const stale = files.filter((f) => f.startsWith('dist/src/') && !existsSync(join(repoRoot, f.slice('dist/'.length).replace(/\.js$/, '.ts'))));
-  assert.deepEqual(stale, [], 'dist/src holds only the output of src/*.ts');
+  // the bundle is self-contained: the installed package needs no dependencies
+  assert.deepEqual(pkg.dependencies ?? {}, {}, 'everything the binary needs is in dist/zonerw');
 
   // and the package as installed is exactly that list (npm adds nothing but node_modules)
   const walk = async (dir: string): Promise<string[]> => {
