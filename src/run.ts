@@ -239,8 +239,14 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   }
 
   // Render, write to a temp file beside the target, and validate there, in parallel.
-  const ready = (
-    await mapLimit(publishing, availableParallelism(), async ({ input, plan }) => {
+  // Render and write each zone to a temp file beside its target (fsyncs overlap: many at a
+  // time), then validate those temp files with the nameserver's checker, as many at a time as
+  // there are cores. A content (serial aside) that the same checker accepted for this zone
+  // before is not checked again: the serial is the only difference, and any serial is valid.
+  // Zones with $INCLUDE are always checked (the included file may have changed).
+  const memories = new Map(planned.map((p) => [p.input.zone, p.memory] as const));
+  const prepared = (
+    await mapLimit(publishing, 16, async ({ input, plan }) => {
       const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
       const counts = countRecords(text);
       const refusal = opts.force ? undefined : shrinkProblem(counts, previousRecords.get(input.zone), cfg.maxShrink);
@@ -249,29 +255,44 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
         trouble.failed = true;
         return undefined;
       }
-      let prepared: PreparedFile;
       try {
-        prepared = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
+        const file = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
+        return { input, plan, baseLine, prepared: file, fileHash: sha256(text), records: counts.records };
       } catch (e) {
         log.err(`${input.zone}: ${(e as Error).message}`);
         trouble.failed = true;
         return undefined;
       }
-      const check = await deps.nameserver.checkzone(input.zone, prepared.tempPath);
+    })
+  ).filter((r) => r !== undefined);
+  const ready = (
+    await mapLimit(prepared, availableParallelism(), async (item) => {
+      const { input, prepared: file, baseLine } = item;
+      const before = memories.get(input.zone);
+      if (!input.includes && before?.checker && before.validated?.includes(input.contentHash)) {
+        return { ...item, checker: before.checker, validated: before.validated };
+      }
+      const check = await deps.nameserver.checkzone(input.zone, file.tempPath);
       if (!check.ok) {
-        await prepared.discard();
-        const words = pointAtBase(check.message ?? '', prepared.tempPath, displayPath(cfg, input.baseFile), baseLine);
+        await file.discard();
+        const words = pointAtBase(check.message ?? '', file.tempPath, displayPath(cfg, input.baseFile), baseLine);
         log.err(`${input.zone}: refused by ${check.checker ?? 'the zone check'}, not installed (the old zone stays): ${words}`);
         trouble.failed = true;
         return undefined;
       }
-      return { input, plan, text, prepared, records: counts.records, checker: check.checker };
+      const validated = check.checker ? [input.contentHash, ...(before?.validated ?? []).filter((h) => h !== input.contentHash)].slice(0, 4) : undefined;
+      return { ...item, checker: check.checker, validated };
     })
   ).filter((r) => r !== undefined);
 
   // Record intents first, so an interruption between install and state save is recognised.
-  for (const { input, plan, text, records, checker } of ready) {
-    state.intents[input.zone] = { ...memoryFor(input, plan.serial, sha256(text), now, ['reload', 'notify']), records, ...(checker ? { checker } : {}) };
+  for (const { input, plan, fileHash, records, checker, validated } of ready) {
+    state.intents[input.zone] = {
+      ...memoryFor(input, plan.serial, fileHash, now, ['reload', 'notify']),
+      records,
+      ...(checker ? { checker } : {}),
+      ...(validated ? { validated } : {}),
+    };
   }
   if (ready.length > 0) {
     try {

@@ -30,6 +30,8 @@ export interface ZoneInput {
   values: MarkerValues;
   contentHash: string;
   installed?: InstalledFile & { text: string };
+  /** the base file has $INCLUDE: its zone depends on other files, so it is always validated */
+  includes: boolean;
   /** fileIdentity of the base and the zone file, taken before they were read */
   identity: { base: string; file: string | undefined };
 }
@@ -118,6 +120,7 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
   }
   if (lacking.length > 0) return { ok: false, zone, kind: 'config', problems: lacking };
   const input: ZoneInput = {
+    includes: /^\$INCLUDE\b/im.test(baseText),
     identity: { base: baseId ?? '', file: fileId },
     zone,
     baseFile,

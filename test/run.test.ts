@@ -524,3 +524,30 @@ test('many zones owing a reload: one command where the nameserver allows it, els
   assert.equal(await l.go(), 0);
   assert.deepEqual(l.calls, ['reload', 'notify']);
 });
+
+test('a content the checker accepted before (serial aside) is not checked again; $INCLUDE zones always are', async () => {
+  const l = await lab({}, { 'a.example': BASE, 'b.example': `${BASE}$INCLUDE extra.inc\n` });
+  const checks = () => l.calls.filter((c) => c.startsWith('checkzone')).sort();
+  await l.go();
+  assert.deepEqual(checks(), ['checkzone a.example', 'checkzone b.example']);
+  const flip = async (up: boolean) => {
+    l.mainUp = up;
+    reset(l);
+    await l.go();
+    if (up) await l.go(); // recover_after = 2
+  };
+  await flip(false);
+  assert.deepEqual(checks(), ['checkzone a.example', 'checkzone b.example'], 'the backup content is new');
+  await flip(true);
+  assert.deepEqual(checks(), ['checkzone b.example'], 'the main content was accepted at the first run');
+  await flip(false);
+  assert.deepEqual(checks(), ['checkzone b.example']);
+  assert.match(await l.zone('a.example'), /198\.51\.100\.7/);
+  // an edited base is a new content: checked, and refused when wrong
+  await writeFile(join(l.dir, 'base', 'a.example.base'), BASE.replace('198.51.100.7', '192.0.2.300'));
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(checks(), ['checkzone a.example']);
+  const status = (await loadState(l.cfg.stateDir)).state.zones['a.example']!;
+  assert.equal(status.checker, 'nsd-checkzone');
+});

@@ -27,6 +27,8 @@ export interface ZoneMemory {
   served?: Record<string, number>;
   /** the checker that validated it (nsd-checkzone, named-checkzone, kzonecheck), if one ran */
   checker?: string;
+  /** contents (contentHash, serial aside) this checker accepted for the zone, newest first */
+  validated?: string[];
   /** identities (size, inode, times) of the base and zone file when last read or written:
    *  while both still match and the values do not change, a run need not read them */
   inputs?: { base: string; file: string };
