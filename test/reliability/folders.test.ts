@@ -253,35 +253,32 @@ test('as root, a replaced zone file keeps its owner and mode', { skip: process.g
 // ------------------------------------------------------------------------ missing folders
 
 describe('missing folders', () => {
-  test('zone_dir missing: not created; exit 1; each zone names its file; nothing written but the state', async () => {
+  test('zone_dir missing: not created; exit 78 naming it, before anything is written', async () => {
     const w = await world('missing-zonedir', { makeZoneDir: false });
     const before = w.snap();
     const r = await zonerw(['--config', w.lab.conf], NOW);
     clean(r);
-    assert.equal(r.code, 1);
-    assert.deepEqual(lines(r.stderr), [`example.com: cannot write ${zoneOf(w)}: ENOENT: no such file or directory`]);
+    assert.equal(r.code, 78);
+    assert.deepEqual(lines(r.stderr), [`zonerw: ${w.lab.conf}: zone_dir: ${w.lab.zoneDir} does not exist: zonerw does not create the nameserver's zone folder; create it, or fix zone_dir`]);
     assert.ok(!existsSync(w.lab.zoneDir), 'zonerw does not create zone_dir');
+    assert.ok(!existsSync(join(w.lab.stateDir, 'zonerw.lock')) && !existsSync(join(w.lab.stateDir, 'state.json')), 'no lock, no state');
     onlyZonesAndState(w, before);
   });
 
-  test('base_dir missing: exit 78 naming it (every *.base), or 65 naming each listed base file (zones = [...])', async () => {
+  test('base_dir missing: exit 78 naming it, whether zones are listed or not; nothing written', async () => {
     const w = await world('missing-basedir');
     rmSync(w.lab.baseDir, { recursive: true });
     const before = w.snap();
     const r = await zonerw(['--config', w.lab.conf], NOW);
     clean(r);
     assert.equal(r.code, 78);
-    assert.deepEqual(lines(r.stderr), [`zonerw: ${w.lab.conf}: base_dir: cannot read ${w.lab.baseDir}: ENOENT: no such file or directory, scandir '${w.lab.baseDir}'`]);
+    assert.deepEqual(lines(r.stderr), [`zonerw: ${w.lab.conf}: base_dir: ${w.lab.baseDir} does not exist: create it with one <zone>.base file per zone, or fix base_dir`]);
     onlyZonesAndState(w, before);
     assert.ok(!existsSync(join(w.lab.stateDir, 'state.json')), 'no state written');
     writeFileSync(w.lab.conf, readFileSync(w.lab.conf, 'utf8').replace('state_dir = "state"', 'state_dir = "state"\nzones = ["example.com"]'));
     const listed = await zonerw(['--config', w.lab.conf], NOW);
     clean(listed);
-    assert.equal(listed.code, 65);
-    assert.deepEqual(lines(listed.stderr), [
-      'base/example.com.base: missing (zones lists example.com); write it or remove the zone from zones',
-      'example.com: not published; the installed zone file is unchanged',
-    ]);
+    assert.equal(listed.code, 78);
   });
 
   test('state_dir missing, parents too: created, and the run publishes', async () => {
