@@ -635,7 +635,7 @@ const FAILOVER_PHASES = [
   ['startup', 'start-up: spawn to the first check request (node, module load, config, lock, state)'],
   ['check', 'check: first HTTP request made to last one closed (refused x attempts, or the timeout; with a refused connection most of it is the first use of node:http in the process, a refused connect on loopback itself takes well under 1 ms)'],
   ['decide', 'decide + render: check done to the checker started (zones listed and read, plan, render, temp file written)'],
-  ['validate', 'validate: the checker process (nsd-checkzone / named-checkzone), spawn to exit'],
+  ['validate', 'validate: the checker process (nsd-checkzone / named-checkzone), spawn to exit; 0 when zonerw validated the same content (serial aside) before, as on every failover after the first'],
   ['install', 'install: checker exit to reload started (state.json intents, rename into place, fsyncs)'],
   ['reload', 'reload: `nsd-control reload` / `rndc reload`, spawn to exit, or to the secondary answering if that came first (rndc can still be exiting when the secondary already has the zone)'],
   ['propagation', 'propagation: reload returned to the secondary answering the new address (primary loads, NOTIFY, transfer, secondary loads; polled every 3 ms)'],
@@ -675,8 +675,11 @@ function phasesOf(s: Sample, tStop: number, tAnswer: number, checker: string, co
   };
   const httpStart = at('http-start', undefined);
   const httpEnd = at('http-end', undefined, true);
-  const chkSpawn = at('spawn', checker);
-  const chkExit = at('exit', checker);
+  // zonerw does not run the checker for a content it validated before (serial aside): then
+  // validation takes no time, and deciding ends at the first rename (the intents in state.json).
+  const validated = ev.some((x) => x.ev === 'spawn' && x.what === checker);
+  const chkSpawn = validated ? at('spawn', checker) : at('rename');
+  const chkExit = validated ? at('exit', checker) : chkSpawn;
   const relSpawn = at('spawn', `${control} reload`);
   const relExit = at('exit', `${control} reload`);
   const reloaded = Math.min(relExit, tAnswer);
