@@ -227,3 +227,13 @@ export async function keepCopy(path: string, suffix: string): Promise<string> {
   }
   throw new RunError(`cannot copy ${path}: ${path}.${suffix} and 999 numbered copies already exist`);
 }
+
+/** The file operations a run needs, as run.ts's `deps.files` takes them. */
+export const fileOps = {
+  prepare: prepareFile,
+  install: installFile,
+  removeStaleTemps,
+  keepCopy,
+  syncFolder,
+  identity: fileIdentity,
+};
