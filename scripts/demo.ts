@@ -185,6 +185,10 @@ async function main(): Promise<void> {
 
     console.log(bold('\n4. The main server comes back'));
     await http.start();
+    // recover_after = 2 (the default): one good check is not enough, so a flapping main server
+    // cannot move the zone back and forth on every run.
+    r = await zonerw(conf);
+    expect(r.code === 0 && r.stdout === '', 'one good run is not enough to fail back (recover_after = 2): nothing changes yet');
     r = await zonerw(conf);
     const s3 = serialOf(r);
     expect(r.code === 0, 'exit 0');
@@ -211,7 +215,8 @@ async function main(): Promise<void> {
   - A run with nothing to do printed nothing: cron sends no mail.
   - With the main server gone, the next run pointed www (and mail) at the backup ${BACKUP} with a
     higher serial, printing one line for the change and one for the zone.
-  - When the main server came back, the next run pointed them back at it.
+  - When the main server came back, it had to pass two runs in a row (recover_after = 2) before
+    the zone pointed back at it, so a flapping server does not move the zone on every run.
   Everything ran on 127.0.0.1 and has been stopped; the files are in ${relative(process.cwd(), dir) || dir}.`);
 
   if (problems.length > 0) {
