@@ -414,7 +414,7 @@ async function settlePending(deps: Deps, state: State, zones: ReadonlySet<string
     for (const { group, r } of results) {
       const covered = typeof group === 'string' ? [group] : group.length === 0 ? due : group;
       if (r.ok) continue;
-      const argv = deps.nameserver.command(step, group)?.join(' ');
+      const argv = deps.nameserver.command(step, group)?.map(quoteArg).join(' ');
       const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
       const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
       deps.log.err(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);

@@ -3,11 +3,19 @@
 import type { Config } from './config.js';
 import type { CheckSpec } from './adapters/probe.js';
 import { EXIT, type ExitCode } from './errors.js';
-import { readTextIfExists } from './adapters/files.js';
+import { fileIdentity, readTextIfExists } from './adapters/files.js';
+
+const fileIdentityQuiet = (path: string): string | undefined => {
+  try {
+    return fileIdentity(path);
+  } catch {
+    return undefined;
+  }
+};
 import { peekState } from './adapters/state-file.js';
 import type { Log } from './run.js';
 import { lookAtSecondaries, type SoaQuery } from './secondaries.js';
-import { displayPath, listZones, sha256, zoneFilePath } from './zones.js';
+import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from './zones.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
@@ -61,8 +69,20 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
     zoneNames.map(async (zone) => {
       const memory = state.zones[zone];
       const path = zoneFilePath(cfg, zone);
-      const text = await readTextIfExists(path).catch(() => undefined);
-      const fileState: FileState = text === undefined ? 'missing' : !memory ? 'unknown' : sha256(text) === memory.fileHash ? 'ours' : 'edited';
+      // The file identity zonerw recorded when it last read or wrote the file answers without
+      // reading it; otherwise its hash decides.
+      const identity = fileIdentityQuiet(path);
+      const fileState: FileState =
+        identity === undefined
+          ? 'missing'
+          : !memory
+            ? 'unknown'
+            : memory.inputs?.file === identity && !memory.editSeen
+              ? 'ours'
+              : await readTextIfExists(path, ZONE_ENCODING).then(
+                  (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
+                  () => 'unknown' as const,
+                );
       const views = memory && soa ? await lookAtSecondaries({ ...cfg, secondaryWaitMs: 0 }, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
       const secondaries = views.map((v) => ({
         secondary: v.secondary.name,

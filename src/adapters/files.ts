@@ -22,6 +22,22 @@ export interface PreparedFile {
 const TEMP_MARK = '.zonerw-tmp-';
 const TEMP_NAME = /^\..+\.zonerw-tmp-.+$/;
 
+/**
+ * Whether the process that wrote a temp file (its pid is in the name) still runs: then it is
+ * not litter but another zonerw's write in flight (two configs sharing a zone_dir), and it is
+ * left alone. A pid reused by an unrelated process only delays the clean-up.
+ */
+function writerAlive(name: string): boolean {
+  const pid = Number(/\.zonerw-tmp-(\d+)-/.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export { describeFsError };
 
 function code(err: unknown): string | undefined {
@@ -181,7 +197,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     throw new RunError(`cannot list ${dir}: ${describeFsError(err)}`);
   }
   const removed: string[] = [];
-  for (const name of names.filter((n) => TEMP_NAME.test(n)).sort()) {
+  for (const name of names.filter((n) => TEMP_NAME.test(n) && !writerAlive(n)).sort()) {
     const p = join(dir, name);
     try {
       const st = await lstat(p);

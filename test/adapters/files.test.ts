@@ -29,6 +29,12 @@ import {
 const ZONE = '$TTL 300\n@ IN SOA ns1 hostmaster ( 2024010101 300 60 1209600 300 )\nwww IN A 192.0.2.1\n';
 const NEW_ZONE = ZONE.replace('192.0.2.1', '198.51.100.7').replace('2024010101', '2024010102');
 
+/** The pid of a process that has exited (and is reaped): no process has it now. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
 describe('files', () => {
   let root: string;
   let n = 0;
@@ -196,7 +202,8 @@ describe('files', () => {
 
   test('removeStaleTemps deletes only our temps and returns their names', async () => {
     const dir = fresh();
-    const ours = ['.example.com.zonerw-tmp-123-abcdef', '.example.org.zonerw-tmp-9-00'];
+    const dead = deadPid();
+    const ours = [`.example.com.zonerw-tmp-${dead}-abcdef`, `.example.org.zonerw-tmp-${dead}-00`];
     const others = ['example.com', '.hidden', 'x.zonerw-tmp-1-2', '.zonerw-tmp-1-2', '.example.com.swp', 'example.com.hand-edited'];
     for (const name of [...ours, ...others]) writeFileSync(join(dir, name), 'x');
     mkdirSync(join(dir, '.dir.zonerw-tmp-1-2'));
@@ -204,6 +211,17 @@ describe('files', () => {
     assert.deepEqual(removed, [...ours].sort());
     assert.deepEqual(readdirSync(dir).sort(), [...others, '.dir.zonerw-tmp-1-2'].sort());
     assert.deepEqual(await removeStaleTemps(dir), []);
+  });
+
+  test('removeStaleTemps leaves the temp of a writer that still runs (another zonerw sharing zone_dir)', async () => {
+    const dir = fresh();
+    const live = process.ppid; // a process that surely runs: our parent
+    const inFlight = `.example.com.zonerw-tmp-${live}-abcdef`;
+    const litter = `.example.net.zonerw-tmp-${deadPid()}-abcdef`;
+    writeFileSync(join(dir, inFlight), 'x');
+    writeFileSync(join(dir, litter), 'x');
+    assert.deepEqual(await removeStaleTemps(dir), [litter]);
+    assert.deepEqual(readdirSync(dir), [inFlight]);
   });
 
   test('removeStaleTemps on a missing folder returns []', async () => {
