@@ -177,3 +177,16 @@ test('zonerw check: reports every problem at once, touches nothing, exit 0 only 
   await assert.rejects(stat(join(d, 'state')), 'no state, no lock');
   assert.deepEqual(await readdir(join(d, 'zones')), []);
 });
+
+test('status tells zonerw\'s own zone file from one edited by hand, and a missing one', async () => {
+  const conf = await setup('filestate');
+  const d = join(dir, 'filestate');
+  await zonerw(['--config', conf], NOW);
+  const state = async () => JSON.parse((await zonerw(['--config', conf, 'status', '--json'], NOW)).stdout).zones[0].fileState;
+  assert.equal(await state(), 'ours');
+  const file = join(d, 'zones', 'example.com');
+  await writeFile(file, (await readFile(file, 'utf8')).replace('198.51.100.7', '198.51.100.8'));
+  assert.equal(await state(), 'edited');
+  await rm(file);
+  assert.equal(await state(), 'missing');
+});
