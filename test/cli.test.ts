@@ -190,3 +190,37 @@ test('status tells zonerw\'s own zone file from one edited by hand, and a missin
   await rm(file);
   assert.equal(await state(), 'missing');
 });
+
+test('nameserver faults: a missing or hanging control command leaves the zone installed, the reload pending, exit 1; a later good run reloads', async () => {
+  const conf = await setup('nsfaults');
+  const d = join(dir, 'nsfaults');
+  const log = join(d, 'control.log');
+  const good = join(d, 'control.sh');
+  const hang = join(d, 'hang.sh');
+  await writeFile(good, `#!/bin/sh\necho "$@" >> ${log}\n`, { mode: 0o755 });
+  await writeFile(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+  const base = await readFile(conf, 'utf8');
+  const withControl = (argv: string[]) => writeFile(conf, base.replace('kind = "none"', `kind = "nsd"\ncontrol = ${JSON.stringify(argv)}\ntimeout = "500ms"`));
+  const pending = async () => JSON.parse((await zonerw(['--config', conf, 'status', '--json'], NOW)).stdout).zones[0].pending;
+
+  await withControl([join(d, 'no-such-control')]);
+  const missing = await zonerw(['--config', conf], NOW);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^example\.com: \S+no-such-control reload example\.com failed \(not found: \S+no-such-control\)/m);
+  assert.match(await readFile(join(d, 'zones', 'example.com'), 'utf8'), /www IN A 192\.0\.2\.1/, 'the zone file is installed');
+  assert.deepEqual(await pending(), ['reload', 'notify']);
+
+  await withControl([hang]);
+  const started = Date.now();
+  const hung = await zonerw(['--config', conf], NOW);
+  assert.equal(hung.code, 1);
+  assert.ok(Date.now() - started < 10_000, 'the hanging command was killed at its timeout');
+  assert.match(hung.stderr, /reload example\.com failed \(timed out after 500ms\)/);
+  assert.deepEqual(await pending(), ['reload', 'notify']);
+
+  await withControl([good]);
+  const fixed = await zonerw(['--config', conf], NOW);
+  assert.deepEqual([fixed.code, fixed.stdout, fixed.stderr], [0, '', '']);
+  assert.equal(await readFile(log, 'utf8'), 'reload example.com\nnotify example.com\n');
+  assert.deepEqual(await pending(), []);
+});

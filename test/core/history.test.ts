@@ -36,3 +36,13 @@ test('parseHistory skips a torn last line', () => {
   const text = `${JSON.stringify(check(1, 'main', true))}\n${JSON.stringify(check(2, 'main', false))}\n{"t":3,"type":"che`;
   assert.equal(parseHistory(text).length, 2);
 });
+
+test('the timeline is coloured only when asked (a terminal without NO_COLOR)', async () => {
+  const { formatHistory } = await import('../../src/history-command.js');
+  const stats = summarise([check(0, 'main', true), check(H, 'main', false)], ['main'], 0, 2 * H, 2);
+  const plain = formatHistory([], stats, 0, 2 * H, false).at(-1)!;
+  const coloured = formatHistory([], stats, 0, 2 * H, true).at(-1)!;
+  assert.match(plain, /^ {2}main {2}\|#_\|/);
+  assert.doesNotMatch(plain, /\x1b\[/);
+  assert.match(coloured, /\x1b\[32m█\x1b\[0m\x1b\[31m▁\x1b\[0m/);
+});
