@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 // Folders that are read-only, missing, not ours, the same as another, or holding symbolic
 // links where zonerw writes. Each time: a clear error or safe behaviour, never a write outside
 // zone_dir and state_dir, never a followed link into another file. Every test compares the
@@ -371,10 +372,12 @@ describe('symbolic links where zonerw writes', () => {
 
   test('links named like leftover temp files, to a file and a folder outside: removed as links, targets untouched', async () => {
     const w = await world('link-temps');
-    symlinkSync(w.victim, join(w.lab.zoneDir, '.example.com.zonerw-tmp-1-aaaaaaaaaaaa'));
-    symlinkSync(w.victimDir, join(w.lab.zoneDir, '.example.com.zonerw-tmp-1-bbbbbbbbbbbb'));
+    // left by a run that is gone: a pid no process has now (a live writer's temps are left alone)
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    symlinkSync(w.victim, join(w.lab.zoneDir, `.example.com.zonerw-tmp-${dead}-aaaaaaaaaaaa`));
+    symlinkSync(w.victimDir, join(w.lab.zoneDir, `.example.com.zonerw-tmp-${dead}-bbbbbbbbbbbb`));
     mkdirSync(w.lab.stateDir);
-    symlinkSync(w.victim, join(w.lab.stateDir, '.state.json.zonerw-tmp-1-cccccccccccc'));
+    symlinkSync(w.victim, join(w.lab.stateDir, `.state.json.zonerw-tmp-${dead}-cccccccccccc`));
     const before = w.snap();
     const r = await zonerw(['--config', w.lab.conf], NOW);
     assert.equal(r.code, 0, r.stderr);
