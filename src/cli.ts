@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, loadConfig, parseDuration, type Config } from './config.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
-import type { Deps, Log, RunOptions } from './run.js';
+import type { Deps, Log, RunOptions } from './run-types.js';
 import type { SoaQuery } from './secondaries.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

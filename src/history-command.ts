@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { summarise, type HistoryEvent, type ServerStats } from './core/history.js';
 import { EXIT, type ExitCode } from './errors.js';
 import { readHistory } from './adapters/history-file.js';
-import type { Log } from './run.js';
+import type { Log } from './run-types.js';
 
 const SLOTS = 56;
 

@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Pin } from './core/health.js';
 import type { HistoryEvent } from './core/history.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
-import type { Deps, Log } from './run.js';
+import type { Deps, Log } from './run-types.js';
 
 export type PinRequest = { clear: true } | { clear: false; server: string; forMs?: number; reason?: string };
 

@@ -1,78 +1,31 @@
 // One run, in order: lock, state, checks, decision, plan, validate, install, reload/notify,
 // state, unlock. Decisions come from src/core; every side effect goes through `deps`, so tests
 // can hand in fakes and the binary hands in the real adapters.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { secondariesFor, type Config } from './config.js';
+import type { Config } from './config.js';
 import { decideHealth, describeTransition, needsReference, rememberHealth, traceVerdict, type HealthDecision, type ServerInput } from './core/health.js';
-import { fillWithLineMap, slotsOf } from './core/markers.js';
+import { fillWithLineMap } from './core/markers.js';
 import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
 import { dateIn } from './core/serial.js';
-import { unifiedDiff } from './core/diff.js';
 import { countRecords, shrinkProblem } from './core/records.js';
 import { ConfigError, EXIT, type ExitCode } from './errors.js';
 import type { HeldLock } from './adapters/lock.js';
-import type { PreparedFile } from './adapters/files.js';
-import type { Nameserver } from './adapters/nameserver.js';
-import type { LoadedState } from './adapters/state-file.js';
 import type { State } from './state.js';
-import { anyReferenceUp, runChecks, type Probe } from './checks.js';
+import { anyReferenceUp, runChecks } from './checks.js';
+import { Trouble, type Deps, type Log, type RunOptions } from './run-types.js';
+import { settlePending } from './nameserver-steps.js';
+import { healthEvents, metricsFrom, runHooks } from './report.js';
+import { showDryRun } from './dry-run.js';
+import { describePublish, pointAtBase, stamp } from './messages.js';
+import { watchSecondaries } from './secondaries.js';
+
 import { displayPath, listZones, loadZone, sha256, SERIAL, unchangedSinceLastRun, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
-import { raisedEvents, type RaisedEvent } from './core/hooks.js';
+import { raisedEvents } from './core/hooks.js';
 import type { HistoryEvent } from './core/history.js';
-import { renderMetrics, type MetricsInput } from './core/metrics.js';
-import type { CommandResult } from './adapters/command.js';
-import { describeLagging, lookAtSecondaries, type SoaQuery, type ZoneToWatch } from './secondaries.js';
-
-export interface RunOptions {
-  force: boolean;
-  dryRun: boolean;
-  verbose: boolean;
-  quiet: boolean;
-}
-
-export interface Log {
-  /** what happened: cron mails it, so only when something did */
-  out(line: string): void;
-  /** what went wrong */
-  err(line: string): void;
-}
-
-export interface Deps {
-  now(): number;
-  probe: Probe;
-  lock(stateDir: string): Promise<HeldLock>;
-  nameserver: Nameserver;
-  files: {
-    prepare(path: string, content: string, encoding: BufferEncoding): Promise<PreparedFile>;
-    /** prepare + commit, for files outside zone_dir (metrics) */
-    install(path: string, content: string): Promise<void>;
-    removeStaleTemps(dir: string): Promise<string[]>;
-    keepCopy(path: string, suffix: string): Promise<string>;
-    syncFolder(dir: string): Promise<void>;
-    identity(path: string): string | undefined;
-  };
-  loadState(stateDir: string): Promise<LoadedState>;
-  /** asks a secondary for a zone's SOA serial */
-  soa: SoaQuery;
-  /** runs a hook's argv (no shell) with extra environment variables */
-  runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
-  appendHistory(stateDir: string, events: readonly HistoryEvent[]): Promise<void>;
-  saveState(stateDir: string, state: State): Promise<void>;
-  log: Log;
-}
-
-/** Everything a run found wrong; the exit code follows the most specific kind. */
-class Trouble {
-  config = false;
-  baseFile = false;
-  failed = false;
-  exitCode(): ExitCode {
-    return this.config ? EXIT.config : this.baseFile ? EXIT.data : this.failed ? EXIT.failed : EXIT.ok;
-  }
-}
+import { renderMetrics } from './core/metrics.js';
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
   if (!opts.dryRun) await refuseSameFolders(cfg);
@@ -347,34 +300,6 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   return finish(installed);
 }
 
-/**
- * Asks the secondaries for the zones published now (waiting for the transfer) and for the
- * zones some secondary was behind on before; one stderr line for all that are behind.
- */
-async function watchSecondaries(cfg: Config, deps: Deps, state: State, fresh: ReadonlySet<string>, zones: readonly string[], now: number, trouble: Trouble): Promise<void> {
-  const watch: ZoneToWatch[] = [];
-  for (const zone of zones) {
-    const m = state.zones[zone];
-    if (!m || m.pending.length > 0 || secondariesFor(cfg, zone).length === 0) continue;
-    if (fresh.has(zone)) watch.push({ zone, serial: m.serial, fresh: true });
-    else if (m.lagging?.length) watch.push({ zone, serial: m.serial, fresh: false, only: m.lagging });
-  }
-  if (watch.length === 0) return;
-  const views = await lookAtSecondaries(cfg, watch, deps.soa);
-  for (const w of watch) {
-    const lagging = views.filter((v) => v.zone === w.zone && !v.current).map((v) => v.secondary.name);
-    const m = state.zones[w.zone]!;
-    if (lagging.length > 0) m.lagging = lagging;
-    else delete m.lagging;
-    for (const v of views.filter((x) => x.zone === w.zone && x.served !== undefined)) (m.served ??= {})[v.secondary.name] = v.served!;
-  }
-  const line = describeLagging(views, (zone) => state.zones[zone], now);
-  if (line) {
-    deps.log.err(line);
-    if (cfg.strictSecondaries) trouble.failed = true;
-  }
-}
-
 function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: number, pending: PendingStep[]): ZoneMemory {
   return {
     serial,
@@ -388,108 +313,6 @@ function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: numb
 }
 
 /** Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. */
-/** From this many zones on, one control command covers them (when the nameserver can). */
-const BATCH_FROM = 8;
-const LIST_CHUNK = 200;
-
-/**
- * Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. Many zones
- * go in one command where the nameserver allows (nsd-control without a zone, knotc with a
- * list); otherwise one command a zone, a few at a time. A zone whose reload failed gets no
- * NOTIFY (for data the server has not loaded) and keeps both pending for the next run.
- */
-async function settlePending(deps: Deps, state: State, zones: ReadonlySet<string>, trouble: Trouble): Promise<void> {
-  const owing = Object.keys(state.zones).filter((z) => zones.has(z) && state.zones[z]!.pending.length > 0).sort();
-  for (const step of ['reload', 'notify'] as const) {
-    const due = owing.filter((z) => state.zones[z]!.pending[0] === step);
-    if (due.length === 0) continue;
-    const groups: (string | readonly string[])[] =
-      due.length < BATCH_FROM || deps.nameserver.batching === 'one'
-        ? due
-        : deps.nameserver.batching === 'all'
-          ? [[]]
-          : Array.from({ length: Math.ceil(due.length / LIST_CHUNK) }, (_, i) => due.slice(i * LIST_CHUNK, (i + 1) * LIST_CHUNK));
-    const results = await mapLimit(groups, 4, async (group) => ({ group, r: await deps.nameserver.run(step, group) }));
-    const failed = new Set<string>();
-    for (const { group, r } of results) {
-      const covered = typeof group === 'string' ? [group] : group.length === 0 ? due : group;
-      if (r.ok) continue;
-      const argv = deps.nameserver.command(step, group)?.map(quoteArg).join(' ');
-      const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
-      const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
-      deps.log.err(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
-      trouble.failed = true;
-      for (const z of covered) failed.add(z);
-    }
-    for (const z of due) if (!failed.has(z)) state.zones[z]!.pending = state.zones[z]!.pending.filter((p) => p !== step);
-  }
-}
-
-/** A check event for each server whose raw result differs from the last run's (or is new). */
-function healthEvents(d: HealthDecision, before: State, now: number): HistoryEvent[] {
-  return d.servers.flatMap((v): HistoryEvent[] => {
-    const last = before.servers[v.name]?.streak?.up;
-    if (!v.outcome || last === v.raw) return [];
-    return [{ t: now, type: 'check', server: v.name, up: v.raw, reason: v.outcome.reason }];
-  });
-}
-
-/**
- * Runs the hooks for this run's events, in config order, after the zones are installed and
- * reloaded. A hook that fails or hangs is reported (exit 1) and recorded once; it never undoes
- * the DNS change, and it is not run again for the same event.
- */
-async function runHooks(cfg: Config, deps: Deps, raised: readonly RaisedEvent[], state: State, trouble: Trouble, log: Log, events: HistoryEvent[], now: number): Promise<void> {
-  for (const hook of cfg.hooks) {
-    for (const event of raised.filter((e) => hook.on.includes(e.on))) {
-      const zones = Object.keys(state.zones).sort();
-      const env: Record<string, string> = {
-        ZONERW_EVENT: event.on,
-        ZONERW_FROM: event.from ? `${event.from.server} ${event.from.address}` : '',
-        ZONERW_TO: `${event.to.server} ${event.to.address}`,
-        ZONERW_REASON: event.reason,
-        ZONERW_ZONES: zones.join(' '),
-        ZONERW_SERIALS: zones.map((z) => `${z}=${state.zones[z]!.serial}`).join(' '),
-      };
-      const r = await deps.runHook(hook.run, env, hook.timeoutMs);
-      events.push({ t: now, type: 'hook', on: event.on, run: hook.run, ok: r.ok, result: r.reason });
-      if (!r.ok) {
-        const words = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('; ');
-        // said through deps.log: a failed hook must not raise the error hook again
-        deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) failed (${r.reason})${words ? `: ${words}` : ''}; the DNS change stands; the hook is not run again for this event`);
-        trouble.failed = true;
-      }
-    }
-  }
-}
-
-function metricsFrom(cfg: Config, d: HealthDecision, state: State, run: { now: number; durationMs: number; exitCode: number }): MetricsInput {
-  const seconds = (ms: number) => ms / 1000;
-  return {
-    servers: d.servers.map((v) => ({
-      name: v.name,
-      raw: v.raw,
-      up: v.up,
-      favoured: v.name === d.favoured.server,
-      ...(v.outcome ? { latencySeconds: seconds(v.outcome.latencyMs) } : {}),
-      consecutiveFailures: v.streak.up ? 0 : v.streak.count,
-    })),
-    zones: Object.entries(state.zones)
-      .filter(([zone]) => cfg.zones === undefined || cfg.zones.includes(zone))
-      .map(([zone, m]) => ({
-        zone,
-        serial: m.serial,
-        lastPublishSeconds: seconds(m.publishedAt),
-        secondaries: Object.entries(m.served ?? {}).map(([secondary, serial]) => ({ secondary, serial })),
-      })),
-    runDurationSeconds: seconds(run.durationMs),
-    lastRunSeconds: seconds(run.now),
-    ...(state.lastSuccess !== undefined ? { lastSuccessSeconds: seconds(state.lastSuccess) } : {}),
-    pinActive: d.pin !== undefined,
-    exitCode: run.exitCode,
-  };
-}
-
 /** Checks the servers, and the reference hosts when a server failed, then decides. */
 async function checkAndDecide(cfg: Config, deps: Deps, state: State, now: number): Promise<HealthDecision> {
   const servers: ServerInput[] = cfg.servers.map((s) => ({
@@ -523,98 +346,3 @@ function markerValues(cfg: Config, d: HealthDecision): { values: MarkerValues; u
   return { values, unavailable };
 }
 
-/**
- * `example.com: serial 2026112203, www mail -> 198.51.100.7`: for each marker whose value
- * changed since `previous` (all of them on a first publication), the records it fills.
- */
-export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: MarkerValues): string {
-  const parts: string[] = [];
-  const fresh = plan.why.includes('first') || plan.why.includes('missing') || previous === undefined;
-  for (const [marker, value] of Object.entries(input.values)) {
-    const before = previous?.[marker];
-    const same = Array.isArray(value) && Array.isArray(before) ? value.join(' ') === before.join(' ') : value === before;
-    if (!fresh && same) continue;
-    const owners = [...new Set(slotsOf(input.template, marker).map((s) => s.owner || input.zone))];
-    const shown = owners.length > 6 ? `${owners.slice(0, 5).join(' ')} and ${owners.length - 5} more` : owners.join(' ');
-    parts.push(`${shown} -> ${Array.isArray(value) ? value.join(' ') : value}`);
-  }
-  if (plan.why.includes('base')) parts.push('base file changed');
-  if (plan.why.includes('missing')) parts.push('zone file was missing');
-  if (plan.why.includes('first')) parts.push('first run');
-  if (plan.why.includes('forced')) parts.push('forced');
-  return `${input.zone}: serial ${plan.serial}${parts.length > 0 ? `, ${parts.join(', ')}` : ''}`;
-}
-
-async function showDryRun(
-  cfg: Config,
-  deps: Deps,
-  publishing: { input: ZoneInput; plan: Extract<ZonePlan, { action: 'publish' }> }[],
-  state: State,
-  previousValues: ReadonlyMap<string, MarkerValues>,
-  previousRecords: ReadonlyMap<string, number>,
-  force: boolean,
-  trouble: Trouble,
-): Promise<void> {
-  const { log } = deps;
-  // Validate in a private temp folder: a dry run writes nothing in zone_dir or state_dir.
-  const scratch = publishing.length > 0 ? await mkdtemp(join(tmpdir(), 'zonerw-dry-')) : undefined;
-  try {
-    for (const { input, plan } of publishing) {
-      const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
-      log.out(`would publish ${describePublish(input, plan, previousValues.get(input.zone))}`);
-      const shown = displayPath(cfg, input.zoneFile);
-      const diff = unifiedDiff(input.installed?.text ?? '', text, input.installed ? shown : '/dev/null', shown);
-      log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
-      const refusal = force ? undefined : shrinkProblem(countRecords(text), previousRecords.get(input.zone), cfg.maxShrink);
-      if (refusal) {
-        log.err(`${input.zone}: would not be published, ${refusal}`);
-        trouble.failed = true;
-        continue;
-      }
-      const file = join(scratch!, input.zone);
-      await writeFile(file, text, ZONE_ENCODING);
-      const check = await deps.nameserver.checkzone(input.zone, file);
-      if (!check.ok) {
-        log.err(`${input.zone}: would be refused by ${check.checker ?? 'the zone check'}: ${pointAtBase(check.message ?? '', file, displayPath(cfg, input.baseFile), baseLine)}`);
-        trouble.failed = true;
-        continue;
-      }
-      for (const step of ['reload', 'notify'] as const) {
-        const argv = deps.nameserver.command(step, input.zone);
-        if (argv) log.out(`would run: ${argv.map(quoteArg).join(' ')}`);
-      }
-    }
-    for (const [zone, memory] of Object.entries(state.zones)) {
-      if (memory.pending.length > 0 && !publishing.some((p) => p.input.zone === zone)) {
-        for (const step of memory.pending) {
-          const argv = deps.nameserver.command(step, zone);
-          if (argv) log.out(`would retry: ${argv.map(quoteArg).join(' ')}`);
-        }
-      }
-    }
-  } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
-  }
-}
-
-/**
- * The checker names the rendered file and its line; the operator must fix the base file, and
- * @IPS@ shifts lines, so `rendered:7:` becomes `base/example.com.base:5:`.
- */
-export function pointAtBase(message: string, renderedPath: string, basePath: string, baseLine: readonly number[]): string {
-  return message.split(renderedPath).map((part, i) => {
-    if (i === 0) return part;
-    const m = /^:(\d+)/.exec(part);
-    const line = m ? baseLine[Number(m[1]) - 1] : undefined;
-    return basePath + (m && line !== undefined ? `:${line}${part.slice(m[0].length)}` : part);
-  }).join('');
-}
-
-function quoteArg(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-/** 20261122T024500Z: for copies of hand-edited files */
-function stamp(now: number): string {
-  return new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}

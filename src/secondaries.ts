@@ -3,6 +3,8 @@
 // secondary found behind is asked again on every following run until it catches up, and
 // `status` asks them all. The answers only inform: they never change what is published.
 import { secondariesFor, type Config, type Secondary } from './config.js';
+import type { State } from './state.js';
+import type { Deps, Trouble } from './run-types.js';
 import { serialGreater } from './core/serial.js';
 
 export type SoaQuery = (host: string, port: number, zone: string, timeoutMs: number) => Promise<{ serial: number } | { error: string }>;
@@ -68,3 +70,32 @@ function minutes(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
 }
+
+/**
+ * Asks the secondaries for the zones published now (waiting for the transfer) and for the
+ * zones some secondary was behind on before; one stderr line for all that are behind.
+ */
+export async function watchSecondaries(cfg: Config, deps: Deps, state: State, fresh: ReadonlySet<string>, zones: readonly string[], now: number, trouble: Trouble): Promise<void> {
+  const watch: ZoneToWatch[] = [];
+  for (const zone of zones) {
+    const m = state.zones[zone];
+    if (!m || m.pending.length > 0 || secondariesFor(cfg, zone).length === 0) continue;
+    if (fresh.has(zone)) watch.push({ zone, serial: m.serial, fresh: true });
+    else if (m.lagging?.length) watch.push({ zone, serial: m.serial, fresh: false, only: m.lagging });
+  }
+  if (watch.length === 0) return;
+  const views = await lookAtSecondaries(cfg, watch, deps.soa);
+  for (const w of watch) {
+    const lagging = views.filter((v) => v.zone === w.zone && !v.current).map((v) => v.secondary.name);
+    const m = state.zones[w.zone]!;
+    if (lagging.length > 0) m.lagging = lagging;
+    else delete m.lagging;
+    for (const v of views.filter((x) => x.zone === w.zone && x.served !== undefined)) (m.served ??= {})[v.secondary.name] = v.served!;
+  }
+  const line = describeLagging(views, (zone) => state.zones[zone], now);
+  if (line) {
+    deps.log.err(line);
+    if (cfg.strictSecondaries) trouble.failed = true;
+  }
+}
+

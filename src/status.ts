@@ -13,7 +13,7 @@ const fileIdentityQuiet = (path: string): string | undefined => {
   }
 };
 import { peekState } from './adapters/state-file.js';
-import type { Log } from './run.js';
+import type { Log } from './run-types.js';
 import { lookAtSecondaries, type SoaQuery } from './secondaries.js';
 import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from './zones.js';
 

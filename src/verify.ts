@@ -10,8 +10,8 @@ import { countRecords, shrinkProblem } from './core/records.js';
 import { dateIn, dayStart } from './core/serial.js';
 import { EXIT, type ExitCode } from './errors.js';
 import type { Nameserver } from './adapters/nameserver.js';
-import type { Log } from './run.js';
-import { pointAtBase } from './run.js';
+import type { Log } from './run-types.js';
+import { pointAtBase } from './messages.js';
 import { displayPath, listZones, loadZone, SERIAL, ZONE_ENCODING } from './zones.js';
 import type { MarkerValues } from './core/plan.js';
 

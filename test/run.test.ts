@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig, type Config } from '../src/config.js';
-import { run, type Deps, type RunOptions } from '../src/run.js';
+import { run } from '../src/run.js';
+import type { Deps, RunOptions } from '../src/run-types.js';
 import * as files from '../src/adapters/files.js';
 import { loadState, saveState } from '../src/adapters/state-file.js';
 import { runCommand } from '../src/adapters/command.js';
@@ -332,7 +333,7 @@ test('a zone without @IP@ ignores failovers; bytes outside markers survive (lati
 });
 
 test('pointAtBase: a checker message about the rendered file points at the base file line', async () => {
-  const { pointAtBase } = await import('../src/run.js');
+  const { pointAtBase } = await import('../src/messages.js');
   // rendered lines 1..6 come from base lines 1,2,3,3,3,4 (@IPS@ on line 3 repeated three times)
   const map = [1, 2, 3, 3, 3, 4];
   assert.equal(pointAtBase('/z/.ex.tmp:6: bad address; zone ex: /z/.ex.tmp has 1 error', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:4: bad address; zone ex: base/ex.base has 1 error');

@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig, type Config } from '../../src/config.js';
-import { run, type Deps, type RunOptions } from '../../src/run.js';
+import { run } from '../../src/run.js';
+import type { Deps, RunOptions } from '../../src/run-types.js';
 import * as files from '../../src/adapters/files.js';
 import { loadState, saveState } from '../../src/adapters/state-file.js';
 import type { Nameserver } from '../../src/adapters/nameserver.js';
