@@ -12,6 +12,7 @@ import { dateIn } from './core/serial.js';
 import { countRecords, shrinkProblem } from './core/records.js';
 import { ConfigError, EXIT, type ExitCode } from './errors.js';
 import type { HeldLock } from './adapters/lock.js';
+import type { PreparedFile } from './adapters/files.js';
 import type { State } from './state.js';
 import { anyReferenceUp, runChecks } from './checks.js';
 import { Trouble, type Deps, type Log, type RunOptions } from './run-types.js';
@@ -53,6 +54,21 @@ async function refuseSameFolders(cfg: Config): Promise<void> {
   if (base === undefined) problems.push(`base_dir: ${cfg.baseDir} does not exist: create it with one <zone>.base file per zone, or fix base_dir`);
   if (zone === undefined) problems.push(`zone_dir: ${cfg.zoneDir} does not exist: zonerw does not create the nameserver's zone folder; create it, or fix zone_dir`);
   if (problems.length > 0) throw new ConfigError(cfg.file, problems);
+}
+
+const CHUNK = 200;
+
+/** A zone rendered, written to its temp file and validated: what the install needs of it. */
+interface Ready {
+  zone: string;
+  zoneFile: string;
+  baseIdentity: string;
+  plan: Extract<ZonePlan, { action: 'publish' }>;
+  prepared: PreparedFile;
+  /** the output line for it */
+  line: string;
+  /** its memory once installed, recorded as an intent before the install */
+  intent: ZoneMemory;
 }
 
 async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLock | undefined): Promise<ExitCode> {
@@ -139,117 +155,136 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   // A steady run stops here for most zones: same files, same values, nothing to read.
   const toLoad = opts.force ? zones : zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, zone, state.zones[zone], values));
   if (toLoad.length < zones.length) trace(`${zones.length - toLoad.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
-  const loads = await mapLimit(toLoad, 32, (zone) => loadZone(cfg, zone, values, unavailable));
-  const planned: { input: ZoneInput; plan: ZonePlan; memory: ZoneMemory | undefined }[] = [];
-  for (const load of loads) {
-    if (!load.ok) {
-      for (const p of load.problems) log.err(p);
-      log.err(`${load.zone}: not published; the installed zone file is unchanged`);
-      if (load.kind === 'config') trouble.config = true;
-      else if (load.kind === 'file') trouble.failed = true;
-      else trouble.baseFile = true;
-      continue;
-    }
-    const { input } = load;
-    const memory = settleIntent(state.zones[input.zone], state.intents[input.zone], input.installed?.hash);
-    // A settled intent is what is on disk: remember it now, before this run records intents of
-    // its own (which it may never settle), or a second interruption forgets the first install.
-    if (memory) state.zones[input.zone] = memory;
-    const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: opts.force, onBaseChange: cfg.onBaseChange, today });
-    planned.push({ input, plan, memory });
-  }
-  state.intents = {};
-
-  // Zones kept as they are: remember them, give one-time notices.
-  for (const { input, plan, memory } of planned) {
-    if (plan.action === 'wait') {
-      say(`${input.zone}: ${displayPath(cfg, input.baseFile)} changed; not published (on_base_change = "warn"): run zonerw --force to publish it`);
-    } else if (plan.action === 'keep') {
-      const inputs = input.identity.file !== undefined ? { inputs: { base: input.identity.base, file: input.identity.file } } : {};
-      if (plan.adopt && input.installed?.serial !== undefined) {
-        state.zones[input.zone] = { ...memoryFor(input, input.installed.serial, input.installed.hash, now, []), ...inputs };
-        trace(`${input.zone}: the installed zone file is already up to date (serial ${input.installed.serial})`);
-      } else if (memory) {
-        state.zones[input.zone] = { ...memory, ...inputs };
+  async function prepareZones(batch: readonly string[]): Promise<Ready[]> {
+    const loads = await mapLimit(batch, 32, (zone) => loadZone(cfg, zone, values, unavailable));
+    const planned: { input: ZoneInput; plan: ZonePlan; memory: ZoneMemory | undefined }[] = [];
+    for (const load of loads) {
+      if (!load.ok) {
+        for (const p of load.problems) log.err(p);
+        log.err(`${load.zone}: not published; the installed zone file is unchanged`);
+        if (load.kind === 'config') trouble.config = true;
+        else if (load.kind === 'file') trouble.failed = true;
+        else trouble.baseFile = true;
+        continue;
       }
-      if (plan.notice && memory && input.installed) {
-        say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it`);
-        state.zones[input.zone] = { ...state.zones[input.zone]!, editSeen: input.installed.hash };
+      const { input } = load;
+      const memory = settleIntent(state.zones[input.zone], state.intents[input.zone], input.installed?.hash);
+      // A settled intent is what is on disk: remember it now, before this run records intents of
+      // its own (which it may never settle), or a second interruption forgets the first install.
+      if (memory) state.zones[input.zone] = memory;
+      const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: opts.force, onBaseChange: cfg.onBaseChange, today });
+      planned.push({ input, plan, memory });
+    }
+
+    // Zones kept as they are: remember them, give one-time notices.
+    for (const { input, plan, memory } of planned) {
+      if (plan.action === 'wait') {
+        say(`${input.zone}: ${displayPath(cfg, input.baseFile)} changed; not published (on_base_change = "warn"): run zonerw --force to publish it`);
+      } else if (plan.action === 'keep') {
+        const inputs = input.identity.file !== undefined ? { inputs: { base: input.identity.base, file: input.identity.file } } : {};
+        if (plan.adopt && input.installed?.serial !== undefined) {
+          state.zones[input.zone] = { ...memoryFor(input, input.installed.serial, input.installed.hash, now, []), ...inputs };
+          trace(`${input.zone}: the installed zone file is already up to date (serial ${input.installed.serial})`);
+        } else if (memory) {
+          state.zones[input.zone] = { ...memory, ...inputs };
+        }
+        if (plan.notice && memory && input.installed) {
+          say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it`);
+          state.zones[input.zone] = { ...state.zones[input.zone]!, editSeen: input.installed.hash };
+        }
       }
     }
+
+    const publishing = planned.flatMap(({ input, plan }) => (plan.action === 'publish' ? [{ input, plan }] : []));
+    const previousValues = new Map(planned.flatMap(({ input, memory }) => (memory ? [[input.zone, memory.values] as const] : [])));
+    // What was last published, for max_shrink; a zone zonerw has not published yet is compared
+    // with the file on disk.
+    const previousRecords = new Map(
+      planned.flatMap(({ input, memory }) => {
+        const n = memory?.records ?? (input.installed ? countRecords(input.installed.text).records : undefined);
+        return n === undefined ? [] : [[input.zone, n] as const];
+      }),
+    );
+    if (opts.dryRun) {
+      await showDryRun(cfg, { ...deps, log }, publishing, state, previousValues, previousRecords, opts.force, trouble);
+      return [];
+    }
+
+    // Render and write each zone to a temp file beside its target (fsyncs overlap: many at a
+    // time), then validate those temp files with the nameserver's checker, as many at a time as
+    // there are cores. A content (serial aside) that the same checker accepted for this zone
+    // before is not checked again: the serial is the only difference, and any serial is valid.
+    // Zones with $INCLUDE are always checked (the included file may have changed).
+    const memories = new Map(planned.map((p) => [p.input.zone, p.memory] as const));
+    const prepared = (
+      await mapLimit(publishing, 16, async ({ input, plan }) => {
+        const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
+        const counts = countRecords(text);
+        const refusal = opts.force ? undefined : shrinkProblem(counts, previousRecords.get(input.zone), cfg.maxShrink);
+        if (refusal) {
+          log.err(`${input.zone}: not published, ${refusal}: check ${displayPath(cfg, input.baseFile)}, or publish it anyway with zonerw --force`);
+          trouble.failed = true;
+          return undefined;
+        }
+        try {
+          const file = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
+          return { input, plan, baseLine, prepared: file, fileHash: sha256(text), records: counts.records };
+        } catch (e) {
+          log.err(`${input.zone}: ${(e as Error).message}`);
+          trouble.failed = true;
+          return undefined;
+        }
+      })
+    ).filter((r) => r !== undefined);
+    const checked = (
+      await mapLimit(prepared, availableParallelism(), async (item) => {
+        const { input, prepared: file, baseLine } = item;
+        const before = memories.get(input.zone);
+        if (!input.includes && before?.checker && before.validated?.includes(input.contentHash)) {
+          return { ...item, checker: before.checker, validated: before.validated };
+        }
+        const check = await deps.nameserver.checkzone(input.zone, file.tempPath);
+        if (!check.ok) {
+          await file.discard();
+          const words = pointAtBase(check.message ?? '', file.tempPath, displayPath(cfg, input.baseFile), baseLine);
+          log.err(`${input.zone}: refused by ${check.checker ?? 'the zone check'}, not installed (the old zone stays): ${words}`);
+          trouble.failed = true;
+          return undefined;
+        }
+        const validated = check.checker ? [input.contentHash, ...(before?.validated ?? []).filter((h) => h !== input.contentHash)].slice(0, 4) : undefined;
+        return { ...item, checker: check.checker, validated };
+      })
+    ).filter((r) => r !== undefined);
+    // What the install needs, and nothing more: the parsed base files of this chunk can go.
+    return checked.map(({ input, plan, prepared: file, fileHash, records, checker, validated }): Ready => ({
+      zone: input.zone,
+      zoneFile: input.zoneFile,
+      baseIdentity: input.identity.base,
+      plan,
+      prepared: file,
+      line: describePublish(input, plan, previousValues.get(input.zone)),
+      intent: {
+        ...memoryFor(input, plan.serial, fileHash, now, ['reload', 'notify']),
+        records,
+        ...(checker ? { checker } : {}),
+        ...(validated ? { validated } : {}),
+      },
+    }));
   }
 
-  const publishing = planned.flatMap(({ input, plan }) => (plan.action === 'publish' ? [{ input, plan }] : []));
-  const previousValues = new Map(planned.flatMap(({ input, memory }) => (memory ? [[input.zone, memory.values] as const] : [])));
-  // What was last published, for max_shrink; a zone zonerw has not published yet is compared
-  // with the file on disk.
-  const previousRecords = new Map(
-    planned.flatMap(({ input, memory }) => {
-      const n = memory?.records ?? (input.installed ? countRecords(input.installed.text).records : undefined);
-      return n === undefined ? [] : [[input.zone, n] as const];
-    }),
-  );
+  // Zones go through load, plan, render, write and validate CHUNK at a time, so that a
+  // transition of thousands of zones does not hold every parsed base file at once (memory).
+  // --dry-run takes them in one go: it prints, and its retry list comes once, at the end.
   if (opts.dryRun) {
-    await showDryRun(cfg, { ...deps, log }, publishing, state, previousValues, previousRecords, opts.force, trouble);
+    await prepareZones(toLoad);
     return trouble.exitCode();
   }
-
-  // Render, write to a temp file beside the target, and validate there, in parallel.
-  // Render and write each zone to a temp file beside its target (fsyncs overlap: many at a
-  // time), then validate those temp files with the nameserver's checker, as many at a time as
-  // there are cores. A content (serial aside) that the same checker accepted for this zone
-  // before is not checked again: the serial is the only difference, and any serial is valid.
-  // Zones with $INCLUDE are always checked (the included file may have changed).
-  const memories = new Map(planned.map((p) => [p.input.zone, p.memory] as const));
-  const prepared = (
-    await mapLimit(publishing, 16, async ({ input, plan }) => {
-      const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(plan.serial) });
-      const counts = countRecords(text);
-      const refusal = opts.force ? undefined : shrinkProblem(counts, previousRecords.get(input.zone), cfg.maxShrink);
-      if (refusal) {
-        log.err(`${input.zone}: not published, ${refusal}: check ${displayPath(cfg, input.baseFile)}, or publish it anyway with zonerw --force`);
-        trouble.failed = true;
-        return undefined;
-      }
-      try {
-        const file = await deps.files.prepare(input.zoneFile, text, ZONE_ENCODING);
-        return { input, plan, baseLine, prepared: file, fileHash: sha256(text), records: counts.records };
-      } catch (e) {
-        log.err(`${input.zone}: ${(e as Error).message}`);
-        trouble.failed = true;
-        return undefined;
-      }
-    })
-  ).filter((r) => r !== undefined);
-  const ready = (
-    await mapLimit(prepared, availableParallelism(), async (item) => {
-      const { input, prepared: file, baseLine } = item;
-      const before = memories.get(input.zone);
-      if (!input.includes && before?.checker && before.validated?.includes(input.contentHash)) {
-        return { ...item, checker: before.checker, validated: before.validated };
-      }
-      const check = await deps.nameserver.checkzone(input.zone, file.tempPath);
-      if (!check.ok) {
-        await file.discard();
-        const words = pointAtBase(check.message ?? '', file.tempPath, displayPath(cfg, input.baseFile), baseLine);
-        log.err(`${input.zone}: refused by ${check.checker ?? 'the zone check'}, not installed (the old zone stays): ${words}`);
-        trouble.failed = true;
-        return undefined;
-      }
-      const validated = check.checker ? [input.contentHash, ...(before?.validated ?? []).filter((h) => h !== input.contentHash)].slice(0, 4) : undefined;
-      return { ...item, checker: check.checker, validated };
-    })
-  ).filter((r) => r !== undefined);
+  const ready: Ready[] = [];
+  for (let at = 0; at < toLoad.length; at += CHUNK) ready.push(...(await prepareZones(toLoad.slice(at, at + CHUNK))));
+  state.intents = {};
 
   // Record intents first, so an interruption between install and state save is recognised.
-  for (const { input, plan, fileHash, records, checker, validated } of ready) {
-    state.intents[input.zone] = {
-      ...memoryFor(input, plan.serial, fileHash, now, ['reload', 'notify']),
-      records,
-      ...(checker ? { checker } : {}),
-      ...(validated ? { validated } : {}),
-    };
-  }
+  for (const r of ready) state.intents[r.zone] = r.intent;
   if (ready.length > 0) {
     try {
       guard();
@@ -263,7 +298,7 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   }
 
   const installed: string[] = [];
-  for (const { input, plan, prepared } of ready) {
+  for (const { zone, zoneFile, baseIdentity, plan, prepared, line } of ready) {
     const lost = lock?.compromised();
     if (lost) {
       await Promise.all(ready.map((r) => r.prepared.discard()));
@@ -271,24 +306,24 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
     }
     try {
       if (plan.keepCopy) {
-        const copy = await deps.files.keepCopy(input.zoneFile, `edited-${stamp(now)}`);
-        say(`${input.zone}: ${displayPath(cfg, input.zoneFile)} was not zonerw's output; kept a copy as ${displayPath(cfg, copy)}`);
+        const copy = await deps.files.keepCopy(zoneFile, `edited-${stamp(now)}`);
+        say(`${zone}: ${displayPath(cfg, zoneFile)} was not zonerw's output; kept a copy as ${displayPath(cfg, copy)}`);
       }
       await prepared.commit({ syncDir: false });
     } catch (e) {
       await prepared.discard();
-      log.err(`${input.zone}: ${(e as Error).message}`);
+      log.err(`${zone}: ${(e as Error).message}`);
       trouble.failed = true;
       continue;
     }
-    const file = deps.files.identity(input.zoneFile);
-    state.zones[input.zone] = { ...state.intents[input.zone]!, ...(file !== undefined ? { inputs: { base: input.identity.base, file } } : {}) };
-    delete state.intents[input.zone];
-    installed.push(input.zone);
-    events.push({ t: now, type: 'publish', zone: input.zone, serial: plan.serial, why: plan.why });
-    say(describePublish(input, plan, previousValues.get(input.zone)));
+    const file = deps.files.identity(zoneFile);
+    state.zones[zone] = { ...state.intents[zone]!, ...(file !== undefined ? { inputs: { base: baseIdentity, file } } : {}) };
+    delete state.intents[zone];
+    installed.push(zone);
+    events.push({ t: now, type: 'publish', zone, serial: plan.serial, why: plan.why });
+    say(line);
     if (plan.aheadOfDate) {
-      log.err(`${input.zone}: serial ${plan.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
+      log.err(`${zone}: serial ${plan.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
     }
   }
   state.intents = {};
