@@ -103,7 +103,8 @@ export function readCheck(r: Reader, raw: unknown, prefix: string, defaults: Che
     const target = r.string(t, prefix, 'tcp');
     const hp = target === undefined ? undefined : parseHostPort(target);
     if (target !== undefined && !hp) r.problem(`${prefix}.tcp`, `must be "ADDRESS:PORT", like "192.0.2.1:25" or "[2001:db8::1]:22", not ${describe(target)}`);
-    for (const k of ['url', 'expect_status', 'expect_body', 'ca', 'insecure', 'cert_min_days', 'host'] as const) {
+    // (url beside tcp is already reported above: "give one")
+    for (const k of ['expect_status', 'expect_body', 'ca', 'insecure', 'cert_min_days', 'host'] as const) {
       if (t[k] !== undefined) r.problem(`${prefix}.${k}`, 'applies to url checks, not tcp');
     }
     const banner = r.string(t, prefix, 'expect_banner');

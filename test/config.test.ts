@@ -336,3 +336,105 @@ describe('parseDuration', () => {
     });
   }
 });
+
+describe('the keys of failover, safety and operations', () => {
+  const file = '/etc/zonerw/zonerw.toml';
+  const minimal = { base_dir: 'base', zone_dir: 'zones', state_dir: 'state' };
+
+  test('every key reaches the check spec, the decision and the run as written; [check] defaults are inherited', () => {
+    const cfg = validateConfig(
+      {
+        ...minimal,
+        reference: ['https://203.0.113.80/', 'tcp://198.51.100.53:53'],
+        all_down: 'last',
+        max_shrink: '25%',
+        secondaries: { 'example.com': ['192.0.2.53'], '*': ['ns2.example.net', '[2001:db8::53]:5353'] },
+        strict_secondaries: true,
+        secondary_wait: '1s',
+        metrics_file: 'metrics/zonerw.prom',
+        check: { fail_after: 2, recover_after: 3, expect_body: 'ok', max_bytes: 1024, cert_min_days: 7 },
+        server: [
+          { name: 'main', address: '192.0.2.1', address6: '2001:db8::1', check: { url: 'https://192.0.2.1/health', host: 'www.example.com', insecure: true, recover_after: 5 } },
+          { name: 'mail', address: '192.0.2.25', check: { tcp: '192.0.2.25:25', expect_banner: '220 ' } },
+          { name: 'backup', address: '198.51.100.7' },
+        ],
+        hook: [
+          { on: 'failover', run: ['systemctl', 'start', 'murmur'] },
+          { on: ['failover', 'failback'], run: ['/usr/local/sbin/rd-switch'], timeout: '5s' },
+        ],
+      },
+      file,
+    );
+    assert.deepEqual(cfg.servers[0]!.check, {
+      attempts: 2,
+      failAfter: 2,
+      recoverAfter: 5,
+      spec: { kind: 'http', url: 'https://192.0.2.1/health', host: 'www.example.com', timeoutMs: 5000, maxBytes: 1024, expectBody: 'ok', insecure: true, certMinDays: 7 },
+    });
+    assert.deepEqual(cfg.servers[1]!.check, { attempts: 2, failAfter: 2, recoverAfter: 3, spec: { kind: 'tcp', host: '192.0.2.25', port: 25, timeoutMs: 5000, maxBytes: 1024, expectBanner: '220 ' } });
+    assert.equal(cfg.servers[0]!.address6, '2001:db8::1');
+    assert.deepEqual(cfg.reference.map((r) => r.spec.kind === 'tcp' ? `tcp ${r.spec.host}:${r.spec.port}` : `http ${r.spec.url}`), ['http https://203.0.113.80/', 'tcp 198.51.100.53:53']);
+    assert.deepEqual([cfg.allDown, cfg.maxShrink, cfg.strictSecondaries, cfg.secondaryWaitMs, cfg.metricsFile], ['last', 0.25, true, 1000, '/etc/zonerw/metrics/zonerw.prom']);
+    assert.deepEqual(cfg.secondaries, {
+      all: [{ name: 'ns2.example.net', host: 'ns2.example.net', port: 53 }, { name: '[2001:db8::53]:5353', host: '2001:db8::53', port: 5353 }],
+      byZone: { 'example.com': [{ name: '192.0.2.53', host: '192.0.2.53', port: 53 }] },
+    });
+    assert.deepEqual(cfg.hooks, [
+      { on: ['failover'], run: ['systemctl', 'start', 'murmur'], timeoutMs: 30_000 },
+      { on: ['failover', 'failback'], run: ['/usr/local/sbin/rd-switch'], timeoutMs: 5_000 },
+    ]);
+  });
+
+  test('their mistakes, all at once, each with its key path and what to write', async () => {
+    const err = await configError(() =>
+      validateConfig(
+        {
+          ...minimal,
+          reference: ['ftp://203.0.113.80/', 'tcp://nowhere'],
+          all_down: 'random',
+          max_shrink: '150%',
+          secondaries: ['192.0.2.53:99999'],
+          strict_secondaries: 'yes',
+          server: [
+            { name: 'main', address: '192.0.2.1', address6: '2001:db8::zz', check: { url: 'http://192.0.2.1/', tcp: '192.0.2.1:80', ca: 'ca.pem', expect_banner: '220' } },
+            { name: 'mail', address: '192.0.2.25', check: { tcp: '192.0.2.25', cert_min_days: 3 } },
+          ],
+          hook: [{ on: 'flap', run: 'systemctl start murmur' }, { on: 'publish' }],
+        },
+        file,
+      ),
+    );
+    assert.deepEqual(err.problems, [
+      'all_down: must be one of "last", "keep", "first", not "random"',
+      'max_shrink: must be a percentage from "0%" to "100%", like "50%", not "150%"',
+      'secondaries[0]: must be "HOST" or "HOST:PORT" (port 53 by default), like "192.0.2.53" or "[2001:db8::53]:5353", not "192.0.2.53:99999"',
+      'strict_secondaries: must be true or false, not "yes"',
+      'reference[0]: must be an http:// or https:// URL or tcp://ADDRESS:PORT, not "ftp://203.0.113.80/"',
+      'reference[1]: must be "tcp://ADDRESS:PORT", not "tcp://nowhere"',
+      'server[0].address6: not an IPv6 address: "2001:db8::zz"',
+      'server[0].check: has both url and tcp: give one',
+      'server[0].check.ca: applies to url checks, not tcp',
+      'server[1].check.tcp: must be "ADDRESS:PORT", like "192.0.2.1:25" or "[2001:db8::1]:22", not "192.0.2.25"',
+      'server[1].check.cert_min_days: applies to url checks, not tcp',
+      'hook[0].on: must be one of "failover", "failback", "change", "publish", "error", not "flap"',
+      'hook[0].run: must be a list of strings, like ["a", "b"], not "systemctl start murmur"',
+      'hook[1].run: missing: the command as a list, like ["systemctl", "start", "murmur"] (no shell)',
+    ]);
+  });
+
+  test('ca names a PEM file read at load: a wrong path is a config error, not a down server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zonerw-config-ca-'));
+    try {
+      const conf = join(dir, 'zonerw.toml');
+      const text = (ca: string) => `base_dir = "b"\nzone_dir = "z"\nstate_dir = "s"\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = { url = "https://192.0.2.1/", ca = "${ca}" }\n`;
+      writeFileSync(conf, text('site-ca.pem'));
+      const err = await configError(() => loadConfig(conf));
+      assert.deepEqual(err.problems, [`server "main" check.ca: cannot read ${join(dir, 'site-ca.pem')}: no such file or directory, open '${join(dir, 'site-ca.pem')}'`]);
+      writeFileSync(join(dir, 'site-ca.pem'), '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+      const cfg = await loadConfig(conf);
+      assert.equal(cfg.servers[0]!.check!.spec.kind === 'http' && cfg.servers[0]!.check!.spec.ca, '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
