@@ -224,3 +224,19 @@ test('nameserver faults: a missing or hanging control command leaves the zone in
   assert.equal(await readFile(log, 'utf8'), 'reload example.com\nnotify example.com\n');
   assert.deepEqual(await pending(), []);
 });
+
+test('-q prints errors only; zone_file names the file in zone_dir; a bad ZONERW_NOW is a usage error', async () => {
+  const conf = await setup('quiet');
+  const d = join(dir, 'quiet');
+  await writeFile(conf, (await readFile(conf, 'utf8')).replace('state_dir = "state"', 'state_dir = "state"\nzone_file = "db.{zone}"'));
+  const quiet = await zonerw(['--config', conf, '-q'], NOW);
+  assert.deepEqual(quiet, { code: 0, stdout: '', stderr: '' }, 'a publish, said by nobody');
+  assert.match(await readFile(join(d, 'zones', 'db.example.com'), 'utf8'), /www IN A 192\.0\.2\.1/);
+  await writeFile(join(d, 'base', 'example.com.base'), '@ IN SOA ns1 h ( @serial number@ 1 2 3 4 )\nwww IN A @ip@\n');
+  const bad = await zonerw(['--config', conf, '-q'], NOW);
+  assert.equal(bad.code, 65);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /^base\/example\.com\.base:2: unknown marker @ip@ \(did you mean @IP@\?\)$/m, 'errors still reach stderr');
+  const clock = await zonerw(['--config', conf], { ZONERW_NOW: 'yesterday' });
+  assert.deepEqual([clock.code, clock.stderr], [64, 'zonerw: ZONERW_NOW: not an ISO 8601 time: "yesterday"\n']);
+});
