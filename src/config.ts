@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { isIPv4, isIPv6 } from 'node:net';
 import { ConfigError } from './errors.js';
 import { zoneNameProblem } from './core/names.js';
+import { HOOK_EVENTS, type HookEventName } from './core/hooks.js';
 import { isTimeZone } from './core/serial.js';
 import { describe, Reader } from './config-reader.js';
 import { readCheck, readCheckDefaults, readReferences, type CheckConfig, type CheckDefaults } from './config-checks.js';
@@ -21,11 +22,9 @@ export type CheckzoneMode = 'auto' | 'always' | 'never';
 
 export type AllDownPolicy = 'last' | 'keep' | 'first';
 
-export const HOOK_EVENTS = ['failover', 'failback', 'change', 'publish', 'error'] as const;
-export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface HookConfig {
-  on: HookEvent[];
+  on: HookEventName[];
   /** argv, no shell */
   run: string[];
   timeoutMs: number;
@@ -305,6 +304,6 @@ function readHooks(r: Reader, raw: unknown): HookConfig[] {
     if (run === undefined && t.run === undefined) r.problem(`${prefix}.run`, 'missing: the command as a list, like ["systemctl", "start", "murmur"] (no shell)');
     if (run?.length === 0) r.problem(`${prefix}.run`, 'must name a command');
     const timeoutMs = r.duration(t, prefix, 'timeout', 30_000);
-    return run && run.length > 0 ? [{ on: on as HookEvent[], run, timeoutMs }] : [];
+    return run && run.length > 0 ? [{ on: on as HookEventName[], run, timeoutMs }] : [];
   });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { unifiedDiff } from './core/diff.js';
 import { fillWithLineMap } from './core/markers.js';
-import type { MarkerValues, ZonePlan } from './core/plan.js';
+import type { RenderedValues, ZonePlan } from './core/plan.js';
 import { countRecords, shrinkProblem } from './core/records.js';
 import type { State } from './state.js';
 import type { Deps, Trouble } from './run-types.js';
@@ -18,7 +18,7 @@ export async function showDryRun(
   deps: Deps,
   publishing: { input: ZoneInput; plan: Extract<ZonePlan, { action: 'publish' }> }[],
   state: State,
-  previousValues: ReadonlyMap<string, MarkerValues>,
+  previousValues: ReadonlyMap<string, RenderedValues>,
   previousRecords: ReadonlyMap<string, number>,
   force: boolean,
   trouble: Trouble,

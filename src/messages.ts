@@ -1,14 +1,14 @@
 // The words of a run: the line for a published zone, checker messages pointed at the base
 // file, arguments quoted for a shell reader.
 import { slotsOf } from './core/markers.js';
-import type { MarkerValues, ZonePlan } from './core/plan.js';
+import type { RenderedValues, ZonePlan } from './core/plan.js';
 import type { ZoneInput } from './zones.js';
 
 /**
  * `example.com: serial 2026112203, www mail -> 198.51.100.7`: for each marker whose value
  * changed since `previous` (all of them on a first publication), the records it fills.
  */
-export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: MarkerValues): string {
+export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: RenderedValues): string {
   const parts: string[] = [];
   const fresh = plan.why.includes('first') || plan.why.includes('missing') || previous === undefined;
   for (const [marker, value] of Object.entries(input.values)) {

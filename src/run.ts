@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { decideHealth, describeTransition, needsReference, rememberHealth, traceVerdict, type HealthDecision, type ServerInput } from './core/health.js';
 import { fillWithLineMap } from './core/markers.js';
-import { planZone, settleIntent, type MarkerValues, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
+import { planZone, settleIntent, type PendingStep, type ZoneMemory, type ZonePlan } from './core/plan.js';
 import { dateIn } from './core/serial.js';
 import { countRecords, shrinkProblem } from './core/records.js';
 import { ConfigError, EXIT, type ExitCode } from './errors.js';
@@ -22,7 +22,7 @@ import { showDryRun } from './dry-run.js';
 import { describePublish, pointAtBase, stamp } from './messages.js';
 import { watchSecondaries } from './secondaries.js';
 
-import { displayPath, listZones, loadZone, sha256, SERIAL, unchangedSinceLastRun, ZONE_ENCODING, type ZoneInput } from './zones.js';
+import { displayPath, listZones, loadZone, markerValues, sha256, SERIAL, unchangedSinceLastRun, ZONE_ENCODING, type ZoneInput } from './zones.js';
 import { mapLimit } from './pool.js';
 import { raisedEvents } from './core/hooks.js';
 import type { HistoryEvent } from './core/history.js';
@@ -151,7 +151,8 @@ async function runLocked(cfg: Config, opts: RunOptions, deps: Deps, lock: HeldLo
   if (problems.length > 0) trouble.baseFile = true;
 
   const today = dateIn(now, cfg.timezone);
-  const { values, unavailable } = markerValues(cfg, decision);
+  const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
+  const { values, unavailable } = markerValues(cfg.servers, byName(decision.favoured.server), decision.pool.map(byName));
   // A steady run stops here for most zones: same files, same values, nothing to read.
   const toLoad = opts.force ? zones : zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, zone, state.zones[zone], values));
   if (toLoad.length < zones.length) trace(`${zones.length - toLoad.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
@@ -364,20 +365,4 @@ async function checkAndDecide(cfg: Config, deps: Deps, state: State, now: number
   return decideHealth({ servers, outcomes, memory: state, allDown: cfg.allDown, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
 }
 
-/** What each marker becomes this run; IPv6 markers only when every server has an address6. */
-function markerValues(cfg: Config, d: HealthDecision): { values: MarkerValues; unavailable: Record<string, string> } {
-  const pool = d.pool.map((name) => cfg.servers.find((s) => s.name === name)!);
-  const values: MarkerValues = { IP: d.favoured.address, IPS: pool.map((s) => s.address) };
-  const without6 = cfg.servers.filter((s) => s.address6 === undefined).map((s) => `"${s.name}"`);
-  const unavailable: Record<string, string> = {};
-  if (without6.length === 0) {
-    values.IP6 = d.favoured.address6!;
-    values.IPS6 = pool.map((s) => s.address6!);
-  } else {
-    const why = `server ${without6.join(', ')} ${without6.length === 1 ? 'has' : 'have'} no address6; add address6 to every [[server]], or use IPv6 markers nowhere`;
-    unavailable.IP6 = why;
-    unavailable.IPS6 = why;
-  }
-  return { values, unavailable };
-}
 

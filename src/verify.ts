@@ -12,8 +12,7 @@ import { EXIT, type ExitCode } from './errors.js';
 import type { Nameserver } from './adapters/nameserver.js';
 import type { Log } from './run-types.js';
 import { pointAtBase } from './messages.js';
-import { displayPath, listZones, loadZone, SERIAL, ZONE_ENCODING } from './zones.js';
-import type { MarkerValues } from './core/plan.js';
+import { displayPath, listZones, loadZone, markerValues, SERIAL, ZONE_ENCODING } from './zones.js';
 
 export async function verify(cfg: Config, deps: { nameserver: Nameserver; log: Log; now: number; path: string }): Promise<ExitCode> {
   const { log } = deps;
@@ -30,16 +29,7 @@ export async function verify(cfg: Config, deps: { nameserver: Nameserver; log: L
   if (problems.length > 0) base = true;
 
   // Render as the first server would be published, with every server in the round robin.
-  const first = cfg.servers[0]!;
-  const values: MarkerValues = { IP: first.address, IPS: cfg.servers.map((s) => s.address) };
-  const unavailable: Record<string, string> = {};
-  const without6 = cfg.servers.filter((s) => s.address6 === undefined).map((s) => `"${s.name}"`);
-  if (without6.length === 0) {
-    values.IP6 = first.address6!;
-    values.IPS6 = cfg.servers.map((s) => s.address6!);
-  } else {
-    unavailable.IP6 = unavailable.IPS6 = `server ${without6.join(', ')} ${without6.length === 1 ? 'has' : 'have'} no address6`;
-  }
+  const { values, unavailable } = markerValues(cfg.servers, cfg.servers[0]!, cfg.servers);
   const serial = String(dayStart(dateIn(deps.now, cfg.timezone)));
   const scratch = await mkdtemp(join(tmpdir(), 'zonerw-check-'));
   const checkers = new Set<string>();

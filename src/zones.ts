@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Config } from './config.js';
+import type { Config, ServerConfig } from './config.js';
 import { readSoaSerial } from './core/lexer.js';
 import { fill, formatProblem, MARKERS, parseBase, slotsOf, type Template } from './core/markers.js';
 import { zoneNameProblem } from './core/names.js';
-import type { InstalledFile, MarkerValues } from './core/plan.js';
+import type { InstalledFile, RenderedValues } from './core/plan.js';
 import { ConfigError } from './errors.js';
 import { fileIdentity, readTextIfExists } from './adapters/files.js';
 
@@ -27,7 +27,7 @@ export interface ZoneInput {
   template: Template;
   baseHash: string;
   /** marker values this zone uses (only those, so a zone without @IP@ ignores failovers) */
-  values: MarkerValues;
+  values: RenderedValues;
   contentHash: string;
   installed?: InstalledFile & { text: string };
   /** the base file has $INCLUDE: its zone depends on other files, so it is always validated */
@@ -86,7 +86,7 @@ export async function listZones(cfg: Config): Promise<{ zones: string[]; problem
  * `unavailable` says why a marker has no value this config can give (e.g. @IP6@ while a server
  * lacks address6): a zone that uses it is a configuration problem, reported with that reason.
  */
-export async function loadZone(cfg: Config, zone: string, markerValues: MarkerValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
+export async function loadZone(cfg: Config, zone: string, markerValues: RenderedValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
   const baseFile = join(cfg.baseDir, `${zone}.base`);
   const shown = displayPath(cfg, baseFile);
   const zoneFile = zoneFilePath(cfg, zone);
@@ -109,7 +109,7 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
   const parsed = parseBase(baseText, shown);
   if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
   const template = parsed.template;
-  const values: MarkerValues = {};
+  const values: RenderedValues = {};
   const lacking: string[] = [];
   for (const marker of MARKERS) {
     const slots = slotsOf(template, marker);
@@ -152,7 +152,7 @@ export async function loadZone(cfg: Config, zone: string, markerValues: MarkerVa
  * The steady run's shortcut: a zone whose base file and zone file are, by identity, the ones
  * last seen, and whose marker values are unchanged, needs neither reading nor rendering.
  */
-export function unchangedSinceLastRun(cfg: Config, zone: string, memory: { inputs?: { base: string; file: string }; values: MarkerValues } | undefined, values: MarkerValues): boolean {
+export function unchangedSinceLastRun(cfg: Config, zone: string, memory: { inputs?: { base: string; file: string }; values: RenderedValues } | undefined, values: RenderedValues): boolean {
   if (!memory?.inputs) return false;
   for (const [marker, before] of Object.entries(memory.values)) {
     const now = values[marker];
@@ -162,4 +162,28 @@ export function unchangedSinceLastRun(cfg: Config, zone: string, memory: { input
     } else if (before !== now) return false;
   }
   return fileIdentity(join(cfg.baseDir, `${zone}.base`)) === memory.inputs.base && fileIdentity(zoneFilePath(cfg, zone)) === memory.inputs.file;
+}
+
+/**
+ * What each marker becomes with `favoured` behind @IP@ and `pool` behind @IPS@; the IPv6
+ * markers only when every server has an address6, else `unavailable` says why, for the
+ * message of a zone that uses them.
+ */
+export function markerValues(
+  servers: readonly ServerConfig[],
+  favoured: ServerConfig,
+  pool: readonly ServerConfig[],
+): { values: RenderedValues; unavailable: Record<string, string> } {
+  const values: RenderedValues = { IP: favoured.address, IPS: pool.map((s) => s.address) };
+  const without6 = servers.filter((s) => s.address6 === undefined).map((s) => `"${s.name}"`);
+  const unavailable: Record<string, string> = {};
+  if (without6.length === 0) {
+    values.IP6 = favoured.address6!;
+    values.IPS6 = pool.map((s) => s.address6!);
+  } else {
+    const why = `server ${without6.join(', ')} ${without6.length === 1 ? 'has' : 'have'} no address6; add address6 to every [[server]], or use IPv6 markers nowhere`;
+    unavailable.IP6 = why;
+    unavailable.IPS6 = why;
+  }
+  return { values, unavailable };
 }

@@ -1,7 +1,8 @@
 // Which hook events a run raises. Pure: the decision and what the run did come in.
 import type { HealthDecision, FavouredMemory } from './health.js';
 
-export type HookEventName = 'failover' | 'failback' | 'change' | 'publish' | 'error';
+export const HOOK_EVENTS = ['failover', 'failback', 'change', 'publish', 'error'] as const;
+export type HookEventName = (typeof HOOK_EVENTS)[number];
 
 export interface RaisedEvent {
   on: HookEventName;

@@ -3,7 +3,8 @@
 import { highestSerial, nextSerial, type CalendarDate } from './serial.js';
 
 export type PendingStep = 'reload' | 'notify';
-export type MarkerValues = Record<string, string | string[]>;
+/** The marker values a zone was rendered with, as the state keeps them (core/markers.ts takes them as MarkerValues). */
+export type RenderedValues = Record<string, string | string[]>;
 
 /** What the state remembers of one published zone. */
 export interface ZoneMemory {
@@ -15,7 +16,7 @@ export interface ZoneMemory {
   /** sha256 of the zone file exactly as installed: "is the file on disk ours?" */
   fileHash: string;
   /** marker values it was rendered with, e.g. { IP: '192.0.2.1', IPS: ['192.0.2.1', '192.0.2.2'] } */
-  values: MarkerValues;
+  values: RenderedValues;
   publishedAt: number;
   /** nameserver steps still owed for this zone (a failed reload is retried next run) */
   pending: PendingStep[];
@@ -62,7 +63,7 @@ export interface ZoneFacts {
   zone: string;
   contentHash: string;
   baseHash: string;
-  values: MarkerValues;
+  values: RenderedValues;
   installed?: InstalledFile;
   memory?: ZoneMemory;
 }
@@ -126,7 +127,7 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
 }
 
-function sameValues(a: MarkerValues, b: MarkerValues): boolean {
+function sameValues(a: RenderedValues, b: RenderedValues): boolean {
   const ka = Object.keys(a);
   const same = (x: string | string[] | undefined, y: string | string[] | undefined) => (Array.isArray(x) && Array.isArray(y) ? x.join(' ') === y.join(' ') : x === y);
   return ka.length === Object.keys(b).length && ka.every((k) => same(a[k], b[k]));
