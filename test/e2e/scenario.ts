@@ -6,11 +6,10 @@
 // file on disk is untouched when it must be.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { zonerwBin } from '../helpers/paths.js';
+import { zonerw } from '../helpers/cli.js';
 import {
   binaryPath,
   freePort,
@@ -65,28 +64,12 @@ export function show(r: Run): string {
  * that is not the config's (relative paths must resolve against the config file), with a TZ far
  * from the configured UTC, and with the sbin folders on PATH (where the checkers live).
  */
-export function runZonerw(conf: string, args: string[] = [], cwd = tmpdir(), timeoutMs = 30_000): Promise<Run> {
+export async function runZonerw(conf: string, args: string[] = [], cwd = tmpdir(), timeoutMs = 30_000): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: labPath(), TZ: 'Pacific/Kiritimati' };
   delete env.ZONERW_CONFIG;
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [zonerwBin, '--config', conf, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`zonerw ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      fail(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, stdout, stderr });
-    });
-  });
+  let signal: NodeJS.Signals | null = null;
+  const r = await zonerw(['--config', conf, ...args], env, { cwd, timeoutMs, onSignal: (s) => (signal = s) });
+  return { ...r, signal };
 }
 
 /** The serial of the `example.test: serial NNNNNNNNNN` line; fails the test when there is none. */

@@ -9,11 +9,10 @@
 // left behind, and the next run with space succeeds.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
-import { zonerwBin } from '../helpers/paths.js';
 import {
   BACKUP, DOWN_LINE, MainServer, STACK, baseSpec, canMount, lines, makeBinLab, mountTmpfs, render, serialOf, tempRoot, tempsIn, unmount,
   type BaseSpec,
@@ -128,19 +127,10 @@ describe('disk full: a small tmpfs (real ENOSPC)', { skip: canMount() ? false : 
 
 // ---------------------------------------------------------------------- RLIMIT_FSIZE
 
-function zonerwLimited(fsizeBytes: number, args: string[], env: Record<string, string>): Promise<CliResult & { signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('prlimit', [`--fsize=${fsizeBytes}`, process.execPath, zonerwBin, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+async function zonerwLimited(fsizeBytes: number, args: string[], env: Record<string, string>): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  let signal: NodeJS.Signals | null = null;
+  const r = await zonerw(args, env, { under: ['prlimit', `--fsize=${fsizeBytes}`], onSignal: (s) => (signal = s) });
+  return { ...r, signal };
 }
 
 const PRLIMIT_SKIP = spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0 ? false : 'no prlimit here (util-linux)';
