@@ -40,8 +40,8 @@ export class UsageError extends ZonerwError {
 }
 
 export class LockedError extends ZonerwError {
-  constructor(lockPath: string) {
-    super(`another zonerw run holds the lock ${lockPath}; nothing was done`, EXIT.locked);
+  constructor(lockPath: string, staleMs: number) {
+    super(`another zonerw run holds the lock ${lockPath}; nothing was done (a lock left by a run that died is taken over after ${Math.round(staleMs / 1000)} s)`, EXIT.locked);
   }
 }
 

@@ -33,12 +33,13 @@ export async function acquireLock(stateDir: string, opts: { staleMs?: number } =
   let lost: Error | undefined;
   let released = false;
   let unlock: () => Promise<void>;
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
   try {
     unlock = await lockfile.lock(stateDir, {
       lockfilePath: lockPath,
       realpath: false,
       retries: 0,
-      stale: opts.staleMs ?? DEFAULT_STALE_MS,
+      stale: staleMs,
       // The default throws from a timer and crashes the process. Record it instead: the run
       // checks compromised() before each install and stops.
       onCompromised: (err: Error) => {
@@ -46,7 +47,7 @@ export async function acquireLock(stateDir: string, opts: { staleMs?: number } =
       },
     });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new LockedError(lockPath);
+    if ((err as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new LockedError(lockPath, staleMs);
     throw new RunError(`cannot take the lock ${lockPath}: ${describeFsError(err)}`);
   }
 

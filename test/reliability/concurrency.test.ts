@@ -31,7 +31,7 @@ const LATER = { ZONERW_NOW: '2026-11-22T11:00:00Z' };
 const LATEST = { ZONERW_NOW: '2026-11-22T12:00:00Z' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lockOf = (lab: BinLab) => join(lab.stateDir, 'zonerw.lock');
-const lockedLine = (lab: BinLab) => `zonerw: another zonerw run holds the lock ${lockOf(lab)}; nothing was done`;
+const lockedLine = (lab: BinLab) => `zonerw: another zonerw run holds the lock ${lockOf(lab)}; nothing was done (a lock left by a run that died is taken over after 30 s)`;
 
 async function until(what: string, ms: number, ok: () => boolean): Promise<void> {
   const end = Date.now() + ms;
