@@ -21,7 +21,7 @@ export async function verify(cfg: Config, deps: { nameserver: Nameserver; log: L
   let failed = false;
 
   if (cfg.nameserver.kind !== 'none' && !(await findProgram(cfg.nameserver.control[0]!, deps.path))) {
-    log.err(`nameserver.control: ${cfg.nameserver.control[0]} is not installed or not on PATH`);
+    log.err(`nameserver.control: ${cfg.nameserver.control[0]} is not installed or not on PATH; install it, or give its full path`);
     config = true;
   }
   const { zones, problems } = await listZones(cfg);

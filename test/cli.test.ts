@@ -240,3 +240,11 @@ test('-q prints errors only; zone_file names the file in zone_dir; a bad ZONERW_
   const clock = await zonerw(['--config', conf], { ZONERW_NOW: 'yesterday' });
   assert.deepEqual([clock.code, clock.stderr], [64, 'zonerw: ZONERW_NOW: not an ISO 8601 time: "yesterday"\n']);
 });
+
+test('zonerw check names a control command that is not installed (exit 78)', async () => {
+  const conf = await setup('check-control');
+  await writeFile(conf, (await readFile(conf, 'utf8')).replace('kind = "none"', 'kind = "nsd"\ncontrol = ["/nonexistent/nsd-control"]'));
+  const r = await zonerw(['--config', conf, 'check'], { PATH: `${process.env.PATH}:/usr/sbin:/sbin` });
+  assert.equal(r.code, 78);
+  assert.equal(r.stderr, 'nameserver.control: /nonexistent/nsd-control is not installed or not on PATH; install it, or give its full path\n');
+});

@@ -19,11 +19,14 @@ const servers: { server: Server | TcpServer }[] = [];
 interface Target {
   url: string;
   status: number;
+  /** requests received */
+  hits: number;
 }
 
 async function httpTarget(status = 200): Promise<Target> {
-  const t: Target = { url: '', status };
+  const t: Target = { url: '', status, hits: 0 };
   const server = createServer((_req, res) => {
+    t.hits++;
     if (t.status === 0) res.socket?.destroy();
     else res.writeHead(t.status).end('ok');
   });
@@ -113,6 +116,7 @@ describe('checking the checker and the target', () => {
     const ref = await httpTarget();
     const s = await site(`reference = ["${ref.url}", "tcp://127.0.0.1:1"]\n[check]\ntimeout = "1s"\nattempts = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
     await s.run();
+    assert.equal(ref.hits, 0, 'with every server up, the reference hosts are not asked');
     const before = await s.zone();
     main.status = 0;
     ref.status = 0;
