@@ -83,7 +83,7 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
                   (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
                   () => 'unknown' as const,
                 );
-      const views = memory && soa ? await lookAtSecondaries({ ...cfg, secondaryWaitMs: 0 }, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
+      const views = memory && soa ? await lookAtSecondaries(cfg, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
       const secondaries = views.map((v) => ({
         secondary: v.secondary.name,
         serial: v.served ?? null,
