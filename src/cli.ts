@@ -3,10 +3,11 @@
 // here, and anything else is a bug (exit 70).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, loadConfig, parseDuration, type Config } from './config.js';
+import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
+import type { Config } from './config/types.js';
+import { parseDuration } from './core/format.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
-import type { Deps, Log, RunOptions } from './run-types.js';
-import type { SoaQuery } from './secondaries.js';
+import type { Deps, Log, RunOptions, SoaQuery } from './run/ports.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -64,7 +65,7 @@ Prints nothing when nothing changed. A failover that worked exits 0.`)
       const g = program.opts<GlobalOptions>();
       if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
       const cfg = await loadConfig(configPath(g, env));
-      const { run } = await import('./run.js');
+      const { run } = await import('./commands/run.js');
       const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, verbose: !!g.verbose, quiet: !!g.quiet };
       setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
     });
@@ -81,8 +82,8 @@ Examples:
     .action(async (o: { json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       const cfg = await loadConfig(configPath(g, env));
-      const { status } = await import('./status.js');
-      setExit(await status(cfg, { json: !!o.json, now: clock(env)(), soa: querySoa }, io));
+      const { status } = await import('./commands/status.js');
+      setExit(await status(cfg, { json: !!o.json }, await realDeps(cfg, env, io)));
     });
 
   program
@@ -102,9 +103,9 @@ Lists transitions, publishes, pins, hooks, errors, then a timeline per server.`)
       const sinceMs = parseDuration(o.since);
       if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since: not a duration like 24h or 7d: "${o.since}"`);
       const cfg = await loadConfig(configPath(g, env));
-      const { history } = await import('./history-command.js');
+      const { history } = await import('./commands/history.js');
       const color = process.stdout.isTTY === true && !env.NO_COLOR;
-      setExit(await history(cfg, { sinceMs, json: !!o.json, color, now: clock(env)() }, io));
+      setExit(await history(cfg, { sinceMs, json: !!o.json, color }, await realDeps(cfg, env, io)));
     });
 
   program
@@ -119,8 +120,8 @@ Exit 0 and an "ok:" line when all is well; else every problem, and 78, 65 or 1.`
     .action(async () => {
       const g = program.opts<GlobalOptions>();
       const cfg = await loadConfig(configPath(g, env));
-      const [{ verify }, { createNameserver }] = await Promise.all([import('./verify.js'), import('./adapters/nameserver.js')]);
-      setExit(await verify(cfg, { nameserver: createNameserver(cfg.nameserver), log: io, now: clock(env)(), path: env.PATH ?? '' }));
+      const { check } = await import('./commands/check.js');
+      setExit(await check(cfg, {}, await realDeps(cfg, env, io)));
     });
 
   program
@@ -149,12 +150,12 @@ The next run publishes the pinned server; checks still run and are reported.`)
         if (forMs === undefined || forMs <= 0 || forMs > 366 * 86_400_000) throw new UsageError(`--for: not a duration like 30m, 2h or 1d: "${o.for}"`);
       }
       const cfg = await loadConfig(configPath(g, env));
-      const [{ pin }, deps] = await Promise.all([import('./pin.js'), realDeps(cfg, env, io)]);
-      const request = clear
-        ? ({ clear: true } as const)
-        : { clear: false as const, server: server!, ...(forMs !== undefined ? { forMs } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
+      const [{ pin }, deps] = await Promise.all([import('./commands/pin.js'), realDeps(cfg, env, io)]);
       const by = env.SUDO_USER || env.USER || env.LOGNAME || 'unknown';
-      setExit(await pin(cfg, request, { now: deps.now(), by, log: io }, deps));
+      const request = clear
+        ? ({ clear: true, by } as const)
+        : { clear: false as const, by, server: server!, ...(forMs !== undefined ? { forMs } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
+      setExit(await pin(cfg, request, deps));
     });
 
   return program;
@@ -197,6 +198,7 @@ function clock(env: Env): () => number {
   return () => t;
 }
 
+/** The real adapters behind the ports; each module is loaded when a command first needs it. */
 async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
   const [{ probe }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
     import('./adapters/probe.js'),
@@ -205,15 +207,20 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     import('./adapters/nameserver.js'),
     import('./adapters/state-file.js'),
   ]);
+  const command = () => import('./adapters/command.js');
+  const historyFile = () => import('./adapters/history-file.js');
   return {
     now: clock(env),
     probe: (spec) => probe(spec),
     lock: (dir) => acquireLock(dir),
     nameserver: createNameserver(cfg.nameserver),
     files: files.fileOps,
-    runHook: async (argv, extra, timeoutMs) => (await import('./adapters/command.js')).runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
-    appendHistory: async (dir, events) => (await import('./adapters/history-file.js')).appendHistory(dir, events),
+    runHook: async (argv, extra, timeoutMs) => (await command()).runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
+    findProgram: async (name) => (await command()).findProgram(name, env.PATH ?? ''),
+    appendHistory: async (dir, events) => (await historyFile()).appendHistory(dir, events),
+    readHistory: async (dir) => (await historyFile()).readHistory(dir),
     loadState: stateFile.loadState,
+    peekState: stateFile.peekState,
     soa: querySoa,
     saveState: stateFile.saveState,
     log,

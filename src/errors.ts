@@ -51,3 +51,13 @@ export class RunError extends ZonerwError {
     super(message, EXIT.failed);
   }
 }
+
+/** Everything a command found wrong; the exit code follows the most specific kind. */
+export class Trouble {
+  config = false;
+  baseFile = false;
+  failed = false;
+  exitCode(): ExitCode {
+    return this.config ? EXIT.config : this.baseFile ? EXIT.data : this.failed ? EXIT.failed : EXIT.ok;
+  }
+}

@@ -4,15 +4,10 @@
 import { formatMs } from '../core/format.js';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { CommandResult } from '../run/ports.js';
 
-export interface CommandResult {
-  ok: boolean;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** 'exit 0', 'exit 1', 'not found: nsd-control', 'timed out after 10s', 'killed by SIGTERM' */
-  reason: string;
-}
+export type { CommandResult };
+
 
 const CAP = 64 * 1024;
 /** After the child exits, how long to wait for its pipes (a grandchild may hold them open). */
@@ -133,4 +128,14 @@ export async function runCommand(
       }, Math.max(0, opts.timeoutMs)),
     );
   });
+}
+
+/** Whether `name` can be run: a path is checked as it is, a bare name on each folder of `path`. */
+export async function findProgram(name: string, path: string): Promise<boolean> {
+  const [{ access, constants }, { delimiter, join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const candidates = name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+  for (const c of candidates) {
+    if (await access(c, constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
 }

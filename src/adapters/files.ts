@@ -3,21 +3,15 @@
 // old file or the new one, never a mix, whatever happens to this process or the disk.
 import { describeFsError } from '../core/format.js';
 import { constants, statSync } from 'node:fs';
-import { copyFile, lstat, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
+import type { Files, PreparedFile, Scratch } from '../run/ports.js';
 
-export interface PreparedFile {
-  readonly path: string;
-  readonly tempPath: string;
-  /** Rename the temp over `path`, then fsync the folder so the rename survives a crash. */
-  /** Renames the temp over the path; `syncDir: false` leaves the folder fsync to the caller
-   *  (syncFolder once after many renames into the same folder). */
-  commit(opts?: { syncDir?: boolean }): Promise<void>;
-  /** Remove the temp (nothing happens if it is already gone or was committed). */
-  discard(): Promise<void>;
-}
+export type { PreparedFile };
+
 
 const TEMP_MARK = '.zonerw-tmp-';
 const TEMP_NAME = /^\..+\.zonerw-tmp-.+$/;
@@ -244,12 +238,39 @@ export async function keepCopy(path: string, suffix: string): Promise<string> {
   throw new RunError(`cannot copy ${path}: ${path}.${suffix} and 999 numbered copies already exist`);
 }
 
-/** The file operations a run needs, as run.ts's `deps.files` takes them. */
-export const fileOps = {
+/** Names in a folder. */
+export async function listFolder(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    throw new RunError(`cannot read ${dir}: ${describeFsError(err)}`);
+  }
+}
+
+/** A private temp folder (mode 0700) for files that are validated and never installed. */
+export async function makeScratch(): Promise<Scratch> {
+  const dir = await mkdtemp(join(tmpdir(), 'zonerw-'));
+  return {
+    async write(name, content, encoding) {
+      const path = join(dir, name);
+      await writeFile(path, content, encoding);
+      return path;
+    },
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The file operations of the ports (`deps.files`). */
+export const fileOps: Files = {
   prepare: prepareFile,
   install: installFile,
   removeStaleTemps,
   keepCopy,
   syncFolder,
   identity: fileIdentity,
+  read: readTextIfExists,
+  size: (path) => stat(path).then((s) => s.size, () => undefined),
+  list: listFolder,
+  folderId: (path) => stat(path).then((s) => `${s.dev}:${s.ino}`, () => undefined),
+  scratch: makeScratch,
 };

@@ -11,35 +11,14 @@
 // (the `now` wall clock, Date.now by default) is down too, even when it verifies, so the
 // expiry shows up in the output while the main server still works.
 import { formatMs } from '../core/format.js';
+import type { HttpProbeSpec, ProbeResult } from '../core/probe.js';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 
-export interface HttpProbeSpec {
-  url: string;
-  host?: string;
-  expectStatus?: readonly number[];
-  timeoutMs: number;
-  maxBytes?: number;
-  expectBody?: string;
-  ca?: string;
-  insecure?: boolean;
-  /** HTTPS only: down when the peer certificate's notAfter is less than this many days away. */
-  certMinDays?: number;
-  /** Wall clock (ms since the epoch) for `certMinDays`; Date.now by default. */
-  now?: () => number;
-}
-
-export interface ProbeResult {
-  up: boolean;
-  reason: string;
-  status?: number;
-  latencyMs: number;
-}
 
 export const DEFAULT_MAX_BYTES = 65536;
 const DAY_MS = 86_400_000;
 
-export { formatMs };
 
 /** "example.com:8443" -> "example.com", "[2001:db8::1]:443" -> "2001:db8::1". */
 function nameOf(hostHeader: string): string {

@@ -7,12 +7,10 @@ import { statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LockedError, RunError } from '../errors.js';
+import type { HeldLock } from '../run/ports.js';
 
-export interface HeldLock {
-  release(): Promise<void>;
-  /** The reason the lock was lost (its folder removed or its mtime taken over), if it was. */
-  compromised(): Error | undefined;
-}
+export type { HeldLock };
+
 
 export const LOCK_NAME = 'zonerw.lock';
 const DEFAULT_STALE_MS = 30_000;

@@ -1,12 +1,9 @@
 // One check of any kind: dispatches to the HTTP(S) or the TCP probe, importing only the one
 // a check needs, so a run loads only what its config uses. It never throws.
-import type { HttpProbeSpec, ProbeResult } from './http-check.js';
-import type { TcpProbeSpec } from './tcp-check.js';
-
-export type CheckSpec = ({ kind: 'http' } & HttpProbeSpec) | ({ kind: 'tcp' } & TcpProbeSpec);
+import type { ProbeResult, ProbeSpec } from '../core/probe.js';
 
 /** `clock` (monotonic ms, performance.now by default) measures the latency. */
-export async function probe(spec: CheckSpec, clock?: () => number): Promise<ProbeResult> {
+export async function probe(spec: ProbeSpec, clock?: () => number): Promise<ProbeResult> {
   try {
     switch (spec.kind) {
       case 'http': {

@@ -3,16 +3,11 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunError } from '../errors.js';
-import { emptyState, parseState, serializeState, type State } from '../state.js';
+import { emptyState, parseState, serializeState, type State } from '../core/state.js';
+import type { LoadedState } from '../run/ports.js';
 import { installFile, readTextIfExists } from './files.js';
 
 export const stateFile = (stateDir: string) => join(stateDir, 'state.json');
-
-export interface LoadedState {
-  state: State;
-  /** set when a damaged state was moved aside and zonerw starts from the zone files */
-  warning?: string;
-}
 
 export async function loadState(stateDir: string): Promise<LoadedState> {
   const path = stateFile(stateDir);

@@ -21,7 +21,7 @@ export interface ServerInput {
   recoverAfter: number;
 }
 
-export interface CheckOutcome {
+export interface ProbeOutcome {
   up: boolean;
   /** `HTTP 200`, `HTTP 503`, `connection refused`, `timed out after 5s`, ... */
   reason: string;
@@ -42,7 +42,7 @@ export interface ServerMemory {
   /** counts as up, after hysteresis */
   up: boolean;
   since: number;
-  lastCheck?: CheckOutcome;
+  lastCheck?: ProbeOutcome;
   streak?: Streak;
 }
 
@@ -85,7 +85,7 @@ export interface ServerVerdict {
   streak: Streak;
   /** runs needed to change: failAfter while up, recoverAfter while down */
   needed: number;
-  outcome?: CheckOutcome;
+  outcome?: ProbeOutcome;
 }
 
 export interface HealthDecision {
@@ -107,7 +107,7 @@ export interface HealthDecision {
 
 export interface HealthInputs {
   servers: readonly ServerInput[];
-  outcomes: ReadonlyMap<string, CheckOutcome>;
+  outcomes: ReadonlyMap<string, ProbeOutcome>;
   memory: HealthMemory;
   allDown: AllDown;
   /** undefined: no reference configured or none asked; else whether any reference answered */
@@ -116,7 +116,7 @@ export interface HealthInputs {
 }
 
 /** True when a reference check is worth making: some checked server failed this run. */
-export function needsReference(servers: readonly ServerInput[], outcomes: ReadonlyMap<string, CheckOutcome>): boolean {
+export function needsReference(servers: readonly ServerInput[], outcomes: ReadonlyMap<string, ProbeOutcome>): boolean {
   return servers.some((s) => s.checked && outcomes.get(s.name)?.up !== true);
 }
 
@@ -185,7 +185,7 @@ export function decideHealth(input: HealthInputs): HealthDecision {
   };
 }
 
-function judge(s: ServerInput, outcome: CheckOutcome | undefined, before: ServerMemory | undefined, now: number, frozen: boolean): ServerVerdict {
+function judge(s: ServerInput, outcome: ProbeOutcome | undefined, before: ServerMemory | undefined, now: number, frozen: boolean): ServerVerdict {
   const raw = s.checked ? outcome?.up === true : true;
   const wasUp = before?.up ?? true;
   if (frozen && before) {

@@ -3,6 +3,7 @@
 // input byte for byte; fill puts values into the markers. A repeating marker (@IPS@, @IPS6@)
 // makes its physical line appear once per value, as round-robin failover tools do.
 
+import { editDistance } from './names.js';
 import { fieldsOf, skipEscape, soaSerialIndex, splitEntries, tokenize, type Field, type Token } from './lexer.js';
 
 export interface Slot {
@@ -40,7 +41,8 @@ type Finding = Omit<Problem, 'file'>;
 // (so @IPv6@ suggests @IP6@, not @IPS6@).
 export const MARKERS: readonly string[] = ['IP', 'IP6', 'IPS', 'IPS6', 'serial number'];
 
-const SERIAL = 'serial number';
+/** The serial marker's name: @serial number@. */
+export const SERIAL = 'serial number';
 
 /** Markers whose line is repeated once per value of a list: one record per up server. */
 const REPEATING: readonly string[] = ['IPS', 'IPS6'];
@@ -305,22 +307,10 @@ function suggestMarker(name: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3; // suggest within distance 2 only
   for (const m of MARKERS) {
-    const d = levenshtein(n, normalize(m));
+    const d = editDistance(n, normalize(m));
     if (d < bestDistance) [best, bestDistance] = [m, d];
   }
   return best;
-}
-
-function levenshtein(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** `@IP@`, `@ip@`, `@I_P@`, `@ i-p @`: a marker as written exactly, or a variant of it. */

@@ -1,10 +1,12 @@
 // Per zone: publish or not, with which serial, and why. Pure: hashes, texts' serials, the
-// date and the remembered state come in; a plan goes out for run.ts to carry out.
+// date and the remembered state come in; a plan goes out (run-plan.ts builds the run's Plan
+// from it).
 import { highestSerial, nextSerial, type CalendarDate } from './serial.js';
+import { valuesStillHold, type RenderedValues } from './values.js';
+
+export type { RenderedValues };
 
 export type PendingStep = 'reload' | 'notify';
-/** The marker values a zone was rendered with, as the state keeps them (core/markers.ts takes them as MarkerValues). */
-export type RenderedValues = Record<string, string | string[]>;
 
 /** What the state remembers of one published zone. */
 export interface ZoneMemory {
@@ -128,7 +130,5 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
 }
 
 function sameValues(a: RenderedValues, b: RenderedValues): boolean {
-  const ka = Object.keys(a);
-  const same = (x: string | string[] | undefined, y: string | string[] | undefined) => (Array.isArray(x) && Array.isArray(y) ? x.join(' ') === y.join(' ') : x === y);
-  return ka.length === Object.keys(b).length && ka.every((k) => same(a[k], b[k]));
+  return Object.keys(a).length === Object.keys(b).length && valuesStillHold(a, b);
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { certExpiryReason, formatMs, probeHttp } from '../../src/adapters/http-check.js';
+import { certExpiryReason, probeHttp } from '../../src/adapters/http-check.js';
 
 const SLACK_MS = 1000;
 
@@ -24,15 +24,6 @@ function close(server: { close(cb: () => void): unknown; closeAllConnections?: (
   server.closeAllConnections?.();
   return new Promise((resolve) => server.close(() => resolve()));
 }
-
-describe('formatMs', () => {
-  test('formats durations for reasons', () => {
-    assert.equal(formatMs(500), '500ms');
-    assert.equal(formatMs(5000), '5s');
-    assert.equal(formatMs(1500), '1.5s');
-    assert.equal(formatMs(1250), '1.25s');
-  });
-});
 
 describe('probeHttp over http', () => {
   let server: Server;

@@ -1,12 +1,10 @@
-// The nameserver adapter's argv building (control verbs per kind) and its checker order, with a
+// The nameserver adapter's checker order and control runs, with a
 // fake runCommand: which program ran, with which arguments, and what a missing checker means.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { controlArgv, createNameserver } from '../../src/adapters/nameserver.js';
-import type { CommandResult } from '../../src/adapters/command.js';
-import type { Config, NameserverKind } from '../../src/config.js';
-
-type Ns = Config['nameserver'];
+import { createNameserver } from '../../src/adapters/nameserver.js';
+import type { NameserverKind, NameserverSettings as Ns } from '../../src/core/nameserver.js';
+import type { CommandResult } from '../../src/run/ports.js';
 
 function ns(kind: NameserverKind, control: string[], checkzone: Ns['checkzone'] = 'auto'): Ns {
   return { kind, control, checkzone, timeoutMs: 5000 };
@@ -25,25 +23,53 @@ function fakeRun(installed: Record<string, CommandResult>) {
   return { run, calls };
 }
 
-describe('control argv', () => {
-  test('nsd and bind: the prefix, reload/notify, the zone', () => {
-    assert.deepEqual(controlArgv(ns('nsd', ['nsd-control', '-c', '/etc/nsd/nsd.conf']), 'reload', 'example.com'), ['nsd-control', '-c', '/etc/nsd/nsd.conf', 'reload', 'example.com']);
-    assert.deepEqual(controlArgv(ns('nsd', ['nsd-control']), 'notify', 'example.com'), ['nsd-control', 'notify', 'example.com']);
-    assert.deepEqual(controlArgv(ns('bind', ['rndc']), 'reload', 'example.com'), ['rndc', 'reload', 'example.com']);
-    assert.deepEqual(controlArgv(ns('bind', ['rndc', '-c', '/etc/bind/rndc.conf']), 'notify', 'example.com'), ['rndc', '-c', '/etc/bind/rndc.conf', 'notify', 'example.com']);
+describe('checker order', () => {
+  const FILE = '/var/lib/zones/.example.com.zonerw-tmp-1';
+
+  test('knot: kzonecheck when it is installed', async () => {
+    const { run, calls } = fakeRun({ kzonecheck: ok(), 'named-checkzone': ok(), 'nsd-checkzone': ok() });
+    assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE), { ok: true, checker: 'kzonecheck' });
+    assert.deepEqual(calls, [['kzonecheck', '-o', 'example.com', FILE]], 'kzonecheck takes the origin with -o');
   });
 
-  test('knot: zone-reload and zone-notify after the configured prefix', () => {
-    assert.deepEqual(controlArgv(ns('knot', ['knotc']), 'reload', 'example.com'), ['knotc', 'zone-reload', 'example.com']);
-    assert.deepEqual(controlArgv(ns('knot', ['knotc']), 'notify', 'example.com'), ['knotc', 'zone-notify', 'example.com']);
-    assert.deepEqual(controlArgv(ns('knot', ['knotc', '-c', '/etc/knot/knot.conf']), 'reload', 'example.com'), ['knotc', '-c', '/etc/knot/knot.conf', 'zone-reload', 'example.com']);
-    assert.deepEqual(controlArgv(ns('knot', ['knotc', '-s', '/run/knot/knot.sock']), 'notify', 'example.com'), ['knotc', '-s', '/run/knot/knot.sock', 'zone-notify', 'example.com']);
+  test('knot without kzonecheck (Debian 12 `knot`): named-checkzone, and it is named', async () => {
+    const { run, calls } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
+    assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE), { ok: true, checker: 'named-checkzone' });
+    assert.deepEqual(calls.map((c) => c[0]), ['kzonecheck', 'named-checkzone']);
   });
 
-  test('none: no command', () => {
-    assert.equal(controlArgv(ns('none', []), 'reload', 'example.com'), undefined);
+  test('knot with only nsd-checkzone', async () => {
+    const { run, calls } = fakeRun({ 'nsd-checkzone': ok() });
+    assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE), { ok: true, checker: 'nsd-checkzone' });
+    assert.deepEqual(calls.map((c) => c[0]), ['kzonecheck', 'named-checkzone', 'nsd-checkzone']);
   });
 
+  test('knot: a refusal names the fallback checker and carries its words', async () => {
+    const refused: CommandResult = { ok: false, code: 1, stdout: `zone example.com/IN: loading from master file ${FILE} failed: bad dotted quad\n`, stderr: '', reason: 'exit 1' };
+    const { run } = fakeRun({ 'named-checkzone': refused, 'nsd-checkzone': ok() });
+    const r = await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE);
+    assert.equal(r.ok, false);
+    assert.equal(r.checker, 'named-checkzone', 'the first installed checker decides; the next one is not asked');
+    assert.match(r.message ?? '', /bad dotted quad/);
+  });
+
+  test('knot with no checker at all: "always" refuses and names all three; "auto" lets it through', async () => {
+    const { run } = fakeRun({});
+    const always = await createNameserver(ns('knot', ['knotc'], 'always'), run).validate('example.com', FILE);
+    assert.equal(always.ok, false);
+    assert.match(always.message ?? '', /kzonecheck or named-checkzone or nsd-checkzone/);
+    assert.deepEqual(await createNameserver(ns('knot', ['knotc'], 'auto'), run).validate('example.com', FILE), { ok: true });
+  });
+
+  test('nsd and bind use only their own checker', async () => {
+    const { run, calls } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
+    assert.deepEqual(await createNameserver(ns('nsd', ['nsd-control']), run).validate('example.com', FILE), { ok: true, checker: 'nsd-checkzone' });
+    assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE), { ok: true, checker: 'named-checkzone' });
+    assert.deepEqual(calls.map((c) => c[0]), ['nsd-checkzone', 'named-checkzone']);
+  });
+});
+
+describe('control runs', () => {
   test('Nameserver.command and run use the same argv', async () => {
     const { run, calls } = fakeRun({ knotc: ok('OK\n') });
     const n = createNameserver(ns('knot', ['knotc', '-s', '/run/knot/knot.sock']), run);
@@ -61,51 +87,5 @@ describe('control argv', () => {
     const r = await createNameserver(ns('none', []), run).run('reload', 'example.com');
     assert.equal(r.ok, true);
     assert.deepEqual(calls, []);
-  });
-});
-
-describe('checker order', () => {
-  const FILE = '/var/lib/zones/.example.com.zonerw-tmp-1';
-
-  test('knot: kzonecheck when it is installed', async () => {
-    const { run, calls } = fakeRun({ kzonecheck: ok(), 'named-checkzone': ok(), 'nsd-checkzone': ok() });
-    assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).checkzone('example.com', FILE), { ok: true, checker: 'kzonecheck' });
-    assert.deepEqual(calls, [['kzonecheck', 'example.com', FILE]]);
-  });
-
-  test('knot without kzonecheck (Debian 12 `knot`): named-checkzone, and it is named', async () => {
-    const { run, calls } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
-    assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).checkzone('example.com', FILE), { ok: true, checker: 'named-checkzone' });
-    assert.deepEqual(calls.map((c) => c[0]), ['kzonecheck', 'named-checkzone']);
-  });
-
-  test('knot with only nsd-checkzone', async () => {
-    const { run, calls } = fakeRun({ 'nsd-checkzone': ok() });
-    assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).checkzone('example.com', FILE), { ok: true, checker: 'nsd-checkzone' });
-    assert.deepEqual(calls.map((c) => c[0]), ['kzonecheck', 'named-checkzone', 'nsd-checkzone']);
-  });
-
-  test('knot: a refusal names the fallback checker and carries its words', async () => {
-    const refused: CommandResult = { ok: false, code: 1, stdout: `zone example.com/IN: loading from master file ${FILE} failed: bad dotted quad\n`, stderr: '', reason: 'exit 1' };
-    const { run } = fakeRun({ 'named-checkzone': refused, 'nsd-checkzone': ok() });
-    const r = await createNameserver(ns('knot', ['knotc']), run).checkzone('example.com', FILE);
-    assert.equal(r.ok, false);
-    assert.equal(r.checker, 'named-checkzone', 'the first installed checker decides; the next one is not asked');
-    assert.match(r.message ?? '', /bad dotted quad/);
-  });
-
-  test('knot with no checker at all: "always" refuses and names all three; "auto" lets it through', async () => {
-    const { run } = fakeRun({});
-    const always = await createNameserver(ns('knot', ['knotc'], 'always'), run).checkzone('example.com', FILE);
-    assert.equal(always.ok, false);
-    assert.match(always.message ?? '', /kzonecheck or named-checkzone or nsd-checkzone/);
-    assert.deepEqual(await createNameserver(ns('knot', ['knotc'], 'auto'), run).checkzone('example.com', FILE), { ok: true });
-  });
-
-  test('nsd and bind use only their own checker', async () => {
-    const { run, calls } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
-    assert.deepEqual(await createNameserver(ns('nsd', ['nsd-control']), run).checkzone('example.com', FILE), { ok: true, checker: 'nsd-checkzone' });
-    assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).checkzone('example.com', FILE), { ok: true, checker: 'named-checkzone' });
-    assert.deepEqual(calls.map((c) => c[0]), ['nsd-checkzone', 'named-checkzone']);
   });
 });

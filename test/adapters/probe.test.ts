@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { probe, type CheckSpec } from '../../src/adapters/probe.js';
+import { probe } from '../../src/adapters/probe.js';
+import type { ProbeSpec as CheckSpec } from '../../src/core/probe.js';
 
 describe('probe dispatches on kind', () => {
   let server: Server;

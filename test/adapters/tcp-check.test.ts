@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { parseHostPort, probeTcp } from '../../src/adapters/tcp-check.js';
+import { probeTcp } from '../../src/adapters/tcp-check.js';
 
 const SLACK_MS = 1000;
 
@@ -171,34 +171,5 @@ describe('probeTcp', () => {
     const r = await probeTcp({ ...at('smtp'), timeoutMs: 2000, expectBanner: '220' }, () => (t += 5));
     assert.equal(r.up, true);
     assert.equal(r.latencyMs, 5);
-  });
-});
-
-describe('parseHostPort', () => {
-  const good: [string, string, number][] = [
-    ['192.0.2.1:25', '192.0.2.1', 25],
-    ['127.0.0.1:65535', '127.0.0.1', 65535],
-    ['[2001:db8::1]:22', '2001:db8::1', 22],
-    ['[::1]:64738', '::1', 64738],
-    ['[::]:1', '::', 1],
-    ['[2001:db8:0:0:0:0:0:1]:443', '2001:db8:0:0:0:0:0:1', 443],
-    ['[::ffff:192.0.2.1]:25', '::ffff:192.0.2.1', 25],
-    ['mail.example.com:25', 'mail.example.com', 25],
-    ['mail.example.com.:587', 'mail.example.com.', 587],
-    ['localhost:22', 'localhost', 22],
-    ['1example.com:80', '1example.com', 80],
-  ];
-  for (const [s, host, port] of good) {
-    test(`${s} -> ${host} ${port}`, () => assert.deepEqual(parseHostPort(s), { host, port }));
-  }
-  const bad = [
-    '', '192.0.2.1', '192.0.2.1:', ':25', '192.0.2.1:0', '192.0.2.1:65536', '192.0.2.1:025', '192.0.2.1:+25',
-    '192.0.2.1:2 5', ' 192.0.2.1:25', '192.0.2.1:25 ', '192.0.2.300:25', '192.0.2:25', '2001:db8::1:22',
-    '[2001:db8::1]', '[2001:db8::1]22', '[2001:db8::1:22', '[192.0.2.1]:25', '[2001:db8::1::2]:22',
-    '[1:2:3:4:5:6:7:8:9]:22', '[12345::1]:22', '-bad.example.com:25', 'bad_name.example.com:25',
-    'http://192.0.2.1:80', 'example..com:25',
-  ];
-  test('rejects what is not ADDRESS:PORT', () => {
-    for (const s of bad) assert.equal(parseHostPort(s), undefined, JSON.stringify(s));
   });
 });

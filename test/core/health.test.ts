@@ -5,7 +5,7 @@ import {
   describeTransition,
   rememberHealth,
   type AllDown,
-  type CheckOutcome,
+  type ProbeOutcome,
   type HealthDecision,
   type HealthMemory,
   type ServerInput,
@@ -13,11 +13,11 @@ import {
 
 const server = (name: string, address: string, checked = true, failAfter = 1, recoverAfter = 2): ServerInput => ({ name, address, checked, failAfter, recoverAfter });
 const three = [server('main', '192.0.2.1'), server('second', '192.0.2.2'), server('backup', '198.51.100.7', false)];
-const up = (reason = 'HTTP 200'): CheckOutcome => ({ up: true, reason, latencyMs: 3, attempts: 1, at: 1000 });
-const down = (reason = 'HTTP 503', attempts = 2): CheckOutcome => ({ up: false, reason, latencyMs: 3, attempts, at: 1000 });
-const results = (...r: [string, CheckOutcome][]) => new Map(r);
+const up = (reason = 'HTTP 200'): ProbeOutcome => ({ up: true, reason, latencyMs: 3, attempts: 1, at: 1000 });
+const down = (reason = 'HTTP 503', attempts = 2): ProbeOutcome => ({ up: false, reason, latencyMs: 3, attempts, at: 1000 });
+const results = (...r: [string, ProbeOutcome][]) => new Map(r);
 
-function decide(servers: ServerInput[], outcomes: Map<string, CheckOutcome>, memory: HealthMemory = { servers: {} }, now = 5000, allDown: AllDown = 'keep', referencesUp?: boolean): HealthDecision {
+function decide(servers: ServerInput[], outcomes: Map<string, ProbeOutcome>, memory: HealthMemory = { servers: {} }, now = 5000, allDown: AllDown = 'keep', referencesUp?: boolean): HealthDecision {
   return decideHealth({ servers, outcomes, memory, allDown, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
 }
 
@@ -32,7 +32,7 @@ function sequence(servers: ServerInput[], mainResults: boolean[]): HealthDecisio
 }
 
 test('favoured = the first server that is up, in config order; the pool = all that are up', () => {
-  const rows: [string, CheckOutcome, CheckOutcome, string, string[]][] = [
+  const rows: [string, ProbeOutcome, ProbeOutcome, string, string[]][] = [
     ['all up', up(), up(), 'main', ['main', 'second', 'backup']],
     ['main down', down(), up(), 'second', ['second', 'backup']],
     ['first two down', down(), down(), 'backup', ['backup']],

@@ -38,7 +38,7 @@ test('parseHistory skips a torn last line', () => {
 });
 
 test('the timeline is coloured only when asked (a terminal without NO_COLOR)', async () => {
-  const { formatHistory } = await import('../../src/history-command.js');
+  const { formatHistory } = await import('../../src/commands/history.js');
   const stats = summarise([check(0, 'main', true), check(H, 'main', false)], ['main'], 0, 2 * H, 2);
   const plain = formatHistory([], stats, 0, 2 * H, false).at(-1)!;
   const coloured = formatHistory([], stats, 0, 2 * H, true).at(-1)!;

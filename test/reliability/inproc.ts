@@ -5,14 +5,13 @@
 // been SIGKILLed there; operations already under way finish, as the kernel would finish them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateConfig, type Config } from '../../src/config.js';
-import { run } from '../../src/run.js';
-import type { Deps, RunOptions } from '../../src/run-types.js';
+import { validateConfig } from '../../src/config/validate.js';
+import type { Config } from '../../src/config/types.js';
+import { run } from '../../src/commands/run.js';
+import type { Deps, Nameserver, PreparedFile, RunOptions } from '../../src/run/ports.js';
 import * as files from '../../src/adapters/files.js';
 import { loadState, saveState } from '../../src/adapters/state-file.js';
-import type { Nameserver } from '../../src/adapters/nameserver.js';
-import type { HeldLock } from '../../src/adapters/lock.js';
-import type { PreparedFile } from '../../src/adapters/files.js';
+import { adapterDeps } from '../helpers/deps.js';
 import { BACKUP, MAIN, baseText, type BaseSpec } from './helpers.js';
 
 export interface Kill {
@@ -48,34 +47,6 @@ export interface InLab {
 }
 
 const never = () => new Promise<never>(() => {});
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Fn = (...a: any[]) => any;
-/** An export of the files adapter by name, for the dependencies newer than these tests. */
-function adapter(name: string): Fn {
-  const f = (files as unknown as Record<string, unknown>)[name];
-  if (typeof f !== 'function') throw new Error(`src/adapters/files.ts has no ${name}: update test/reliability/inproc.ts`);
-  return f as Fn;
-}
-
-/**
- * deps.files: the wrapped side effects, and for any other name run() asks for, the files
- * adapter's export of that name (or nameFile, fileName), unwrapped: Deps grows while these
- * tests are written, and a new read-only helper should not break them.
- */
-function filesDeps<T extends Record<string, Fn>>(known: T): T {
-  return new Proxy(known, {
-    get(target, key) {
-      if (typeof key !== 'string' || key in target) return (target as Record<string, Fn>)[key as string];
-      const cap = key.charAt(0).toUpperCase() + key.slice(1);
-      for (const name of [key, `${key}File`, `file${cap}`]) {
-        const f = (files as unknown as Record<string, unknown>)[name];
-        if (typeof f === 'function') return f;
-      }
-      return undefined;
-    },
-  });
-}
 
 export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unknown> = {}): InLab {
   const baseDir = join(dir, 'base');
@@ -142,13 +113,13 @@ export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unkn
   // One control command per zone (step names like `reload example.com`); loosely typed, so
   // that the Nameserver interface can grow without breaking these tests.
   const zonesOf = (zones: string | readonly string[]) => (typeof zones === 'string' ? [zones] : [...zones]);
-  const nameserver = {
+  const nameserver: Nameserver = {
     batching: 'one',
-    command: (s: string, zones: string | readonly string[]) => ['nsd-control', s, ...zonesOf(zones)],
-    run: (s: string, zones: string | readonly string[]) =>
+    command: (s, zones) => ['nsd-control', s, ...zonesOf(zones)],
+    run: (s, zones) =>
       step(`${s} ${zonesOf(zones).join(' ')}`, async () => ({ ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' })),
-    checkzone: async () => ({ ok: true, checker: 'nsd-checkzone' }),
-  } as unknown as Nameserver;
+    validate: async () => ({ ok: true, checker: 'nsd-checkzone' }),
+  } as Nameserver;
 
   const l: InLab = {
     dir, cfg, zoneDir, stateDir, baseDir,
@@ -162,22 +133,20 @@ export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unkn
       dead = false;
       const out: string[] = [];
       const err: string[] = [];
-      l.deps = {
+      l.deps = adapterDeps({
         now: () => l.now,
         probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
-        lock: async (): Promise<HeldLock> => ({ release: async () => {}, compromised: () => undefined }),
         nameserver,
-        files: filesDeps({
+        files: {
+          ...files.fileOps,
           prepare: (path: string, content: string, encoding: BufferEncoding) => step(`prepare ${zoneOf(path)}`, async () => wrapPrepared(zoneOf(path), await files.prepareFile(path, content, encoding))),
           removeStaleTemps: (d: string) => step(`removeStaleTemps ${d === zoneDir ? 'zones' : 'state'}`, () => files.removeStaleTemps(d)),
           keepCopy: (path: string, suffix: string) => step(`keepCopy ${zoneOf(path)}`, () => files.keepCopy(path, suffix)),
           install: (path: string, content: string) => step(`install ${path}`, () => files.installFile(path, content)),
-          syncFolder: (d: string) => step(`syncFolder ${d === zoneDir ? 'zones' : d}`, async () => adapter('syncFolder')(d) as Promise<void>),
-          identity: (path: string) => adapter('fileIdentity')(path),
-        }),
+          syncFolder: (d: string) => step(`syncFolder ${d === zoneDir ? 'zones' : d}`, () => files.syncFolder(d)),
+        },
         loadState: (d: string) => step('loadState', () => loadState(d)),
         saveState: (d: string, s: Parameters<Deps['saveState']>[1]) => step('saveState', () => saveState(d, s)),
-        soa: async () => ({ error: 'no secondary in these tests' }),
         runHook: async () => ({ ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' }),
         appendHistory: () => step('appendHistory', async () => {}),
         log: {
@@ -188,9 +157,7 @@ export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unkn
             if (!dead) err.push(s);
           },
         },
-        // (through unknown: a dependency added to Deps later must not stop these tests compiling;
-        // if run() calls one missing here, the tests fail loudly)
-      } as unknown as Deps;
+      });
       const running = run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps).then(
         (code) => ({ code }),
         (error: unknown) => ({ error }),

@@ -1,22 +1,10 @@
-// The check part of the config: `[check]` defaults, each server's `check`, and `reference`.
+// The probe part of the config (its keys say `check`): `[check]` defaults, each server's `check`, and `reference`.
 // A check is either `url` (HTTP/HTTPS) or `tcp` ("host:port"); every key of `[check]` can be
 // overridden in a server's own check table.
 import { resolve } from 'node:path';
-import { describe, join, Reader, type Table } from './config-reader.js';
-import type { CheckSpec } from './adapters/probe.js';
-import { parseHostPort } from './adapters/tcp-check.js';
-
-export interface CheckConfig {
-  /** what one try sends, as the probe adapters take it */
-  spec: CheckSpec;
-  attempts: number;
-  /** consecutive down runs before an up server counts as down */
-  failAfter: number;
-  /** consecutive up runs before a down server counts as up again */
-  recoverAfter: number;
-  /** `ca`, resolved; loadConfig reads it into spec.ca */
-  caFile?: string;
-}
+import { formatHostPort, parseHostPort } from '../core/address.js';
+import { describe, join, Reader, type Table } from './reader.js';
+import type { ProbeConfig } from './types.js';
 
 /** The keys `[check]` sets for every check, and a server's check may override. */
 const SHARED_KEYS = ['timeout', 'attempts', 'expect_status', 'fail_after', 'recover_after', 'expect_body', 'max_bytes', 'ca', 'insecure', 'cert_min_days'] as const;
@@ -24,12 +12,12 @@ export const CHECK_DEFAULT_KEYS = SHARED_KEYS;
 const CHECK_KEYS = ['url', 'tcp', 'host', 'expect_banner', ...SHARED_KEYS] as const;
 
 /** `[check]` as read: every shared key, with the built-in defaults filled in. */
-export interface CheckDefaults {
+export interface ProbeDefaults {
   table: Table;
   dir: string;
 }
 
-export function readCheckDefaults(r: Reader, raw: unknown, dir: string, topLevel: readonly string[]): CheckDefaults {
+export function readProbeDefaults(r: Reader, raw: unknown, dir: string, topLevel: readonly string[]): ProbeDefaults {
   const table = r.table(raw, 'check') ?? {};
   r.known(table, 'check', CHECK_DEFAULT_KEYS, topLevel);
   // Validate [check]'s own values once, with [check] key paths, so a wrong default is not
@@ -80,7 +68,7 @@ function readShared(r: Reader, t: Table, defaults: Table, prefix: string, dir: s
  * A server's `check`: a URL string, or a table with `url` or `tcp`. `defaults` is [check].
  * Returns undefined (with problems recorded) when it cannot be read.
  */
-export function readCheck(r: Reader, raw: unknown, prefix: string, defaults: CheckDefaults): CheckConfig | undefined {
+export function readProbe(r: Reader, raw: unknown, prefix: string, defaults: ProbeDefaults): ProbeConfig | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' && (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Date)) {
     r.problem(prefix, `must be a URL string or a table like { url = "http://192.0.2.1/", host = "www.example.com" }, not ${describe(raw)}`);
@@ -137,9 +125,9 @@ export function readCheck(r: Reader, raw: unknown, prefix: string, defaults: Che
 }
 
 /** `reference = ["http://...", "tcp://host:port"]`: hosts that have nothing to do with the servers. */
-export function readReferences(r: Reader, top: Table, defaults: CheckDefaults): CheckConfig[] {
+export function readReferences(r: Reader, top: Table, defaults: ProbeDefaults): ProbeConfig[] {
   const list = r.strings(top, '', 'reference') ?? [];
-  return list.flatMap((ref, i): CheckConfig[] => {
+  return list.flatMap((ref, i): ProbeConfig[] => {
     const key = `reference[${i}]`;
     if (ref.startsWith('tcp://')) {
       const hp = parseHostPort(ref.slice('tcp://'.length).replace(/\/$/, ''));
@@ -147,10 +135,10 @@ export function readReferences(r: Reader, top: Table, defaults: CheckDefaults): 
         r.problem(key, `must be "tcp://ADDRESS:PORT", not ${describe(ref)}`);
         return [];
       }
-      return [readCheck(new Reader(), { tcp: `${hp.host.includes(':') ? `[${hp.host}]` : hp.host}:${hp.port}` }, key, defaults)!];
+      return [readProbe(new Reader(), { tcp: formatHostPort(hp) }, key, defaults)!];
     }
     if (!urlProblem(r, key, ref, ['http:', 'https:'])) return [];
-    return [readCheck(new Reader(), { url: ref }, key, defaults)!];
+    return [readProbe(new Reader(), { url: ref }, key, defaults)!];
   });
 }
 

@@ -1,14 +1,13 @@
 // The words of a run: the line for a published zone, checker messages pointed at the base
 // file, arguments quoted for a shell reader.
-import { slotsOf } from './core/markers.js';
-import type { RenderedValues, ZonePlan } from './core/plan.js';
-import type { ZoneInput } from './zones.js';
+import { slotsOf, type Template } from './markers.js';
+import type { RenderedValues, ZonePlan } from './plan.js';
 
 /**
  * `example.com: serial 2026112203, www mail -> 198.51.100.7`: for each marker whose value
  * changed since `previous` (all of them on a first publication), the records it fills.
  */
-export function describePublish(input: ZoneInput, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: RenderedValues): string {
+export function describePublish(input: { zone: string; template: Template; values: RenderedValues }, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: RenderedValues): string {
   const parts: string[] = [];
   const fresh = plan.why.includes('first') || plan.why.includes('missing') || previous === undefined;
   for (const [marker, value] of Object.entries(input.values)) {
@@ -41,9 +40,4 @@ export function pointAtBase(message: string, renderedPath: string, basePath: str
 
 export function quoteArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-/** 20261122T024500Z: for copies of hand-edited files */
-export function stamp(now: number): string {
-  return new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

@@ -6,15 +6,13 @@ import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateConfig, type Config } from '../src/config.js';
-import { run } from '../src/run.js';
-import type { Deps, RunOptions } from '../src/run-types.js';
-import * as files from '../src/adapters/files.js';
-import { loadState, saveState } from '../src/adapters/state-file.js';
-import { runCommand } from '../src/adapters/command.js';
-import { appendHistory } from '../src/adapters/history-file.js';
-import type { Nameserver, Step } from '../src/adapters/nameserver.js';
-import type { HeldLock } from '../src/adapters/lock.js';
+import { validateConfig } from '../../src/config/validate.js';
+import type { Config } from '../../src/config/types.js';
+import { run } from '../../src/commands/run.js';
+import type { Step } from '../../src/core/nameserver.js';
+import type { Deps, Nameserver, RunOptions } from '../../src/run/ports.js';
+import { loadState } from '../../src/adapters/state-file.js';
+import { adapterDeps } from '../helpers/deps.js';
 
 const dirs: string[] = [];
 after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -79,7 +77,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
       const ok = !l.failing.has(step);
       return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
     },
-    async checkzone(zone, file) {
+    async validate(zone, file) {
       l.calls.push(`checkzone ${zone}`);
       const text = await readFile(file, 'utf8');
       return l.checkzoneFails || text.includes('.300')
@@ -87,21 +85,16 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
         : { ok: true, checker: 'nsd-checkzone' };
     },
   };
-  l.deps = {
+  l.deps = adapterDeps({
     now: () => l.now,
     probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
-    lock: async (): Promise<HeldLock> => ({ release: async () => {}, compromised: () => undefined }),
     nameserver,
-    files: files.fileOps,
-    runHook: (argv, extra, timeoutMs) => runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
-    appendHistory,
-    loadState, saveState,
     soa: async (host, port) => {
       const serial = l.served.get(`${host}:${port}`);
       return serial === undefined ? { error: 'no answer within 1000 ms' } : { serial };
     },
     log: { out: (s) => l.out.push(s), err: (s) => l.err.push(s) },
-  };
+  });
   return l;
 }
 
@@ -333,7 +326,7 @@ test('a zone without @IP@ ignores failovers; bytes outside markers survive (lati
 });
 
 test('pointAtBase: a checker message about the rendered file points at the base file line', async () => {
-  const { pointAtBase } = await import('../src/messages.js');
+  const { pointAtBase } = await import('../../src/core/messages.js');
   // rendered lines 1..6 come from base lines 1,2,3,3,3,4 (@IPS@ on line 3 repeated three times)
   const map = [1, 2, 3, 3, 3, 4];
   assert.equal(pointAtBase('/z/.ex.tmp:6: bad address; zone ex: /z/.ex.tmp has 1 error', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:4: bad address; zone ex: base/ex.base has 1 error');

@@ -1,21 +1,12 @@
-// `zonerw status`: where things stand, from the state and the files on disk. Reads only,
+// `zonerw status`: where things stand, from the state, the files on disk and the secondaries, asked live. Reads only,
 // takes no lock (the state is replaced atomically, so a read sees a whole one).
-import type { Config } from './config.js';
-import type { CheckSpec } from './adapters/probe.js';
-import { EXIT, type ExitCode } from './errors.js';
-import { fileIdentity, readTextIfExists } from './adapters/files.js';
-
-const fileIdentityQuiet = (path: string): string | undefined => {
-  try {
-    return fileIdentity(path);
-  } catch {
-    return undefined;
-  }
-};
-import { peekState } from './adapters/state-file.js';
-import type { Log } from './run-types.js';
-import { lookAtSecondaries, type SoaQuery } from './secondaries.js';
-import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from './zones.js';
+import type { Config } from '../config/types.js';
+import { formatSpan, utcTime } from '../core/format.js';
+import { describeProbe } from '../core/probe.js';
+import { EXIT, type ExitCode } from '../errors.js';
+import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
+import type { Deps, Files } from '../run/ports.js';
+import { lookAtSecondaries } from '../run/secondaries.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
@@ -53,15 +44,10 @@ export interface StatusReport {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `http://192.0.2.1/ (Host: www.example.com)` or `tcp://192.0.2.1:25` */
-export function describeCheck(spec: CheckSpec): string {
-  if (spec.kind === 'tcp') return `tcp://${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
-  return spec.host ? `${spec.url} (Host: ${spec.host})` : spec.url;
-}
-
-export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Promise<StatusReport> {
-  const { state, problem } = await peekState(cfg.stateDir);
-  const zoneNames = await listZones(cfg).then(
+export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'soa'>, now: number): Promise<StatusReport> {
+  const { files, soa } = deps;
+  const { state, problem } = await deps.peekState(cfg.stateDir);
+  const zoneNames = await listZones(cfg, files).then(
     (l) => l.zones,
     () => Object.keys(state.zones).sort(),
   );
@@ -71,7 +57,7 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
       const path = zoneFilePath(cfg, zone);
       // The file identity zonerw recorded when it last read or wrote the file answers without
       // reading it; otherwise its hash decides.
-      const identity = fileIdentityQuiet(path);
+      const identity = identityQuietly(files, path);
       const fileState: FileState =
         identity === undefined
           ? 'missing'
@@ -79,11 +65,11 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
             ? 'unknown'
             : memory.inputs?.file === identity && !memory.editSeen
               ? 'ours'
-              : await readTextIfExists(path, ZONE_ENCODING).then(
+              : await files.read(path, ZONE_ENCODING).then(
                   (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
                   () => 'unknown' as const,
                 );
-      const views = memory && soa ? await lookAtSecondaries(cfg, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
+      const views = memory ? await lookAtSecondaries(cfg, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
       const secondaries = views.map((v) => ({
         secondary: v.secondary.name,
         serial: v.served ?? null,
@@ -119,7 +105,7 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
         name: s.name,
         address: s.address,
         address6: s.address6 ?? null,
-        check: s.check ? describeCheck(s.check.spec) : null,
+        check: s.check ? describeProbe(s.check.spec) : null,
         up: m?.up ?? null,
         since: m ? iso(m.since) : null,
         streak: m?.streak && needed !== undefined ? { up: m.streak.up, runs: m.streak.count, needed } : null,
@@ -132,11 +118,20 @@ export async function buildStatus(cfg: Config, now: number, soa?: SoaQuery): Pro
   return report;
 }
 
-export async function status(cfg: Config, opts: { json: boolean; now: number; soa?: SoaQuery }, io: Log): Promise<ExitCode> {
-  const report = await buildStatus(cfg, opts.now, opts.soa);
-  if (opts.json) io.out(JSON.stringify(report, null, 2));
-  else for (const line of formatStatus(report, opts.now)) io.out(line);
+export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): Promise<ExitCode> {
+  const now = deps.now();
+  const report = await buildStatus(cfg, deps, now);
+  if (opts.json) deps.log.out(JSON.stringify(report, null, 2));
+  else for (const line of formatStatus(report, now)) deps.log.out(line);
   return EXIT.ok;
+}
+
+function identityQuietly(files: Pick<Files, 'identity'>, path: string): string | undefined {
+  try {
+    return files.identity(path);
+  } catch {
+    return undefined;
+  }
 }
 
 const FILE_STATE: Record<FileState, string> = {
@@ -149,7 +144,7 @@ const FILE_STATE: Record<FileState, string> = {
 export function formatStatus(r: StatusReport, now: number): string[] {
   const when = (t: string) => {
     const ms = now - Date.parse(t);
-    return `${t.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ms >= 0 ? `${span(ms)} ago` : `in ${span(-ms)}`})`;
+    return `${utcTime(Date.parse(t))} UTC (${ms >= 0 ? `${formatSpan(ms)} ago` : `in ${formatSpan(-ms)}`})`;
   };
   const lines: string[] = [];
   if (r.stateProblem) lines.push(`state: unreadable (${r.stateProblem}); the next run rebuilds it`);
@@ -188,14 +183,4 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     }
   }
   return lines;
-}
-
-function span(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 90) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
 }

@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { loadConfig, parseDuration, validateConfig, type Config } from '../src/config.js';
-import { ConfigError, EXIT } from '../src/errors.js';
-import { fixturesDir } from './helpers/paths.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { parseDuration } from '../../src/core/format.js';
+import { ConfigError, EXIT } from '../../src/errors.js';
+import { fixturesDir } from '../helpers/paths.js';
 
 const configFixtures = join(fixturesDir, 'config');
 

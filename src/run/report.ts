@@ -1,19 +1,28 @@
-// What a run tells the world besides its output lines: history events, hooks, metrics.
-import type { Config } from './config.js';
-import type { HealthDecision } from './core/health.js';
-import type { RaisedEvent } from './core/hooks.js';
-import type { HistoryEvent } from './core/history.js';
-import type { MetricsInput } from './core/metrics.js';
-import type { State } from './state.js';
-import type { Deps, Log, Trouble } from './run-types.js';
+// The end of every run that got past the decision: hooks, then state, history and metrics.
+// What it tells the world besides its output lines.
+import type { Config } from '../config/types.js';
+import type { HealthDecision } from '../core/health.js';
+import { raisedEvents, type RaisedEvent } from '../core/hooks.js';
+import { renderMetrics, type MetricsInput } from '../core/metrics.js';
+import type { DecisionPlan } from '../core/run-plan.js';
+import type { State } from '../core/state.js';
+import { EXIT, type ExitCode } from '../errors.js';
+import type { RunContext } from './context.js';
+import { rememberSuccess } from './remember.js';
 
-/** A check event for each server whose raw result differs from the last run's (or is new). */
-export function healthEvents(d: HealthDecision, before: State, now: number): HistoryEvent[] {
-  return d.servers.flatMap((v): HistoryEvent[] => {
-    const last = before.servers[v.name]?.streak?.up;
-    if (!v.outcome || last === v.raw) return [];
-    return [{ t: now, type: 'check', server: v.name, up: v.raw, reason: v.outcome.reason }];
-  });
+export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[], previous: State['favoured']): Promise<ExitCode> {
+  const { cfg, deps, state, trouble, now } = ctx;
+  if (ctx.opts.dryRun) return trouble.exitCode();
+  await runHooks(ctx, raisedEvents(plan.decision, previous, cfg.servers[0]!.name, published, ctx.errors, plan.transition));
+  if (trouble.exitCode() === EXIT.ok) rememberSuccess(state, now);
+  ctx.guard();
+  await deps.saveState(cfg.stateDir, state);
+  await deps.appendHistory(cfg.stateDir, ctx.events);
+  if (cfg.metricsFile) {
+    const text = renderMetrics(metricsFrom(cfg, plan.decision, state, { now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
+    await deps.files.install(cfg.metricsFile, text);
+  }
+  return trouble.exitCode();
 }
 
 /**
@@ -21,7 +30,8 @@ export function healthEvents(d: HealthDecision, before: State, now: number): His
  * reloaded. A hook that fails or hangs is reported (exit 1) and recorded once; it never undoes
  * the DNS change, and it is not run again for the same event.
  */
-export async function runHooks(cfg: Config, deps: Deps, raised: readonly RaisedEvent[], state: State, trouble: Trouble, log: Log, events: HistoryEvent[], now: number): Promise<void> {
+async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[]): Promise<void> {
+  const { cfg, deps, state, now } = ctx;
   for (const hook of cfg.hooks) {
     for (const event of raised.filter((e) => hook.on.includes(e.on))) {
       const zones = Object.keys(state.zones).sort();
@@ -34,12 +44,12 @@ export async function runHooks(cfg: Config, deps: Deps, raised: readonly RaisedE
         ZONERW_SERIALS: zones.map((z) => `${z}=${state.zones[z]!.serial}`).join(' '),
       };
       const r = await deps.runHook(hook.run, env, hook.timeoutMs);
-      events.push({ t: now, type: 'hook', on: event.on, run: hook.run, ok: r.ok, result: r.reason });
+      ctx.events.push({ t: now, type: 'hook', on: event.on, run: hook.run, ok: r.ok, result: r.reason });
       if (!r.ok) {
         const words = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('; ');
         // said through deps.log: a failed hook must not raise the error hook again
         deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) failed (${r.reason})${words ? `: ${words}` : ''}; the DNS change stands; the hook is not run again for this event`);
-        trouble.failed = true;
+        ctx.trouble.failed = true;
       }
     }
   }
@@ -71,4 +81,3 @@ export function metricsFrom(cfg: Config, d: HealthDecision, state: State, run: {
     exitCode: run.exitCode,
   };
 }
-

@@ -1,8 +1,8 @@
 // The shape of state.json. Only zonerw writes it; it is still validated on load, because a
 // disk error, a hand edit or a newer zonerw can leave anything there.
-import type { FavouredMemory, Pin, ServerMemory } from './core/health.js';
-import type { ZoneMemory } from './core/plan.js';
-import { isSerial } from './core/serial.js';
+import type { FavouredMemory, Pin, ServerMemory } from './health.js';
+import type { ZoneMemory } from './plan.js';
+import { isSerial } from './serial.js';
 
 export const STATE_VERSION = 1;
 

@@ -1,139 +1,16 @@
-// Reads zonerw.toml and validates all of it, collecting every problem with its key path
+// Validates zonerw.toml as parsed, collecting every problem with its key path
 // (`server[1].address: ...`) so the operator fixes the file in one pass. Nothing else in
 // zonerw reads raw config values.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isIPv4, isIPv6 } from 'node:net';
-import { ConfigError } from './errors.js';
-import { zoneNameProblem } from './core/names.js';
-import { HOOK_EVENTS, type HookEventName } from './core/hooks.js';
-import { isTimeZone } from './core/serial.js';
-import { describe, Reader } from './config-reader.js';
-import { readCheck, readCheckDefaults, readReferences, type CheckConfig, type CheckDefaults } from './config-checks.js';
-import { parseHostPort } from './adapters/tcp-check.js';
-
-export type { CheckConfig } from './config-checks.js';
-export { parseDuration } from './config-reader.js';
-
-export const DEFAULT_CONFIG = '/etc/zonerw/zonerw.toml';
-
-export type NameserverKind = 'nsd' | 'bind' | 'knot' | 'none';
-export type CheckzoneMode = 'auto' | 'always' | 'never';
-
-export type AllDownPolicy = 'last' | 'keep' | 'first';
-
-
-export interface HookConfig {
-  on: HookEventName[];
-  /** argv, no shell */
-  run: string[];
-  timeoutMs: number;
-}
-
-export interface Secondary {
-  /** as written in the config, for messages */
-  name: string;
-  host: string;
-  port: number;
-}
-
-/** `all` for every zone; `byZone` for the zones a table names (the table's "*" is `all`). */
-export interface Secondaries {
-  all: Secondary[];
-  byZone: Record<string, Secondary[]>;
-}
-
-export function secondariesFor(cfg: Config, zone: string): Secondary[] {
-  return cfg.secondaries.byZone[zone] ?? cfg.secondaries.all;
-}
-
-export interface ServerConfig {
-  name: string;
-  address: string;
-  address6?: string;
-  check?: CheckConfig;
-}
-
-export interface Config {
-  file: string;
-  baseDir: string;
-  zoneDir: string;
-  stateDir: string;
-  /** File name of a zone in zone_dir, with `{zone}` standing for the zone name. */
-  zoneFile: string;
-  zones?: string[];
-  timezone: string;
-  onBaseChange: 'publish' | 'warn';
-  nameserver: { kind: NameserverKind; control: string[]; checkzone: CheckzoneMode; timeoutMs: number };
-  servers: ServerConfig[];
-  /** hosts unrelated to the servers: when a server looks down and none of these answers,
-   *  zonerw's own network is down and it changes nothing */
-  reference: CheckConfig[];
-  /** what to favour when no server is up */
-  allDown: AllDownPolicy;
-  /** the fraction (0..1) of a zone's records one publish may drop; more is refused without --force */
-  maxShrink: number;
-  /** nameservers that should serve the zones: asked for their SOA after a publish and by status */
-  secondaries: Secondaries;
-  /** a secondary still behind makes the run exit 1 */
-  strictSecondaries: boolean;
-  /** how long a run waits, after publishing, for the secondaries to catch up before saying so */
-  secondaryWaitMs: number;
-  /** commands run after a run's changes are installed and reloaded, in config order */
-  hooks: HookConfig[];
-  /** node_exporter textfile: written atomically at the end of every run */
-  metricsFile?: string;
-}
-
-const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], knot: ['knotc'], none: [] };
-
-export async function loadConfig(file: string): Promise<Config> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const what = err.code === 'ENOENT' ? 'no such file (give --config FILE or set ZONERW_CONFIG)' : err.message;
-    throw new ConfigError(path, [what]);
-  }
-  const { parse } = await import('smol-toml');
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (e) {
-    const err = e as Error & { line?: number; column?: number };
-    const first = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
-    throw new ConfigError(path, [`${err.line ?? 1}:${err.column ?? 1}: TOML syntax: ${first}${syntaxHint(first)}`]);
-  }
-  const cfg = validateConfig(raw, path);
-  await readCaFiles(cfg);
-  return cfg;
-}
-
-/** `ca` names a PEM file: read it now, so a wrong path is a config error, not a down server. */
-async function readCaFiles(cfg: Config): Promise<void> {
-  const checks = [...cfg.servers.flatMap((s) => (s.check ? [{ key: `server "${s.name}" check.ca`, check: s.check }] : [])), ...cfg.reference.map((check, i) => ({ key: `reference[${i}] ca`, check }))];
-  const problems: string[] = [];
-  await Promise.all(
-    checks.map(async ({ key, check }) => {
-      if (!check.caFile || check.spec.kind !== 'http') return;
-      try {
-        check.spec.ca = await readFile(check.caFile, 'utf8');
-      } catch (e) {
-        problems.push(`${key}: cannot read ${check.caFile}: ${(e as Error).message.replace(/^\w+: /, '')}`);
-      }
-    }),
-  );
-  if (problems.length > 0) throw new ConfigError(cfg.file, problems.sort());
-}
-
-/** smol-toml's words, plus what the usual slip behind them is. */
-function syntaxHint(message: string): string {
-  if (/numeric literal|invalid value/.test(message)) return ' (text needs quotes: address = "192.0.2.1", timeout = "5s")';
-  if (/redefine/.test(message)) return ' (a key or table is given twice)';
-  return '';
-}
+import { ConfigError } from '../errors.js';
+import { isIPv4, isIPv6, parseHostDefaultPort } from '../core/address.js';
+import { zoneNameProblem } from '../core/names.js';
+import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
+import { DEFAULT_CONTROL } from '../core/nameserver.js';
+import { isTimeZone } from '../core/serial.js';
+import { describe, Reader } from './reader.js';
+import { readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
+import type { Config, HookConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
 const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook'] as const;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
@@ -199,7 +76,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const strictSecondaries = r.bool(top, '', 'strict_secondaries', false);
   const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 3_000);
   const metricsFile = r.string(top, '', 'metrics_file');
-  const defaults = readCheckDefaults(r, top.check, dir, TOP_KEYS);
+  const defaults = readProbeDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
   const servers = readServers(r, top.server, defaults);
   const hooks = readHooks(r, top.hook);
@@ -211,7 +88,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   };
 }
 
-function readServers(r: Reader, raw: unknown, defaults: CheckDefaults): ServerConfig[] {
+function readServers(r: Reader, raw: unknown, defaults: ProbeDefaults): ServerConfig[] {
   if (raw === undefined) {
     r.problem('server', 'missing: add at least one [[server]] with name and address');
     return [];
@@ -238,7 +115,7 @@ function readServers(r: Reader, raw: unknown, defaults: CheckDefaults): ServerCo
     if (address !== undefined && !isIPv4(address)) r.problem(`${prefix}.address`, `not an IPv4 address: ${describe(address)}`);
     const address6 = r.string(t, prefix, 'address6');
     if (address6 !== undefined && !isIPv6(address6)) r.problem(`${prefix}.address6`, `not an IPv6 address: ${describe(address6)}`);
-    const check = readCheck(r, t.check, `${prefix}.check`, defaults);
+    const check = readProbe(r, t.check, `${prefix}.check`, defaults);
     if (name !== undefined && address !== undefined) {
       servers.push({ name, address, ...(address6 !== undefined ? { address6 } : {}), ...(check ? { check } : {}) });
     }
@@ -259,7 +136,7 @@ function readSecondaries(r: Reader, raw: unknown): Secondaries {
         r.problem(at, `must be "HOST" or "HOST:PORT", not ${describe(item)}`);
         return [];
       }
-      const hp = parseHostPort(item) ?? parseHostPort(isIPv6(item) ? `[${item}]:53` : `${item}:53`);
+      const hp = parseHostDefaultPort(item, 53);
       if (!hp) {
         r.problem(at, `must be "HOST" or "HOST:PORT" (port 53 by default), like "192.0.2.53" or "[2001:db8::53]:5353", not ${describe(item)}`);
         return [];

@@ -6,10 +6,10 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG } from '../src/config.js';
-import { EXIT } from '../src/errors.js';
-import { zonerw } from './helpers/cli.js';
-import { repoRoot } from './helpers/paths.js';
+import { DEFAULT_CONFIG } from '../../src/config/load.js';
+import { EXIT } from '../../src/errors.js';
+import { zonerw } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
 
 /** `--help` output cut into its blocks: "Usage: ..." first, then one per "Heading:". */
 interface Help {

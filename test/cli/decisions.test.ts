@@ -10,7 +10,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { zonerw, type CliResult } from './helpers/cli.js';
+import { zonerw, type CliResult } from '../helpers/cli.js';
 
 let root: string;
 const servers: { server: Server | TcpServer }[] = [];

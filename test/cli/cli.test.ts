@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startZonerw, zonerw } from './helpers/cli.js';
+import { startZonerw, zonerw } from '../helpers/cli.js';
 
 let dir: string;
 let server: Server;
@@ -57,7 +57,7 @@ test('usage errors exit 64; --help and --version exit 0', async () => {
   assert.match(runHelp.stdout, /Example/);
   const version = await zonerw(['--version']);
   assert.equal(version.code, 0);
-  assert.equal(version.stdout.trim(), JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  assert.equal(version.stdout.trim(), JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')).version);
   const both = await zonerw(['-v', '-q', '--config', '/nonexistent']);
   assert.equal(both.code, 64);
 });

@@ -1,20 +1,18 @@
 // `zonerw pin`: favour one server whatever the checks say (maintenance, a known-bad main), until
 // the pin expires or is cleared. It only records the pin in the state, under the lock; the next
 // run publishes it, so the usual validation and serial rules apply.
-import type { Config } from './config.js';
-import type { Pin } from './core/health.js';
-import type { HistoryEvent } from './core/history.js';
-import { EXIT, UsageError, type ExitCode } from './errors.js';
-import type { Deps, Log } from './run-types.js';
+import type { Config } from '../config/types.js';
+import { utcTime } from '../core/format.js';
+import type { Pin } from '../core/health.js';
+import type { HistoryEvent } from '../core/history.js';
+import { EXIT, UsageError, type ExitCode } from '../errors.js';
+import type { Deps } from '../run/ports.js';
 
-export type PinRequest = { clear: true } | { clear: false; server: string; forMs?: number; reason?: string };
+/** `by`: who asked, for status and history. */
+export type PinRequest = ({ clear: true } | { clear: false; server: string; forMs?: number; reason?: string }) & { by: string };
 
-export async function pin(
-  cfg: Config,
-  request: PinRequest,
-  ctx: { now: number; by: string; log: Log },
-  deps: Pick<Deps, 'lock' | 'loadState' | 'saveState' | 'appendHistory'>,
-): Promise<ExitCode> {
+export async function pin(cfg: Config, request: PinRequest, deps: Pick<Deps, 'lock' | 'loadState' | 'saveState' | 'appendHistory' | 'now' | 'log'>): Promise<ExitCode> {
+  const ctx = { now: deps.now(), by: request.by, log: deps.log };
   if (!request.clear && !cfg.servers.some((s) => s.name === request.server)) {
     throw new UsageError(`no server named "${request.server}"; the servers are ${cfg.servers.map((s) => s.name).join(', ')}`);
   }
@@ -49,7 +47,7 @@ export async function pin(
 
 /** `pinned to backup by alice until 2026-11-22 12:00:00 UTC: disk swap on main` */
 export function describePin(p: Pin): string {
-  const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const when = (ms: number) => `${utcTime(ms)} UTC`;
   const until = p.until === undefined ? 'until cleared (zonerw pin --clear)' : `until ${when(p.until)}`;
   return `pinned to ${p.server}${p.by ? ` by ${p.by}` : ''} at ${when(p.setAt)}, ${until}${p.reason ? `: ${p.reason}` : ''}`;
 }

@@ -1,6 +1,7 @@
 // Reads typed values out of parsed TOML while collecting every problem with its key path,
 // so that one pass over the file reports all of them.
-import { closest } from './core/names.js';
+import { closest } from '../core/names.js';
+import { parseDuration } from '../core/format.js';
 
 export type Table = Record<string, unknown>;
 
@@ -106,15 +107,6 @@ export class Reader {
     this.problem(join(prefix, key), `must be a duration like "500ms", "5s" or "2m" (at most 1h), not ${describe(v)}`);
     return fallbackMs;
   }
-}
-
-export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.round(v * 1000) : undefined;
-  if (typeof v !== 'string') return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(v);
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Math.round(Number(m[1]) * unit);
 }
 
 export function join(prefix: string, key: string): string {

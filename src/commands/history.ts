@@ -1,0 +1,60 @@
+// `zonerw history`: what happened, newest last, and per server what the checks saw over the
+// window, with a one-line timeline so that a week of flapping is visible at a glance.
+import type { Config } from '../config/types.js';
+import { formatSpan, utcTime } from '../core/format.js';
+import { summarise, type HistoryEvent, type ServerStats } from '../core/history.js';
+import { EXIT, type ExitCode } from '../errors.js';
+import type { Deps } from '../run/ports.js';
+
+const SLOTS = 56;
+
+export async function history(cfg: Config, opts: { sinceMs: number; json: boolean; color: boolean }, deps: Deps): Promise<ExitCode> {
+  const now = deps.now();
+  const from = now - opts.sinceMs;
+  const all = await deps.readHistory(cfg.stateDir);
+  const events = all.filter((e) => e.t >= from && e.t <= now);
+  const stats = summarise(all, cfg.servers.map((s) => s.name), from, now, SLOTS);
+  if (opts.json) {
+    deps.log.out(JSON.stringify({ from: new Date(from).toISOString(), to: new Date(now).toISOString(), events, servers: stats }, null, 2));
+    return EXIT.ok;
+  }
+  for (const line of formatHistory(events, stats, from, now, opts.color)) deps.log.out(line);
+  return EXIT.ok;
+}
+
+export function describeEvent(e: HistoryEvent): string {
+  switch (e.type) {
+    case 'check':
+      return `${e.server} check ${e.up ? 'up' : 'down'} (${e.reason})`;
+    case 'transition':
+      return `favouring ${e.to} ${e.address}${e.from ? ` instead of ${e.from}` : ''}: ${e.reason}`;
+    case 'publish':
+      return `${e.zone} published, serial ${e.serial} (${e.why.join(', ')})`;
+    case 'pin':
+      return `pinned to ${e.server}${e.by ? ` by ${e.by}` : ''}${e.until ? ` until ${utcTime(e.until)} UTC` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'unpin':
+      return e.expired ? `pin on ${e.server} expired` : `pin on ${e.server} cleared${e.by ? ` by ${e.by}` : ''}`;
+    case 'error':
+      return `error: ${e.message}`;
+    case 'hook':
+      return `hook ${e.run.join(' ')} (on ${e.on}): ${e.ok ? 'ok' : `FAILED, ${e.result}`}`;
+  }
+}
+
+export function formatHistory(events: readonly HistoryEvent[], stats: readonly ServerStats[], from: number, to: number, color: boolean): string[] {
+  const lines = [`history from ${utcTime(from)} to ${utcTime(to)} UTC`, ''];
+  if (events.length === 0) lines.push('  (no events)');
+  for (const e of events) lines.push(`  ${utcTime(e.t)}  ${describeEvent(e)}`);
+  lines.push('', `servers (each mark is ${formatSpan((to - from) / SLOTS)}; ${color ? 'green' : '#'} up, ${color ? 'red' : '_'} down, blank unknown):`);
+  const width = Math.max(...stats.map((s) => s.server.length));
+  for (const s of stats) {
+    const availability = s.availability === null ? 'not checked' : `${(s.availability * 100).toFixed(2)}% up`;
+    lines.push(`  ${s.server.padEnd(width)}  |${s.slots.map((slot) => mark(slot, color)).join('')}|  ${availability}, favoured ${formatSpan(s.favouredMs)}, ${s.failovers} failover${s.failovers === 1 ? '' : 's'}, longest outage ${formatSpan(s.longestOutageMs)}`);
+  }
+  return lines;
+}
+
+function mark(slot: ServerStats['slots'][number], color: boolean): string {
+  if (!color) return slot === 'up' ? '#' : slot === 'down' ? '_' : ' ';
+  return slot === 'up' ? '\x1b[32m█\x1b[0m' : slot === 'down' ? '\x1b[31m▁\x1b[0m' : ' ';
+}

@@ -1,0 +1,84 @@
+// The configuration as the rest of zonerw sees it: validated, defaults filled in, paths
+// absolute. Only src/config builds it.
+import type { AllDown } from '../core/health.js';
+import type { HookEventName } from '../core/hooks.js';
+import type { NameserverSettings } from '../core/nameserver.js';
+import type { ProbeSpec } from '../core/probe.js';
+
+export type { NameserverKind, ValidateMode } from '../core/nameserver.js';
+export type AllDownPolicy = AllDown;
+
+/** A server's `check` (or a reference host): how to probe it and how to read the answers. */
+export interface ProbeConfig {
+  /** what one try sends, as the probe adapters take it */
+  spec: ProbeSpec;
+  attempts: number;
+  /** consecutive down runs before an up server counts as down */
+  failAfter: number;
+  /** consecutive up runs before a down server counts as up again */
+  recoverAfter: number;
+  /** `ca`, resolved; loadConfig reads it into spec.ca */
+  caFile?: string;
+}
+
+export interface HookConfig {
+  on: HookEventName[];
+  /** argv, no shell */
+  run: string[];
+  timeoutMs: number;
+}
+
+export interface Secondary {
+  /** as written in the config, for messages */
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** `all` for every zone; `byZone` for the zones a table names (the table's "*" is `all`). */
+export interface Secondaries {
+  all: Secondary[];
+  byZone: Record<string, Secondary[]>;
+}
+
+export interface ServerConfig {
+  name: string;
+  address: string;
+  address6?: string;
+  check?: ProbeConfig;
+}
+
+export interface Config {
+  file: string;
+  baseDir: string;
+  zoneDir: string;
+  stateDir: string;
+  /** File name of a zone in zone_dir, with `{zone}` standing for the zone name. */
+  zoneFile: string;
+  zones?: string[];
+  timezone: string;
+  onBaseChange: 'publish' | 'warn';
+  nameserver: NameserverSettings;
+  servers: ServerConfig[];
+  /** hosts unrelated to the servers: when a server looks down and none of these answers,
+   *  zonerw's own network is down and it changes nothing */
+  reference: ProbeConfig[];
+  /** what to favour when no server is up */
+  allDown: AllDownPolicy;
+  /** the fraction (0..1) of a zone's records one publish may drop; more is refused without --force */
+  maxShrink: number;
+  /** nameservers that should serve the zones: asked for their SOA after a publish and by status */
+  secondaries: Secondaries;
+  /** a secondary still behind makes the run exit 1 */
+  strictSecondaries: boolean;
+  /** how long a run waits, after publishing, for the secondaries to catch up before saying so */
+  secondaryWaitMs: number;
+  /** commands run after a run's changes are installed and reloaded, in config order */
+  hooks: HookConfig[];
+  /** node_exporter textfile: written atomically at the end of every run */
+  metricsFile?: string;
+}
+
+export function secondariesFor(cfg: Pick<Config, 'secondaries'>, zone: string): Secondary[] {
+  return cfg.secondaries.byZone[zone] ?? cfg.secondaries.all;
+}

@@ -1,0 +1,57 @@
+// What zonerw asks of each kind of nameserver: which checker validates a zone, and the argv of
+// each control step. Pure tables and argv building; adapters/nameserver.ts runs them.
+
+export type NameserverKind = 'nsd' | 'bind' | 'knot' | 'none';
+export type ValidateMode = 'auto' | 'always' | 'never';
+export type Step = 'reload' | 'notify';
+
+/** The `[nameserver]` table as the adapters take it. */
+export interface NameserverSettings {
+  kind: NameserverKind;
+  /** argv prefix of the control command, no shell */
+  control: string[];
+  /** config key `checkzone`: whether a missing checker is fine */
+  checkzone: ValidateMode;
+  /** for each control and checker command */
+  timeoutMs: number;
+}
+
+/**
+ * How one control command can cover several zones: `all` (the step without a zone covers
+ * every zone: nsd-control reload / notify), `list` (several zones in one command: knotc),
+ * `one` (one zone a command: rndc, whose zoneless reload also re-reads named.conf).
+ */
+export type Batching = 'all' | 'list' | 'one';
+
+export const BATCHING: Record<NameserverKind, Batching> = { nsd: 'all', knot: 'list', bind: 'one', none: 'one' };
+
+export const DEFAULT_CONTROL: Record<NameserverKind, string[]> = { nsd: ['nsd-control'], bind: ['rndc'], knot: ['knotc'], none: [] };
+
+/** Each kind's own checker first. With kind "none" any installed checker will do. */
+export const CHECKERS: Record<NameserverKind, string[]> = {
+  nsd: ['nsd-checkzone'],
+  bind: ['named-checkzone'],
+  knot: ['kzonecheck', 'named-checkzone', 'nsd-checkzone'],
+  none: ['named-checkzone', 'nsd-checkzone'],
+};
+
+export function checkerArgv(checker: string, zone: string, file: string): string[] {
+  // kzonecheck takes the origin with -o (without it, it fails on every zone: "failed to run
+  // semantic checks"). named-checkzone's -q would hide the message; nsd-checkzone and
+  // named-checkzone print `file:line: reason` on failure.
+  if (checker === 'kzonecheck') return [checker, '-o', zone, file];
+  return [checker, zone, file];
+}
+
+// The control verb of each step, by kind: nsd-control and rndc say `reload`/`notify`, knotc
+// says `zone-reload`/`zone-notify` (its plain `reload` re-reads the whole server config).
+const VERBS: Record<Exclude<NameserverKind, 'none'>, Record<Step, string>> = {
+  nsd: { reload: 'reload', notify: 'notify' },
+  bind: { reload: 'reload', notify: 'notify' },
+  knot: { reload: 'zone-reload', notify: 'zone-notify' },
+};
+
+/** argv of a control step: the configured control prefix, the kind's verb, the zones; undefined for kind "none". */
+export function controlArgv(ns: Pick<NameserverSettings, 'kind' | 'control'>, step: Step, zones: string | readonly string[]): string[] | undefined {
+  return ns.kind === 'none' ? undefined : [...ns.control, VERBS[ns.kind][step], ...(typeof zones === 'string' ? [zones] : zones)];
+}

@@ -1,0 +1,186 @@
+// The Plan: what one run will do, computed before anything is done (octoDNS plans every zone
+// before it applies anything; dnscontrol's corrections carry both the message and the action).
+// Pure: the decision, the state, each zone as observed and the clock come in; the steps come
+// out, each with the words it will say. `zonerw` carries the plan out, `--dry-run` prints it,
+// `zonerw check` validates the zones it renders.
+import { describeTransition, rememberHealth, traceVerdict, type FavouredMemory, type HealthDecision, type HealthMemory, type ServerMemory } from './health.js';
+import type { HistoryEvent } from './history.js';
+import { fillWithLineMap, SERIAL, type Template } from './markers.js';
+import { describePublish } from './messages.js';
+import { planZone, settleIntent, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './plan.js';
+import { countRecords, shrinkProblem } from './records.js';
+import type { CalendarDate } from './serial.js';
+import type { RenderedValues } from './values.js';
+
+/** One zone as the run found it: its base file parsed, its zone file on disk. */
+export interface ZoneInput {
+  zone: string;
+  baseFile: string;
+  zoneFile: string;
+  /** both paths as the user recognises them (relative to the config file's folder) */
+  shown: { base: string; file: string };
+  template: Template;
+  baseHash: string;
+  /** marker values this zone uses (only those, so a zone without @IP@ ignores failovers) */
+  values: RenderedValues;
+  /** the rendered zone with the serial left out: "did the content change?" */
+  contentHash: string;
+  installed?: InstalledFile & { text: string };
+  /** the base file has $INCLUDE: its zone depends on other files, so it is always validated */
+  includes: boolean;
+  /** fileIdentity of the base and the zone file, taken before they were read */
+  identity: { base: string; file: string | undefined };
+}
+
+export type PublishPlan = Extract<ZonePlan, { action: 'publish' }>;
+
+/** A zone rendered with its serial: the text to install and how its lines map to the base. */
+export interface Rendered {
+  text: string;
+  /** the base file's line of each rendered line (@IPS@ repeats lines) */
+  baseLine: number[];
+  fileHash: string;
+  records: number;
+  ns: number;
+}
+
+export type ZoneStep =
+  | {
+      action: 'publish';
+      zone: string;
+      input: ZoneInput;
+      publish: PublishPlan;
+      rendered: Rendered;
+      /** `example.com: serial 2026112203, www -> 198.51.100.7` */
+      line: string;
+      /** the zone's memory once installed, recorded as an intent before the install */
+      intent: ZoneMemory;
+      /** this content (serial aside) was accepted by this checker before: no need to run it */
+      validatedBefore?: { checker: string; validated: string[] };
+      /** what the state holds for the zone until the install (a settled intent) */
+      remember?: ZoneMemory;
+    }
+  | { action: 'refuse'; zone: string; input: ZoneInput; publish: PublishPlan; rendered: Rendered; line: string; problem: string; remember?: ZoneMemory }
+  | { action: 'keep'; zone: string; remember?: ZoneMemory; say?: string; trace?: string }
+  | { action: 'wait'; zone: string; remember?: ZoneMemory; say: string };
+
+export interface ZoneStepOptions {
+  force: boolean;
+  onBaseChange: 'publish' | 'warn';
+  today: CalendarDate;
+  now: number;
+  maxShrink: number;
+  /** sha256 of a text, as hex (handed in: core/ reads no crypto module) */
+  hash(text: string): string;
+}
+
+/** Renders a zone with its serial, once, for the run, --dry-run and `zonerw check` alike. */
+export function renderZone(input: Pick<ZoneInput, 'template' | 'values'>, serial: number, hash: (text: string) => string): Rendered {
+  const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(serial) });
+  const counts = countRecords(text);
+  return { text, baseLine, fileHash: hash(text), records: counts.records, ns: counts.ns };
+}
+
+/** What one zone's part of the run is: publish (or refuse to), keep it, or wait for --force. */
+export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; intent?: ZoneMemory }, o: ZoneStepOptions): ZoneStep {
+  const { zone } = input;
+  // A settled intent is what is on disk: the state must say so before this run records intents
+  // of its own (which it may never settle), or a second interruption forgets the first install.
+  const memory = settleIntent(known.memory, known.intent, input.installed?.hash);
+  const remember = memory ? { remember: memory } : {};
+  const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: o.force, onBaseChange: o.onBaseChange, today: o.today });
+  if (plan.action === 'wait') {
+    return { action: 'wait', zone, ...remember, say: `${zone}: ${input.shown.base} changed; not published (on_base_change = "warn"): run zonerw --force to publish it` };
+  }
+  if (plan.action === 'keep') return planKeep(input, plan, memory, o.now);
+  const rendered = renderZone(input, plan.serial, o.hash);
+  const line = describePublish(input, plan, memory?.values);
+  // What was last published, for max_shrink; a zone zonerw has not published yet is compared
+  // with the file on disk.
+  const previousRecords = memory?.records ?? (input.installed ? countRecords(input.installed.text).records : undefined);
+  const problem = o.force ? undefined : shrinkProblem(rendered, previousRecords, o.maxShrink);
+  if (problem) return { action: 'refuse', zone, input, publish: plan, rendered, line, problem, ...remember };
+  const intent: ZoneMemory = { ...memoryFor(input, plan.serial, rendered.fileHash, o.now, ['reload', 'notify']), records: rendered.records };
+  // Zones with $INCLUDE are always validated: the included file may have changed.
+  const reuse = !input.includes && memory?.checker && memory.validated?.includes(input.contentHash);
+  return {
+    action: 'publish', zone, input, publish: plan, rendered, line, intent, ...remember,
+    ...(reuse ? { validatedBefore: { checker: memory.checker!, validated: memory.validated! } } : {}),
+  };
+}
+
+function planKeep(input: ZoneInput, plan: Extract<ZonePlan, { action: 'keep' }>, memory: ZoneMemory | undefined, now: number): ZoneStep {
+  const { zone, installed } = input;
+  const inputs = input.identity.file !== undefined ? { inputs: { base: input.identity.base, file: input.identity.file } } : {};
+  let remember: ZoneMemory | undefined;
+  let trace: string | undefined;
+  if (plan.adopt && installed?.serial !== undefined) {
+    remember = { ...memoryFor(input, installed.serial, installed.hash, now, []), ...inputs };
+    trace = `${zone}: the installed zone file is already up to date (serial ${installed.serial})`;
+  } else if (memory) {
+    remember = { ...memory, ...inputs };
+  }
+  let say: string | undefined;
+  if (plan.notice && memory && installed && remember) {
+    say = `${zone}: ${input.shown.file} was edited by hand; it is served as it is, and a copy is kept when zonerw next replaces it`;
+    remember = { ...remember, editSeen: installed.hash };
+  }
+  return { action: 'keep', zone, ...(remember ? { remember } : {}), ...(say ? { say } : {}), ...(trace ? { trace } : {}) };
+}
+
+function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: number, pending: PendingStep[]): ZoneMemory {
+  return { serial, contentHash: input.contentHash, baseHash: input.baseHash, fileHash, values: input.values, publishedAt: now, pending };
+}
+
+/** The contents this checker accepted for the zone, newest first, a few at most. */
+export function rememberValidation(contentHash: string, before: readonly string[] = []): string[] {
+  return [contentHash, ...before.filter((h) => h !== contentHash)].slice(0, 4);
+}
+
+/** The decision's part of the plan: what it says, what it records, what it traces. */
+export interface DecisionPlan {
+  decision: HealthDecision;
+  /** output lines (cron mails them) */
+  say: string[];
+  /** -v lines */
+  trace: string[];
+  events: HistoryEvent[];
+  /** the transition line, if the favoured server or a server's status changed */
+  transition?: string;
+  /** what the state remembers of the servers from now on */
+  health: HealthMemory & { rule: string };
+  /** a server looks down and no reference host answers: the one error line, and nothing changes */
+  networkDown?: string;
+}
+
+export function planDecision(d: HealthDecision, before: { favoured?: FavouredMemory; servers: Readonly<Record<string, ServerMemory>> }, now: number): DecisionPlan {
+  const say: string[] = [];
+  const events: HistoryEvent[] = checkEvents(d, before.servers, now);
+  const trace = [...d.servers.map((v) => `check: ${traceVerdict(v)}`), `decision: ${d.rule}`];
+  if (d.pinExpired) {
+    say.push(`pin on ${d.pinExpired.server} expired; favouring the servers by their checks again`);
+    events.push({ t: now, type: 'unpin', server: d.pinExpired.server, by: null, expired: true });
+  }
+  const transition = describeTransition(d);
+  if (transition) say.push(transition);
+  if (d.favouredChanged || !before.favoured) {
+    // the first run records where it starts, so history can count time favoured from there
+    events.push({ t: now, type: 'transition', from: before.favoured?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule });
+  }
+  const health = { ...rememberHealth(d), rule: d.rule };
+  const plan: DecisionPlan = { decision: d, say, trace, events, health, ...(transition ? { transition } : {}) };
+  if (d.networkDown) {
+    const down = d.servers.filter((v) => !v.raw).map((v) => `${v.name} (${v.outcome?.reason ?? 'down'})`);
+    plan.networkDown = `${down.join(', ')} look${down.length === 1 ? 's' : ''} down, and no reference host answers either: zonerw's own network seems down, so nothing was changed`;
+  }
+  return plan;
+}
+
+/** A check event for each server whose raw result differs from the last run's (or is new). */
+function checkEvents(d: HealthDecision, before: Readonly<Record<string, ServerMemory>>, now: number): HistoryEvent[] {
+  return d.servers.flatMap((v): HistoryEvent[] => {
+    const last = before[v.name]?.streak?.up;
+    if (!v.outcome || last === v.raw) return [];
+    return [{ t: now, type: 'check', server: v.name, up: v.raw, reason: v.outcome.reason }];
+  });
+}

@@ -1,0 +1,150 @@
+// Observe the zones: which there are, each base file parsed and rendered (serial aside), and the
+// zone file on disk. Reads only, through deps.files; base-file problems are returned, not
+// thrown, so one bad zone does not stop the others.
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+import type { Config } from '../config/types.js';
+import { readSoaSerial } from '../core/lexer.js';
+import { fill, formatProblem, MARKERS, parseBase, SERIAL, slotsOf } from '../core/markers.js';
+import { zoneNameProblem } from '../core/names.js';
+import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneInput } from '../core/run-plan.js';
+import { valuesStillHold, type RenderedValues } from '../core/values.js';
+import { ConfigError, type Trouble } from '../errors.js';
+import type { Files } from './ports.js';
+
+/** Zone and base files are read and written as latin1: one character per byte, so that
+ *  whatever encoding the operator used (UTF-8 in comments, stray bytes) is copied byte for
+ *  byte. Markers and values are ASCII. */
+export const ZONE_ENCODING = 'latin1';
+/** Stands for the serial when comparing content "serial aside". */
+const NO_SERIAL = '0';
+
+/** `file`: the zone file could not be read (one zone's trouble, not a wrong base file). */
+export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' | 'file' };
+
+/** A zone that could not be loaded: a wrong base file (65), a config that cannot render it (78), or its zone file unreadable (1). */
+export function countLoadFailure(trouble: Trouble, kind: Extract<ZoneLoad, { ok: false }>['kind']): void {
+  if (kind === 'config') trouble.config = true;
+  else if (kind === 'file') trouble.failed = true;
+  else trouble.baseFile = true;
+}
+
+/** Base files are rendered in memory (about 100 bytes of heap per byte of text): a bound, not a crash. */
+export const MAX_BASE_BYTES = 16 * 1024 * 1024;
+
+/** A file name as one printable line: control characters (a newline in a name) escaped. */
+function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function zoneFilePath(cfg: Config, zone: string): string {
+  return join(cfg.zoneDir, cfg.zoneFile.replace('{zone}', zone));
+}
+
+export function baseFilePath(cfg: Config, zone: string): string {
+  return join(cfg.baseDir, `${zone}.base`);
+}
+
+/** Names as the user will recognise them: relative to the config file's folder. */
+export function displayPath(cfg: Config, path: string): string {
+  const rel = relative(join(cfg.file, '..'), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** The zones to publish: the configured list, or every *.base in base_dir. */
+export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promise<{ zones: string[]; problems: string[] }> {
+  if (cfg.zones) return { zones: cfg.zones, problems: [] };
+  let names: string[];
+  try {
+    names = await files.list(cfg.baseDir);
+  } catch (e) {
+    throw new ConfigError(cfg.file, [`base_dir: ${(e as Error).message}`]);
+  }
+  const zones: string[] = [];
+  const problems: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.base')).sort()) {
+    const zone = name.slice(0, -'.base'.length);
+    const problem = zoneNameProblem(zone);
+    if (problem) problems.push(`${printable(displayPath(cfg, join(cfg.baseDir, name)))}: ${problem}; rename the file to <zone>.base`);
+    else zones.push(zone);
+  }
+  if (zones.length === 0 && problems.length === 0) {
+    throw new ConfigError(cfg.file, [`base_dir: no *.base files in ${cfg.baseDir}; write one per zone, like example.com.base`]);
+  }
+  return { zones, problems };
+}
+
+/**
+ * One zone as it stands. `unavailable` says why a marker has no value this config can give
+ * (e.g. @IP6@ while a server lacks address6): a zone that uses it is a configuration problem.
+ */
+export async function loadZone(cfg: Config, files: Files, zone: string, markerValues: RenderedValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
+  const baseFile = baseFilePath(cfg, zone);
+  const zoneFile = zoneFilePath(cfg, zone);
+  const shown = { base: displayPath(cfg, baseFile), file: displayPath(cfg, zoneFile) };
+  // Identities first: an edit racing this read then shows up as a change on the next run.
+  const identity = { base: files.identity(baseFile) ?? '', file: files.identity(zoneFile) };
+  const base = await readBase(cfg, files, zone, baseFile, shown.base);
+  if (!base.ok) return base;
+  const parsed = parseBase(base.text, shown.base);
+  if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
+  const { template } = parsed;
+  const values: RenderedValues = {};
+  const lacking: string[] = [];
+  for (const marker of MARKERS) {
+    const slots = slotsOf(template, marker);
+    if (marker === SERIAL || slots.length === 0) continue;
+    const value = markerValues[marker];
+    if (value !== undefined) values[marker] = value;
+    else lacking.push(`${shown.base}:${slots[0]!.line}: uses @${marker}@, but ${unavailable[marker] ?? 'zonerw has no value for it'}`);
+  }
+  if (lacking.length > 0) return { ok: false, zone, kind: 'config', problems: lacking };
+  const input: ZoneInput = {
+    zone, baseFile, zoneFile, shown, template, values, identity,
+    includes: /^\$INCLUDE\b/im.test(base.text),
+    baseHash: sha256(base.text),
+    contentHash: sha256(fill(template, { ...values, [SERIAL]: NO_SERIAL })),
+  };
+  let text: string | undefined;
+  try {
+    text = await files.read(zoneFile, ZONE_ENCODING);
+  } catch (e) {
+    return { ok: false, zone, kind: 'file', problems: [`${zone}: ${(e as Error).message}`] };
+  }
+  if (text !== undefined) {
+    const serial = readSoaSerial(text);
+    input.installed = {
+      text,
+      hash: sha256(text),
+      ...(serial !== undefined ? { serial } : {}),
+      matchesRender: serial !== undefined && fill(template, { ...values, [SERIAL]: String(serial) }) === text,
+    };
+  }
+  return { ok: true, input };
+}
+
+async function readBase(cfg: Config, files: Files, zone: string, baseFile: string, shown: string): Promise<{ ok: true; text: string } | Extract<ZoneLoad, { ok: false }>> {
+  const refuse = (problem: string) => ({ ok: false as const, zone, kind: 'base' as const, problems: [`${shown}: ${problem}`] });
+  const size = (await files.size(baseFile)) ?? 0;
+  if (size > MAX_BASE_BYTES) return refuse(`too large (${size} bytes; a base file may have at most ${MAX_BASE_BYTES})`);
+  let text: string | undefined;
+  try {
+    text = await files.read(baseFile, ZONE_ENCODING);
+  } catch (e) {
+    return refuse((e as Error).message.replace(`cannot read ${baseFile}: `, 'cannot read it: '));
+  }
+  if (text === undefined) return refuse(`missing (${cfg.zones ? 'zones lists' : 'expected for'} ${zone}); write it or remove the zone from zones`);
+  return { ok: true, text };
+}
+
+/**
+ * The steady run's shortcut: a zone whose base file and zone file are, by identity, the ones
+ * last seen, and whose marker values are unchanged, needs neither reading nor rendering.
+ */
+export function unchangedSinceLastRun(cfg: Config, files: Pick<Files, 'identity'>, zone: string, memory: ZoneMemory | undefined, values: RenderedValues): boolean {
+  if (!memory?.inputs || !valuesStillHold(memory.values, values)) return false;
+  return files.identity(baseFilePath(cfg, zone)) === memory.inputs.base && files.identity(zoneFilePath(cfg, zone)) === memory.inputs.file;
+}

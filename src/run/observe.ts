@@ -1,0 +1,50 @@
+// Observe the servers: probe each (in parallel: a run should not take the sum of the
+// timeouts), retrying up to `attempts` times within this run, and the reference hosts when a
+// server failed; then let core/health decide. Which answer counts is health.ts's call.
+import type { Config, ProbeConfig } from '../config/types.js';
+import { decideHealth, needsReference, type HealthDecision, type HealthMemory, type ProbeOutcome, type ServerInput } from '../core/health.js';
+import type { Probe } from './ports.js';
+
+export async function probeOnce(probeConfig: ProbeConfig, probe: Probe, now: () => number): Promise<ProbeOutcome> {
+  let result: Awaited<ReturnType<Probe>> | undefined;
+  let attempts = 0;
+  while (attempts < probeConfig.attempts && !result?.up) {
+    attempts++;
+    result = await probe(probeConfig.spec);
+  }
+  return { up: result!.up, reason: result!.reason, latencyMs: result!.latencyMs, attempts, at: now() };
+}
+
+/** Probes every named target at once; a name without a probe is left out of the result. */
+export async function probeAll(
+  targets: readonly { name: string; check?: ProbeConfig | undefined }[],
+  probe: Probe,
+  now: () => number,
+): Promise<Map<string, ProbeOutcome>> {
+  const entries = await Promise.all(
+    targets.map(async ({ name, check }) => (check ? ([name, await probeOnce(check, probe, now)] as const) : undefined)),
+  );
+  return new Map(entries.filter((e) => e !== undefined));
+}
+
+/** Whether any reference host answers; they are asked together and the first answer settles it. */
+export async function anyReferenceUp(references: readonly ProbeConfig[], probe: Probe, now: () => number): Promise<boolean> {
+  const outcomes = await probeAll(references.map((check, i) => ({ name: String(i), check })), probe, now);
+  return [...outcomes.values()].some((o) => o.up);
+}
+
+/** Probes the servers, and the reference hosts when a server failed, then decides. */
+export async function observeServers(cfg: Config, deps: { probe: Probe; now: () => number }, memory: HealthMemory, now: number): Promise<HealthDecision> {
+  const servers: ServerInput[] = cfg.servers.map((s) => ({
+    name: s.name,
+    address: s.address,
+    ...(s.address6 !== undefined ? { address6: s.address6 } : {}),
+    checked: s.check !== undefined,
+    failAfter: s.check?.failAfter ?? 1,
+    recoverAfter: s.check?.recoverAfter ?? 1,
+  }));
+  const outcomes = await probeAll(cfg.servers, deps.probe, deps.now);
+  const referencesUp =
+    cfg.reference.length > 0 && needsReference(servers, outcomes) ? await anyReferenceUp(cfg.reference, deps.probe, deps.now) : undefined;
+  return decideHealth({ servers, outcomes, memory, allDown: cfg.allDown, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
+}

@@ -1,0 +1,145 @@
+// One run, as a list of steps: clean up, load the state, observe the servers and decide, plan
+// the zones, stage them (render, write, validate), install, propagate (reload, notify,
+// secondaries), report (hooks, state, history, metrics). Decisions come from src/core; every
+// side effect goes through ctx.deps, so tests can hand in fakes and the binary the real adapters.
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { dateIn } from '../core/serial.js';
+import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep } from '../core/run-plan.js';
+import { markerValues } from '../core/values.js';
+import type { RenderedValues } from '../core/values.js';
+import type { ExitCode } from '../errors.js';
+import type { RunContext } from './context.js';
+import { showPlan } from './dry-run.js';
+import { installZones, type Ready } from './install.js';
+import { countLoadFailure, listZones, loadZone, sha256, unchangedSinceLastRun } from './load.js';
+import { mapLimit } from './map-limit.js';
+import { observeServers } from './observe.js';
+import { settlePending, watchSecondaries } from './propagate.js';
+import { rememberDecision, rememberPlanned } from './remember.js';
+import { finish } from './report.js';
+import { besideZoneFile, checkerName, stageZones, type PublishStep } from './stage.js';
+
+/** Zones go through load, plan, render, write and validate this many at a time (memory). */
+const CHUNK = 200;
+
+export async function carryOut(ctx: RunContext): Promise<ExitCode> {
+  await removeStaleTemps(ctx);
+  await loadRunState(ctx);
+  const previous = ctx.state.favoured;
+  const decided = await decide(ctx);
+  if (decided.networkDown) {
+    ctx.log.err(decided.networkDown);
+    ctx.trouble.failed = true;
+    await settlePending(ctx, new Set(Object.keys(ctx.state.zones)));
+    return finish(ctx, decided, [], previous);
+  }
+  const { zones, values, unavailable } = await listZonesAndValues(ctx, decided);
+  const toRead = zonesToRead(ctx, zones, values);
+  if (ctx.opts.dryRun) {
+    // --dry-run takes the zones in one go: it prints, and its retry list comes once, at the end.
+    await showPlan(ctx, await planZones(ctx, toRead, values, unavailable));
+    return ctx.trouble.exitCode();
+  }
+  const ready: Ready[] = [];
+  for (let at = 0; at < toRead.length; at += CHUNK) {
+    ready.push(...(await stageForInstall(ctx, await planZones(ctx, toRead.slice(at, at + CHUNK), values, unavailable))));
+  }
+  const installed = await installZones(ctx, ready);
+  await settlePending(ctx, new Set(zones));
+  await watchSecondaries(ctx, new Set(installed), zones);
+  return finish(ctx, decided, installed, previous);
+}
+
+async function removeStaleTemps(ctx: RunContext): Promise<void> {
+  if (ctx.opts.dryRun) return;
+  for (const dir of [ctx.cfg.zoneDir, ctx.cfg.stateDir]) {
+    for (const name of await ctx.deps.files.removeStaleTemps(dir)) ctx.trace(`removed a temp file left by an interrupted run: ${join(dir, name)}`);
+  }
+}
+
+async function loadRunState(ctx: RunContext): Promise<void> {
+  const loaded = await ctx.deps.loadState(ctx.cfg.stateDir);
+  if (loaded.warning) ctx.log.err(loaded.warning);
+  ctx.state = loaded.state;
+}
+
+/** Probes, decides, and says what the decision means; the state remembers it. */
+async function decide(ctx: RunContext): Promise<DecisionPlan> {
+  const decision = await observeServers(ctx.cfg, ctx.deps, ctx.state, ctx.now);
+  const plan = planDecision(decision, ctx.state, ctx.now);
+  ctx.events.push(...plan.events);
+  for (const line of plan.trace) ctx.trace(line);
+  for (const line of plan.say) ctx.say(line);
+  rememberDecision(ctx.state, plan);
+  return plan;
+}
+
+async function listZonesAndValues(ctx: RunContext, decided: DecisionPlan) {
+  const { cfg } = ctx;
+  const { zones, problems } = await listZones(cfg, ctx.deps.files);
+  for (const p of problems) ctx.log.err(p);
+  if (problems.length > 0) ctx.trouble.baseFile = true;
+  const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
+  const { values, unavailable } = markerValues(cfg.servers, byName(decided.decision.favoured.server), decided.decision.pool.map(byName));
+  return { zones, values, unavailable };
+}
+
+/** A steady run stops here for most zones: same files, same values, nothing to read. */
+function zonesToRead(ctx: RunContext, zones: readonly string[], values: RenderedValues): string[] {
+  const { cfg, state } = ctx;
+  if (ctx.opts.force) return [...zones];
+  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values));
+  if (toRead.length < zones.length) ctx.trace(`${zones.length - toRead.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
+  return toRead;
+}
+
+/** Loads and plans a batch of zones; gives the notices of the zones kept; returns the steps that publish (or refuse to). */
+async function planZones(ctx: RunContext, batch: readonly string[], values: RenderedValues, unavailable: Record<string, string>): Promise<ZoneStep[]> {
+  const { cfg, state, opts } = ctx;
+  const loads = await mapLimit(batch, 32, (zone) => loadZone(cfg, ctx.deps.files, zone, values, unavailable));
+  const today = dateIn(ctx.now, cfg.timezone);
+  const options = { force: opts.force, onBaseChange: cfg.onBaseChange, today, now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
+  const steps: ZoneStep[] = [];
+  for (const load of loads) {
+    if (!load.ok) {
+      for (const p of load.problems) ctx.log.err(p);
+      ctx.log.err(`${load.zone}: not published; the installed zone file is unchanged`);
+      countLoadFailure(ctx.trouble, load.kind);
+      continue;
+    }
+    const { zone } = load.input;
+    const known = { ...(state.zones[zone] ? { memory: state.zones[zone] } : {}), ...(state.intents[zone] ? { intent: state.intents[zone] } : {}) };
+    const step = planZoneStep(load.input, known, options);
+    rememberPlanned(state, step);
+    if ((step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
+    if (step.action === 'keep' && step.trace) ctx.trace(step.trace);
+    if (step.action === 'publish' || step.action === 'refuse') steps.push(step);
+  }
+  return steps;
+}
+
+/** Writes each publishing zone beside its zone file and validates it; what the install needs, and nothing more. */
+async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Promise<Ready[]> {
+  const publishing: PublishStep[] = [];
+  for (const step of steps) {
+    if (step.action === 'publish') publishing.push(step);
+    else if (step.action === 'refuse') {
+      ctx.log.err(`${step.zone}: not published, ${step.problem}: check ${step.input.shown.base}, or publish it anyway with zonerw --force`);
+      ctx.trouble.failed = true;
+    }
+  }
+  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), ctx.deps.nameserver, availableParallelism());
+  const ready: Ready[] = [];
+  for (const s of staged) {
+    if (!s.ok) {
+      ctx.log.err(s.refusal === 'write' ? `${s.step.zone}: ${s.message}` : `${s.step.zone}: refused by ${checkerName(s)}, not installed (the old zone stays): ${s.words}`);
+      ctx.trouble.failed = true;
+      continue;
+    }
+    const { step } = s;
+    const checked = step.validatedBefore ?? (s.checker ? { checker: s.checker, validated: rememberValidation(step.input.contentHash, step.remember?.validated) } : undefined);
+    ready.push({ zone: step.zone, input: step.input, publish: step.publish, line: step.line, file: s.file, intent: { ...step.intent, ...(checked ?? {}) } });
+  }
+  return ready;
+}

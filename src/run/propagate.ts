@@ -1,0 +1,81 @@
+// After the install: reload and NOTIFY, owed by this run's installs and by earlier runs'
+// failures; then ask the secondaries whether the change reached them.
+import { secondariesFor } from '../config/types.js';
+import { quoteArg } from '../core/messages.js';
+import type { Step } from '../core/nameserver.js';
+import type { RunContext } from './context.js';
+import { mapLimit } from './map-limit.js';
+import { rememberDone, rememberSecondaries } from './remember.js';
+import { describeLagging, lookAtSecondaries, type ZoneToWatch } from './secondaries.js';
+
+/** From this many zones on, one control command covers them (when the nameserver can). */
+const BATCH_FROM = 8;
+const LIST_CHUNK = 200;
+
+/**
+ * Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. Many zones
+ * go in one command where the nameserver allows (nsd-control without a zone, knotc with a
+ * list); otherwise one command a zone, a few at a time. A zone whose reload failed gets no
+ * NOTIFY (for data the server has not loaded) and keeps both pending for the next run.
+ */
+export async function settlePending(ctx: RunContext, zones: ReadonlySet<string>): Promise<void> {
+  const { state } = ctx;
+  const owing = Object.keys(state.zones).filter((z) => zones.has(z) && state.zones[z]!.pending.length > 0).sort();
+  for (const step of ['reload', 'notify'] as const) {
+    const due = owing.filter((z) => state.zones[z]!.pending[0] === step);
+    if (due.length === 0) continue;
+    const failed = await runStep(ctx, step, due);
+    rememberDone(state, due.filter((z) => !failed.has(z)), step);
+  }
+}
+
+/** Runs one step for the zones due; returns those it failed for. */
+async function runStep(ctx: RunContext, step: Step, due: readonly string[]): Promise<Set<string>> {
+  const ns = ctx.deps.nameserver;
+  const groups: (string | readonly string[])[] =
+    due.length < BATCH_FROM || ns.batching === 'one'
+      ? [...due]
+      : ns.batching === 'all'
+        ? [[]]
+        : Array.from({ length: Math.ceil(due.length / LIST_CHUNK) }, (_, i) => due.slice(i * LIST_CHUNK, (i + 1) * LIST_CHUNK));
+  const results = await mapLimit(groups, 4, async (group) => ({ group, r: await ns.run(step, group) }));
+  const failed = new Set<string>();
+  for (const { group, r } of results) {
+    if (r.ok) continue;
+    const covered = typeof group === 'string' ? [group] : group.length === 0 ? due : group;
+    const argv = ns.command(step, group)?.map(quoteArg).join(' ');
+    const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
+    const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
+    ctx.log.err(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
+    ctx.trouble.failed = true;
+    for (const z of covered) failed.add(z);
+  }
+  return failed;
+}
+
+/**
+ * Asks the secondaries for the zones published now (waiting for the transfer) and for the
+ * zones some secondary was behind on before; one stderr line for all that are behind.
+ */
+export async function watchSecondaries(ctx: RunContext, fresh: ReadonlySet<string>, zones: readonly string[]): Promise<void> {
+  const { cfg, state } = ctx;
+  const watch: ZoneToWatch[] = [];
+  for (const zone of zones) {
+    const m = state.zones[zone];
+    if (!m || m.pending.length > 0 || secondariesFor(cfg, zone).length === 0) continue;
+    if (fresh.has(zone)) watch.push({ zone, serial: m.serial, fresh: true });
+    else if (m.lagging?.length) watch.push({ zone, serial: m.serial, fresh: false, only: m.lagging });
+  }
+  if (watch.length === 0) return;
+  const views = await lookAtSecondaries(cfg, watch, ctx.deps.soa);
+  for (const w of watch) {
+    const mine = views.filter((v) => v.zone === w.zone);
+    const served = new Map(mine.flatMap((v) => (v.served !== undefined ? [[v.secondary.name, v.served] as const] : [])));
+    rememberSecondaries(state, w.zone, mine.filter((v) => !v.current).map((v) => v.secondary.name), served);
+  }
+  const line = describeLagging(views, (zone) => state.zones[zone], ctx.now);
+  if (line) {
+    ctx.log.err(line);
+    if (cfg.strictSecondaries) ctx.trouble.failed = true;
+  }
+}

@@ -1,0 +1,48 @@
+// Every change a run makes to its state, in one place: the steps compute, these record.
+import type { DecisionPlan, ZoneStep } from '../core/run-plan.js';
+import type { PendingStep, ZoneMemory } from '../core/plan.js';
+import type { State } from '../core/state.js';
+
+export function rememberDecision(state: State, plan: DecisionPlan): void {
+  Object.assign(state, plan.health);
+  if (!plan.decision.pin) delete state.pin;
+}
+
+/** What the plan says the state holds for a zone from now on (a settled intent, an adopted file). */
+export function rememberPlanned(state: State, step: ZoneStep): void {
+  if (step.remember) state.zones[step.zone] = step.remember;
+}
+
+/** This run's intents replace any earlier ones (those were settled while planning). */
+export function recordIntents(state: State, intents: readonly { zone: string; intent: ZoneMemory }[]): void {
+  state.intents = {};
+  for (const { zone, intent } of intents) state.intents[zone] = intent;
+}
+
+/** An installed zone: its intent becomes its memory, with the identities of its files. */
+export function rememberInstalled(state: State, zone: string, identity: { base: string; file: string | undefined }): void {
+  const { base, file } = identity;
+  state.zones[zone] = { ...state.intents[zone]!, ...(file !== undefined ? { inputs: { base, file } } : {}) };
+  delete state.intents[zone];
+}
+
+export function forgetIntents(state: State): void {
+  state.intents = {};
+}
+
+/** A nameserver step done for these zones: no longer owed. */
+export function rememberDone(state: State, zones: Iterable<string>, step: PendingStep): void {
+  for (const z of zones) state.zones[z]!.pending = state.zones[z]!.pending.filter((p) => p !== step);
+}
+
+/** What the secondaries served for a zone: who is behind (asked again next run), and which serials. */
+export function rememberSecondaries(state: State, zone: string, lagging: readonly string[], served: ReadonlyMap<string, number>): void {
+  const m = state.zones[zone]!;
+  if (lagging.length > 0) m.lagging = [...lagging];
+  else delete m.lagging;
+  for (const [name, serial] of served) (m.served ??= {})[name] = serial;
+}
+
+export function rememberSuccess(state: State, now: number): void {
+  state.lastSuccess = now;
+}

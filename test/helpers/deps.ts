@@ -1,0 +1,25 @@
+// Deps built from the real adapters (files in temp folders, state files, history), with the
+// parts a test fakes given as overrides: the probe, the nameserver, the lock, the clock.
+import * as files from '../../src/adapters/files.js';
+import { appendHistory, readHistory } from '../../src/adapters/history-file.js';
+import { findProgram, runCommand } from '../../src/adapters/command.js';
+import { loadState, peekState, saveState } from '../../src/adapters/state-file.js';
+import type { Deps, HeldLock, Log } from '../../src/run/ports.js';
+
+export const noLock = async (): Promise<HeldLock> => ({ release: async () => {}, compromised: () => undefined });
+
+export function adapterDeps(overrides: Partial<Deps> & Pick<Deps, 'now' | 'probe' | 'nameserver'> & { log: Log }): Deps {
+  return {
+    lock: noLock,
+    files: files.fileOps,
+    loadState,
+    peekState,
+    saveState,
+    appendHistory,
+    readHistory,
+    soa: async () => ({ error: 'no secondary in this test' }),
+    runHook: (argv, extra, timeoutMs) => runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
+    findProgram: (name) => findProgram(name, process.env.PATH ?? ''),
+    ...overrides,
+  };
+}
