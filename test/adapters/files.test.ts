@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunError } from '../../src/errors.js';
+import { skipOrFail } from '../helpers/need.js';
 import {
   installFile,
   keepCopy,
@@ -77,7 +78,7 @@ describe('files', () => {
   });
 
   test('replace keeps the owner of the old file (root only)', async (t) => {
-    if (process.geteuid?.() !== 0) return t.skip('needs root to chown');
+    if (process.geteuid?.() !== 0) return skipOrFail(t, 'needs root to chown');
     const dir = fresh();
     const path = join(dir, 'example.com');
     writeFileSync(path, ZONE);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { certExpiryReason, probeHttp } from '../../src/adapters/http-check.js';
+import { skipOrFail } from '../helpers/need.js';
 
 const SLACK_MS = 1000;
 
@@ -297,7 +298,7 @@ describe('probeHttp over https', () => {
   });
 
   test('self-signed cert: valid with ca + host, TLS error without ca, up with insecure', async (t) => {
-    if (!hasOpenssl) return t.skip('openssl not found');
+    if (!hasOpenssl) return skipOrFail(t, 'openssl not found');
     const url = `https://127.0.0.1:${port}/`;
 
     const good = await probeHttp({ url, host: 'www.example.test', ca: cert, timeoutMs: 3000, expectBody: 'secure' });
@@ -370,7 +371,7 @@ describe('probeHttp: certificate name and expiry', () => {
   const date = () => new Date(notAfter).toISOString().slice(0, 10);
 
   test('a cert that expires in 3 days, with certMinDays 7: down, with the days and the date', async (t) => {
-    if (!hasOpenssl) return t.skip('openssl not found');
+    if (!hasOpenssl) return skipOrFail(t, 'openssl not found');
     // Pinned wall clock: 3 days and an hour before notAfter.
     const r = await probeHttp({ ...spec(), certMinDays: 7, now: () => notAfter - 3 * DAY - 3600_000 });
     assert.deepEqual([r.up, r.reason, r.status], [false, `certificate expires in 3 days (${date()})`, undefined]);
@@ -381,7 +382,7 @@ describe('probeHttp: certificate name and expiry', () => {
   });
 
   test('the same cert with certMinDays 2 is up; without certMinDays expiry is not checked', async (t) => {
-    if (!hasOpenssl) return t.skip('openssl not found');
+    if (!hasOpenssl) return skipOrFail(t, 'openssl not found');
     const r = await probeHttp({ ...spec(), certMinDays: 2, expectBody: 'main' });
     assert.deepEqual([r.up, r.reason], [true, 'HTTP 200']);
     const none = await probeHttp({ ...spec(), now: () => notAfter + DAY });
@@ -389,20 +390,20 @@ describe('probeHttp: certificate name and expiry', () => {
   });
 
   test('an expired cert with insecure and certMinDays: down, expired on the date', async (t) => {
-    if (!hasOpenssl) return t.skip('openssl not found');
+    if (!hasOpenssl) return skipOrFail(t, 'openssl not found');
     const r = await probeHttp({ url: `https://127.0.0.1:${port}/`, insecure: true, timeoutMs: 3000, certMinDays: 1, now: () => notAfter + DAY });
     assert.deepEqual([r.up, r.reason], [false, `certificate expired on ${date()}`]);
   });
 
   test('a cert for another name: TLS error naming the mismatch', async (t) => {
-    if (!hasOpenssl) return t.skip('openssl not found');
+    if (!hasOpenssl) return skipOrFail(t, 'openssl not found');
     const r = await probeHttp({ ...spec(), host: 'www.example.test', certMinDays: 1 });
     assert.equal(r.up, false);
     assert.match(r.reason, /^TLS: .*www\.example\.test.*main\.example\.test/);
   });
 
   test('a self-signed cert without ca is a TLS error, before any expiry check', async (t) => {
-    if (!hasOpenssl) return t.skip('openssl not found');
+    if (!hasOpenssl) return skipOrFail(t, 'openssl not found');
     const r = await probeHttp({ url: `https://127.0.0.1:${port}/`, host: 'main.example.test', timeoutMs: 3000, certMinDays: 7 });
     assert.equal(r.up, false);
     assert.match(r.reason, /^TLS: self[- ]signed certificate/);

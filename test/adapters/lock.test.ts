@@ -45,11 +45,16 @@ describe('acquireLock', () => {
 
   test('after release it can be taken again; release is idempotent', async () => {
     const stateDir = fresh();
+    const lockDir = join(stateDir, 'zonerw.lock');
     const a = await acquireLock(stateDir);
     await a.release();
-    await a.release();
+    assert.equal(existsSync(lockDir), false, 'released: the lock folder is gone');
+    await assert.doesNotReject(a.release(), 'a second release is harmless');
     const b = await acquireLock(stateDir);
+    assert.ok(existsSync(lockDir), 'taken again');
+    assert.equal(b.compromised(), undefined);
     await b.release();
+    assert.equal(existsSync(lockDir), false);
   });
 
   test('a killed holder blocks until its lock is older than staleMs', async () => {
@@ -106,8 +111,9 @@ describe('acquireLock', () => {
     const old = new Date(Date.now() - 6000);
     utimesSync(lockDir, old, old);
     const b = await acquireLock(stateDir, { staleMs: 5000 });
+    assert.ok(statSync(lockDir).mtimeMs > old.getTime() + 5000, 'the new holder refreshed the lock it took over');
     await b.release();
-    await a.release(); // lock was taken over; must not throw
+    await assert.doesNotReject(a.release(), 'the old holder lets go of a lock taken over without an error');
   });
 
   test('removing the lock under a holder makes compromised() return an Error, without a crash', async () => {
@@ -126,6 +132,7 @@ describe('acquireLock', () => {
     }
     // The lock is free for the next run.
     const next = await acquireLock(stateDir);
+    assert.equal(next.compromised(), undefined);
     await next.release();
   });
 

@@ -1,9 +1,9 @@
 // Twelve zones against real NSD: the reload and the NOTIFY go out as one zoneless
-// nsd-control command each, and NSD must still pick up every changed file, even when two
-// publishes land within the same second.
+// nsd-control command each (the control command is a wrapper that logs its arguments), and NSD
+// must still pick up every changed file, even when two publishes land within the same second.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, labPath, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget } from '../../scripts/lab.js';
@@ -15,6 +15,7 @@ let dir: string;
 let conf: string;
 let main: HttpTarget;
 let secondaryPort: number;
+let controlLog: string;
 
 before(async () => {
   if (!have) return;
@@ -28,8 +29,13 @@ before(async () => {
   const primary = await startNsd({ dir: join(dir, 'primary'), role: 'primary', port: primaryPort, zones: ZONES, zoneDir: join(dir, 'zones'), peerPort: secondaryPort });
   await startNsd({ dir: join(dir, 'secondary'), role: 'secondary', port: secondaryPort, zones: ZONES, peerPort: primaryPort });
   main = await startHttp(200);
+  // The control command as a wrapper that logs each call's arguments, then runs nsd-control.
+  controlLog = join(dir, 'control.log');
+  const wrapper = join(dir, 'control.sh');
+  writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${controlLog}'\nexec "$@"\n`);
+  chmodSync(wrapper, 0o755);
   conf = join(dir, 'zonerw.toml');
-  writeFileSync(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify(primary.control)}\ncheckzone = "always"\n[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`);
+  writeFileSync(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify([wrapper, ...primary.control])}\ncheckzone = "always"\n[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`);
 });
 
 after(async () => {
@@ -38,7 +44,10 @@ after(async () => {
 });
 
 async function runAndWait(expected: string): Promise<void> {
+  rmSync(controlLog, { force: true });
   const r = await zonerw(['--config', conf], { PATH: labPath() });
+  const calls = readFileSync(controlLog, 'utf8').trim().split('\n').map((line) => line.split(' ').slice(-1)[0]);
+  assert.deepEqual(calls, ['reload', 'notify'], 'one zoneless reload, then one zoneless notify, for all twelve zones');
   assert.equal(r.code, 0, r.stderr);
   const serials = [...r.stdout.matchAll(/^(z\d+\.test): serial (\d{10})/gm)];
   assert.equal(serials.length, ZONES.length, r.stdout);

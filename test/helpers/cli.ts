@@ -18,6 +18,8 @@ export interface CliOptions {
   onSignal?: (signal: NodeJS.Signals) => void;
   /** a command that runs node in turn: ['prlimit', '--fsize=4096'], ['setpriv', '--reuid=65534', ...] */
   under?: readonly string[];
+  /** the bin to run (default: the checkout's bin/zonerw.js) */
+  bin?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface CliOptions {
  */
 export function startZonerw(args: readonly string[], env: NodeJS.ProcessEnv = {}, opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const [command, ...prefix] = [...(opts.under ?? []), process.execPath];
-  const child = spawn(command!, [...prefix, zonerwBin, ...args], {
+  const child = spawn(command!, [...prefix, opts.bin ?? zonerwBin, ...args], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.cwd ? { cwd: opts.cwd } : {}),

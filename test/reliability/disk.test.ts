@@ -18,6 +18,7 @@ import {
   type BaseSpec,
 } from './helpers.js';
 import { inLab, type InLab } from './inproc.js';
+import { skipUnlessCI } from '../helpers/need.js';
 import { EIO, ENOSPC, errno, injectFaults, type FaultPoint } from './faults.js';
 
 const roots: string[] = [];
@@ -49,7 +50,7 @@ function noStack(r: CliResult): void {
 
 // ------------------------------------------------------------------------------ tmpfs
 
-describe('disk full: a small tmpfs (real ENOSPC)', { skip: canMount() ? false : 'cannot mount a tmpfs in this sandbox (needs root outside a container); the injected-fault tests below cover ENOSPC instead' }, () => {
+describe('disk full: a small tmpfs (real ENOSPC)', { skip: skipUnlessCI(!canMount() && 'cannot mount a tmpfs in this sandbox (needs root outside a container); the injected-fault tests below cover ENOSPC instead') }, () => {
   test('zone_dir full: the old zone stays intact, the error names the file, exit 1, no temp left; with space again the next run publishes', async () => {
     const main = await new MainServer().start();
     try {
@@ -133,7 +134,7 @@ async function zonerwLimited(fsizeBytes: number, args: string[], env: Record<str
   return { ...r, signal };
 }
 
-const PRLIMIT_SKIP = spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0 ? false : 'no prlimit here (util-linux)';
+const PRLIMIT_SKIP = skipUnlessCI(spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status !== 0 && 'no prlimit here (util-linux)');
 
 test('a file size limit (RLIMIT_FSIZE, EFBIG): the old zone stays intact, the error names the file, exit 1; without the limit the next run publishes', { skip: PRLIMIT_SKIP }, async () => {
   const main = await new MainServer().start();

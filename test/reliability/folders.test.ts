@@ -13,12 +13,13 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
-import { zonerwBin } from '../helpers/paths.js';
+import { readableBin } from '../helpers/paths.js';
 import {
   BACKUP, DOWN_LINE, MAIN, MainServer, STACK, baseSpec, canMount, cannotDropPrivileges, changedOutside, lines, makeBinLab, mountTmpfs, remount, render,
   tempRoot, tempsIn, tree, unmount, type BinLab,
 } from './helpers.js';
 import { inLab } from './inproc.js';
+import { skipUnlessCI } from '../helpers/need.js';
 
 const roots: string[] = [];
 const mounts: string[] = [];
@@ -38,8 +39,8 @@ const NOW = { ZONERW_NOW: '2026-11-22T10:00:00Z' };
 const LATER = { ZONERW_NOW: '2026-11-22T11:00:00Z' };
 const LATEST = { ZONERW_NOW: '2026-11-22T12:00:00Z' };
 const NOBODY = 65534;
-const MOUNT_SKIP = canMount() ? false : 'cannot mount a tmpfs in this sandbox (needs root outside a container): no real read-only folder to test with';
-const NOBODY_SKIP = cannotDropPrivileges(zonerwBin) ?? false;
+const MOUNT_SKIP = skipUnlessCI(!canMount() && 'cannot mount a tmpfs in this sandbox (needs root outside a container): no real read-only folder to test with');
+const NOBODY_SKIP = skipUnlessCI(cannotDropPrivileges(readableBin()));
 
 /** A lab in its own root, plus a victim file and folder outside it that nothing may touch. */
 interface World {
@@ -86,7 +87,7 @@ function clean(r: CliResult): void {
 }
 
 function zonerwAs(uid: number, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return zonerw(args, env, { under: ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'] });
+  return zonerw(args, env, { bin: readableBin(), under: ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'] });
 }
 
 const zoneOf = (w: World, zone = 'example.com') => join(w.lab.zoneDir, zone);
@@ -227,7 +228,7 @@ describe('permissions (zonerw run as nobody)', { skip: NOBODY_SKIP }, () => {
   });
 });
 
-test('as root, a replaced zone file keeps its owner and mode', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, async () => {
+test('as root, a replaced zone file keeps its owner and mode', { skip: skipUnlessCI(process.getuid?.() !== 0 && 'needs root to chown') }, async () => {
   const w = await world('owner-kept');
   assert.equal((await zonerw(['--config', w.lab.conf], NOW)).code, 0);
   chownSync(zoneOf(w), 123, 456);
