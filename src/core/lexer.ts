@@ -148,6 +148,14 @@ export function splitEntries(tokens: readonly Token[]): ZoneEntry[] {
   return entries;
 }
 
+/**
+ * The name of a directive entry, upper-cased (`$TTL`, `$ORIGIN`, `$INCLUDE`, `$GENERATE`), or
+ * undefined for a record. BIND, NSD and Knot read directive names without regard to case.
+ */
+export function directiveName(entry: ZoneEntry): string | undefined {
+  return entry.directive ? entry.tokens[0]!.text.toUpperCase() : undefined;
+}
+
 /** The words and quoted strings of an entry, in order. */
 export function fieldsOf(entry: ZoneEntry): Token[] {
   return entry.tokens.filter((t) => t.kind === 'word' || t.kind === 'quoted');

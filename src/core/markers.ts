@@ -4,11 +4,16 @@
 // makes its physical line appear once per value, as round-robin failover tools do.
 
 import { editDistance } from './names.js';
-import { fieldsOf, skipEscape, soaSerialIndex, splitEntries, tokenize, type Field, type Token } from './lexer.js';
+import { directiveName, fieldsOf, skipEscape, soaSerialIndex, splitEntries, tokenize, type Field, type Token, type ZoneEntry } from './lexer.js';
 
 export interface Slot {
   marker: string;
   line: number;
+  /**
+   * The record's owner, for messages: as written under the zone's own origin (`www`, `@`), and
+   * as a full name without the final dot (`fmt3.lin.serv.pw`) under another `$ORIGIN`, when
+   * parseBase was given the zone. '' before any owner.
+   */
   owner: string;
   form: 'value' | 'comment';
   /** The text the slot stands for in the base file (the marker, or the value before a comment marker). */
@@ -53,6 +58,8 @@ export type MarkerValues = Readonly<Record<string, string | readonly string[]>>;
 /** The entry a marker sits in, as far as a repeating marker cares. */
 interface EntryInfo {
   kind: 'directive' | 'soa' | 'record';
+  /** The directive's name (`$TTL`), for a directive. */
+  directive?: string;
   /** The entry spans several physical lines (parentheses). */
   multiLine: boolean;
 }
@@ -67,6 +74,8 @@ interface Hit {
   owner: string;
   inSoaSerial: boolean;
   entry: EntryInfo;
+  /** A comment-form marker whose value is a quoted string: it cannot become a slot. */
+  quoted?: boolean;
 }
 
 /** A field of an entry, with a value-form marker (which may span two words) joined into one. */
@@ -177,27 +186,59 @@ function listFor(slot: Slot, values: MarkerValues): readonly string[] {
   return value;
 }
 
-export function parseBase(text: string, file: string): ParseResult {
-  const nul = text.indexOf('\0');
+/**
+ * `zone` (with or without its final dot), when given, lets slots name owners under another
+ * `$ORIGIN` by their full names; without it owners are shown as written.
+ */
+export function parseBase(text: string, file: string, zone?: string): ParseResult {
+  const nul = nulProblem(text);
   // One problem is enough: a binary file would otherwise bury it under garbage.
-  if (nul !== -1) return failWith(file, [{ line: lineAt(text, nul), message: 'not a text file (NUL byte)' }]);
+  if (nul !== undefined) return failWith(file, [nul]);
   const { tokens, problems: lexProblems } = tokenize(text);
   const problems: Finding[] = [...lexProblems];
   if (!tokens.some((t) => t.kind === 'word' || t.kind === 'quoted')) {
     return failWith(file, [{ line: 1, message: 'base file is empty' }, ...problems]);
   }
-  const scan = scanEntries(text, tokens);
-  problems.push(...scan.problems, ...checkComments(tokens, scan));
-  const hits = dropDuplicateSpans(scan.hits, problems);
+  const found = findMarkers(text, tokens, zone);
+  problems.push(...found.problems);
+  const hits = dropDuplicateSpans(dropMisplaced(found.hits, problems), problems);
   const serials = hits.filter((h) => h.marker === SERIAL);
-  problems.push(...checkSerials(serials, scan.soaLine), ...checkRepeating(hits));
+  problems.push(...checkSerials(serials, found.soaLine), ...checkRepeating(hits));
   if (problems.length > 0) return failWith(file, problems);
   return { ok: true, template: { file, lines: buildLines(text, hits), serialLine: serials[0]!.line } };
 }
 
+/**
+ * The problems of a file that a base file includes (`$INCLUDE`), named `file`. zonerw renders
+ * only base files, so a marker here would reach the nameserver as written while failover went
+ * on without it: every exact marker (value or comment form) is a problem, and so is a near
+ * miss, found exactly as parseBase finds them. Syntax is left to the checker.
+ */
+export function includedFileProblems(text: string, file: string): Problem[] {
+  const nul = nulProblem(text);
+  if (nul !== undefined) return named(file, [nul]);
+  const found = findMarkers(text, tokenize(text).tokens);
+  const seen = new Set<string>();
+  for (const h of found.hits) {
+    const key = `${h.start} ${h.marker}`; // `@IP@ ; @IP@` is one marker on one value
+    if (!seen.has(key)) found.problems.push({ line: h.line, message: `@${h.marker}@ in an included file is not rendered; move the record into the base file` });
+    seen.add(key);
+  }
+  return named(file, found.problems);
+}
+
+function nulProblem(text: string): Finding | undefined {
+  const nul = text.indexOf('\0');
+  return nul === -1 ? undefined : { line: lineAt(text, nul), message: 'not a text file (NUL byte)' };
+}
+
 function failWith(file: string, problems: Finding[]): ParseResult {
-  const sorted = problems.map((p) => ({ file, ...p })).sort((a, b) => a.line - b.line); // sort is stable
-  return { ok: false, problems: sorted };
+  return { ok: false, problems: named(file, problems) };
+}
+
+/** The findings as problems of `file`, sorted by line (sort is stable: same-line order kept). */
+function named(file: string, problems: readonly Finding[]): Problem[] {
+  return problems.map((p) => ({ file, ...p })).sort((a, b) => a.line - b.line);
 }
 
 function lineAt(text: string, offset: number): number {
@@ -206,14 +247,22 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * Every marker of a zone file text, in both forms, with the near misses as problems: the one
+ * recognition that base files and included files share.
+ */
+function findMarkers(text: string, tokens: readonly Token[], zone?: string): { hits: Hit[]; problems: Finding[]; soaLine: number | undefined } {
+  const scan = scanEntries(text, tokens, zone);
+  const problems = [...scan.problems, ...checkComments(tokens, scan)]; // adds the comment-form hits
+  return { hits: scan.hits, problems, soaLine: scan.soaLine };
+}
+
 /** Finds the value-form markers and misspelled markers of every entry, and the SOA. */
-function scanEntries(text: string, tokens: readonly Token[]): Scan {
+function scanEntries(text: string, tokens: readonly Token[], zone: string | undefined): Scan {
   const scan: Scan = { hits: [], problems: [], soaLine: undefined, places: new Map() };
-  let lastOwner = '';
+  const ownerOf = ownerTracker(zone);
   for (const entry of splitEntries(tokens)) {
-    // RFC 1035 5.1: a blank owner repeats the previous one; directives have none.
-    const owner = entry.directive ? '' : (entry.owner ?? lastOwner);
-    if (!entry.directive) lastOwner = owner;
+    const owner = ownerOf(entry);
     const spots = joinValueMarkers(text, fieldsOf(entry), scan.problems);
     const serialAt = entry.directive ? -1 : soaSerialIndex(spots, entry.owner !== undefined);
     if (serialAt !== -1) scan.soaLine ??= spots[serialAt - 3]!.line;
@@ -221,6 +270,8 @@ function scanEntries(text: string, tokens: readonly Token[]): Scan {
       kind: entry.directive ? 'directive' : serialAt !== -1 ? 'soa' : 'record',
       multiLine: entry.tokens.some((t) => t.kind === 'newline'), // only newlines inside parentheses are in an entry
     };
+    const directive = directiveName(entry);
+    if (directive !== undefined) info.directive = directive;
     spots.forEach((s, i) => {
       if (s.marker === undefined) return;
       const hit = { marker: s.marker, form: 'value' as const, start: s.start, end: s.end, line: s.line };
@@ -231,11 +282,50 @@ function scanEntries(text: string, tokens: readonly Token[]): Scan {
   return scan;
 }
 
-/** Calls `place` for each word with the spot that holds it (spots and tokens are both in order). */
+/**
+ * The owner that each entry's markers are reported under. RFC 1035 5.1: a blank owner repeats
+ * the previous one (as the name it was then, whatever `$ORIGIN` says since), directives have
+ * none, and a name without a final dot is relative to the `$ORIGIN` in effect. An `$INCLUDE`
+ * does not change the origin of the file that holds it.
+ */
+function ownerTracker(zone: string | undefined): (entry: ZoneEntry) => string {
+  const apex = zone === undefined ? undefined : zone.endsWith('.') ? zone : `${zone}.`;
+  let origin = apex;
+  let last = '';
+  return (entry) => {
+    if (entry.directive) {
+      const name = fieldsOf(entry)[1];
+      if (directiveName(entry) === '$ORIGIN' && origin !== undefined && name !== undefined) origin = absoluteName(name.text, origin);
+      return '';
+    }
+    if (entry.owner !== undefined) last = shownOwner(entry.owner, origin, apex);
+    return last;
+  };
+}
+
+/**
+ * An owner as written under the zone's own origin (or an unknown one), which is how the
+ * operator knows it; under another origin a relative owner is shown by its full name, without
+ * the final dot, since `fmt3` alone would name a record of the zone that does not exist.
+ */
+function shownOwner(written: string, origin: string | undefined, apex: string | undefined): string {
+  if (origin === undefined || origin.toLowerCase() === apex?.toLowerCase() || endsWithPlain(written, '.')) return written;
+  const full = absoluteName(written, origin);
+  return full === '.' ? full : full.slice(0, -1);
+}
+
+/** RFC 1035 5.1: `@` is the origin; a name without a final (unescaped) dot is relative to it. */
+function absoluteName(name: string, origin: string): string {
+  if (name === '@') return origin;
+  if (endsWithPlain(name, '.')) return name;
+  return origin === '.' ? `${name}.` : `${name}.${origin}`;
+}
+
+/** Calls `place` for each word or quoted string with the spot that holds it (spots and tokens are both in order). */
 function placeWords(tokens: readonly Token[], spots: readonly Spot[], place: (t: Token, spot: Spot, i: number) => void): void {
   let i = 0;
   for (const t of tokens) {
-    if (t.kind !== 'word') continue;
+    if (t.kind !== 'word' && t.kind !== 'quoted') continue;
     while (spots[i]!.end <= t.start) i++;
     place(t, spots[i]!, i);
   }
@@ -273,21 +363,21 @@ function joinValueMarkers(text: string, fields: readonly Token[], problems: Find
 function markerRun(text: string, fields: readonly Token[], i: number): { name: string; words: number } | undefined {
   const w = fields[i]!.text;
   if (!w.startsWith('@') || w === '@') return undefined;
-  if (endsWithPlainAt(w)) return w.length > 2 ? { name: w.slice(1, -1), words: 1 } : undefined;
+  if (endsWithPlain(w, '@')) return w.length > 2 ? { name: w.slice(1, -1), words: 1 } : undefined;
   const next = fields[i + 1];
-  if (next === undefined || next.kind !== 'word' || next.text.startsWith('@') || !endsWithPlainAt(next.text)) return undefined;
+  if (next === undefined || next.kind !== 'word' || next.text.startsWith('@') || !endsWithPlain(next.text, '@')) return undefined;
   if (!/^[ \t]+$/.test(text.slice(fields[i]!.end, next.start))) return undefined;
   return { name: `${w.slice(1)} ${next.text.slice(0, -1)}`, words: 2 };
 }
 
-/** Whether a word ends in an '@' that is not part of a backslash escape (RFC 1035 5.1). */
-function endsWithPlainAt(word: string): boolean {
+/** Whether a word ends in `c` ('@', '.') that is not part of a backslash escape (RFC 1035 5.1). */
+function endsWithPlain(word: string, c: string): boolean {
   let lastPlain = -1;
   for (let i = 0; i < word.length; ) {
     if (word[i] === '\\') i = skipEscape(word, i);
     else lastPlain = i++;
   }
-  return lastPlain === word.length - 1 && word[lastPlain] === '@';
+  return lastPlain === word.length - 1 && word[lastPlain] === c;
 }
 
 function unknownMarker(name: string): string {
@@ -338,14 +428,12 @@ function checkComments(tokens: readonly Token[], scan: Scan): Finding[] {
       }
       const target = lastValueBefore(tokens, k);
       if (target === undefined) continue;
-      if (target.kind === 'quoted') {
-        problems.push({ line: t.line, message: `@${found.marker}@ in a comment cannot replace the quoted string before it` });
-        continue;
-      }
       // Every word belongs to an entry. One inside a value-form marker stands for the whole marker.
       const { owner, spot, inSoaSerial, entry } = scan.places.get(target.start)!;
       const [start, end] = spot.marker === undefined ? [target.start, target.end] : [spot.start, spot.end];
-      scan.hits.push({ marker: found.marker, form: 'comment', start, end, line: t.line, owner, inSoaSerial, entry });
+      const hit: Hit = { marker: found.marker, form: 'comment', start, end, line: t.line, owner, inSoaSerial, entry };
+      if (target.kind === 'quoted') hit.quoted = true; // a problem for parseBase, still a marker for includedFileProblems
+      scan.hits.push(hit);
     }
   });
   return problems;
@@ -369,6 +457,25 @@ function lastValueBefore(tokens: readonly Token[], k: number): Token | undefined
     if (t.kind === 'word' || t.kind === 'quoted') return t;
   }
   return undefined;
+}
+
+/**
+ * Takes out the markers that cannot become slots, each with its problem (once per line):
+ * a directive is not a record, so a marker there would change `$TTL` or `$ORIGIN` for every
+ * record after it, or never be seen (`$INCLUDE`, `$GENERATE`); a quoted string cannot be
+ * replaced in the comment form.
+ */
+function dropMisplaced(hits: readonly Hit[], problems: Finding[]): Hit[] {
+  const said = new Set<string>();
+  return hits.filter((h) => {
+    const why = h.entry.directive !== undefined
+      ? `a marker in a ${h.entry.directive} directive is not supported; markers go in records`
+      : h.quoted ? `@${h.marker}@ in a comment cannot replace the quoted string before it` : undefined;
+    if (why === undefined) return true;
+    if (!said.has(`${h.line} ${why}`)) problems.push({ line: h.line, message: why });
+    said.add(`${h.line} ${why}`);
+    return false;
+  });
 }
 
 /**

@@ -89,7 +89,7 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
   const identity = { base: files.identity(baseFile) ?? '', file: files.identity(zoneFile) };
   const base = await readBase(cfg, files, zone, baseFile, shown.base);
   if (!base.ok) return base;
-  const parsed = parseBase(base.text, shown.base);
+  const parsed = parseBase(base.text, shown.base, zone);
   if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
   const { template } = parsed;
   const values: RenderedValues = {};

@@ -8,6 +8,7 @@ import {
   fill,
   fillWithLineMap,
   formatProblem,
+  includedFileProblems,
   MARKERS,
   markersUsed,
   parseBase,
@@ -358,8 +359,8 @@ const repeatingProblems: { name: string; text: string; want: string[] }[] = [
   { name: '@IPS@ and @IPS6@ on one value', text: `${soa}x A @IPS@ ; @IPS6@\n`, want: ['test.base:2: @IPS@ and @IPS6@ mark the same value'] },
   { name: 'in a parenthesised record, first line', text: `${soa}x A ( @IPS@\n )\n`, want: ['test.base:2: @IPS@ must be on a one-line record'] },
   { name: 'in a parenthesised record, comment form', text: `${soa}x AAAA (\n ::1 ) ; @IPS6@\n`, want: ['test.base:3: @IPS6@ must be on a one-line record'] },
-  { name: '$ directive, value form', text: `$TTL @IPS@\n${soa}`, want: ['test.base:1: @IPS@ belongs on an address record'] },
-  { name: '$ directive, comment form', text: `$TTL 300 ; @IPS6@\n${soa}`, want: ['test.base:1: @IPS6@ belongs on an address record'] },
+  { name: '$ directive, value form: the directive problem only', text: `$TTL @IPS@\n${soa}`, want: ['test.base:1: a marker in a $TTL directive is not supported; markers go in records'] },
+  { name: '$ directive, comment form', text: `$TTL 300 ; @IPS6@\n${soa}`, want: ['test.base:1: a marker in a $TTL directive is not supported; markers go in records'] },
   { name: 'one-line SOA', text: '@ SOA ns1 h @serial number@ 1 2 3 4 ; @IPS@\n', want: ['test.base:1: @IPS@ belongs on an address record'] },
   {
     name: 'multi-line SOA: not the one-line message too',
@@ -543,3 +544,85 @@ test('property: fill changes only the slot spans; the rest is byte-identical, in
     { numRuns: 300 },
   );
 });
+
+// ---- markers in directives ----
+
+const directiveProblems: { name: string; text: string; want: string[] }[] = [
+  { name: '$TTL, value form', text: `$TTL @IP@\n${soa}`, want: ['test.base:1: a marker in a $TTL directive is not supported; markers go in records'] },
+  { name: '$TTL, comment form', text: `${soa}$TTL 86400 ; @IP@\n`, want: ['test.base:2: a marker in a $TTL directive is not supported; markers go in records'] },
+  { name: '$ORIGIN, value form', text: `${soa}www A 192.0.2.1\n$ORIGIN @IP@\n`, want: ['test.base:3: a marker in a $ORIGIN directive is not supported; markers go in records'] },
+  { name: '$ORIGIN, comment form', text: `$ORIGIN example.com. ; @IP6@\n${soa}`, want: ['test.base:1: a marker in a $ORIGIN directive is not supported; markers go in records'] },
+  { name: '$INCLUDE', text: `${soa}$INCLUDE @IP@.inc ; @IP@\n`, want: ['test.base:2: a marker in a $INCLUDE directive is not supported; markers go in records'] },
+  { name: '$INCLUDE with a quoted file name, comment form', text: `${soa}$INCLUDE "a.inc" ; @IP@\n`, want: ['test.base:2: a marker in a $INCLUDE directive is not supported; markers go in records'] },
+  { name: '$GENERATE', text: `${soa}$GENERATE 1-4 h$ A @IP@\n`, want: ['test.base:2: a marker in a $GENERATE directive is not supported; markers go in records'] },
+  { name: 'lowercase directive: named upper-cased', text: `$ttl 300 ; @IP@\n${soa}`, want: ['test.base:1: a marker in a $TTL directive is not supported; markers go in records'] },
+  { name: 'two on one line: one problem', text: `$TTL @IP@ ; @IP@\n${soa}`, want: ['test.base:1: a marker in a $TTL directive is not supported; markers go in records'] },
+  {
+    name: 'the serial in a directive: no serial besides',
+    text: '$TTL @serial number@\n@ SOA ns1 h 1 2 3 4 5\n',
+    want: ['test.base:1: a marker in a $TTL directive is not supported; markers go in records', 'test.base:2: no @serial number@ marker (put it in the SOA serial field)'],
+  },
+  { name: 'a near miss there stays a near miss', text: `$TTL @ip@\n${soa}`, want: ['test.base:1: unknown marker @ip@ (did you mean @IP@?)'] },
+];
+
+for (const { name, text, want } of directiveProblems) {
+  test(`marker in a directive: ${name}`, () => assert.deepEqual(problemsOf(text), want));
+}
+
+test('directives without markers, and markers after them, are fine', () => {
+  const template = parseOk(`$TTL 86400 ; one day\n$ORIGIN example.com.\n${soa}www A @IP@ ; $TTL @IP@\n`);
+  assert.deepEqual(slotsOf(template, 'IP').map((s) => s.line), [4]);
+});
+
+// ---- markers in included files ----
+
+const includedTable: { name: string; text: string; want: string[] }[] = [
+  { name: 'no markers', text: 'www IN A 192.0.2.1 ; the web\n; uses @IP@ in the base file\n', want: [] },
+  { name: 'comment form', text: 'www IN A 192.0.2.1\napi IN A 192.0.2.50 ; @IP@\n', want: ['ns.inc:2: @IP@ in an included file is not rendered; move the record into the base file'] },
+  { name: 'value form', text: 'www IN AAAA @IP6@\n', want: ['ns.inc:1: @IP6@ in an included file is not rendered; move the record into the base file'] },
+  { name: 'both forms on one value: once', text: 'www IN A @IP@ ; @IP@\n', want: ['ns.inc:1: @IP@ in an included file is not rendered; move the record into the base file'] },
+  {
+    name: 'two markers, two lines, the serial and round robin too',
+    text: '@ SOA ns1 h (\n 1 ; @serial number@\n 2 3 4 5 )\nwww A @IPS@\n',
+    want: [
+      'ns.inc:2: @serial number@ in an included file is not rendered; move the record into the base file',
+      'ns.inc:4: @IPS@ in an included file is not rendered; move the record into the base file',
+    ],
+  },
+  { name: 'in a directive', text: '$TTL 300 ; @IP@\n', want: ['ns.inc:1: @IP@ in an included file is not rendered; move the record into the base file'] },
+  { name: 'before a quoted string', text: 'x TXT "v" ; @IP@\n', want: ['ns.inc:1: @IP@ in an included file is not rendered; move the record into the base file'] },
+  { name: 'near misses, value and comment form', text: 'a A @ip@\nb A 192.0.2.1 ; @Ip@\n', want: ['ns.inc:1: unknown marker @ip@ (did you mean @IP@?)', 'ns.inc:2: unknown marker @Ip@ (did you mean @IP@?)'] },
+  { name: 'quoted: not a marker', text: 'x TXT "@IP@"\n', want: [] },
+  { name: 'CRLF, no final newline', text: 'a A 192.0.2.1\r\nb A 192.0.2.2 ; @IP@', want: ['ns.inc:2: @IP@ in an included file is not rendered; move the record into the base file'] },
+  { name: 'no SOA, no serial, empty: not its business', text: '', want: [] },
+  { name: 'syntax is the checker\'s', text: 'x TXT "open\n(\n', want: [] },
+  { name: 'a NUL byte', text: 'a A 1\n\0', want: ['ns.inc:2: not a text file (NUL byte)'] },
+];
+
+for (const { name, text, want } of includedTable) {
+  test(`includedFileProblems: ${name}`, () => assert.deepEqual(includedFileProblems(text, 'ns.inc').map(formatProblem), want));
+}
+
+// ---- owners under $ORIGIN ----
+
+const ownerTable: { name: string; zone: string | undefined; lines: string[]; want: string[] }[] = [
+  { name: 'under the zone: as written', zone: 'example.com', lines: ['www A @IP@', '@ A @IP@', 'mx.example.com. A @IP@'], want: ['www', '@', 'mx.example.com.'] },
+  { name: '$ORIGIN the zone, any case, with or without its dot', zone: 'Example.COM.', lines: ['$ORIGIN example.com.', 'www A @IP@'], want: ['www'] },
+  { name: 'another origin: full names', zone: 'serv.pw', lines: ['$ORIGIN lin.serv.pw.', 'fmt3 A @IP@', '@ A @IP@', '\tA @IP@'], want: ['fmt3.lin.serv.pw', 'lin.serv.pw', 'lin.serv.pw'] },
+  { name: 'absolute owners stay as written', zone: 'serv.pw', lines: ['$ORIGIN lin.serv.pw.', 'www.serv.pw. A @IP@'], want: ['www.serv.pw.'] },
+  { name: 'a relative $ORIGIN is relative to the one before', zone: 'example.com', lines: ['$ORIGIN sub', 'www A @IP@', '$ORIGIN deeper', 'x A @IP@'], want: ['www.sub.example.com', 'x.deeper.sub.example.com'] },
+  { name: 'back to the zone', zone: 'example.com', lines: ['$ORIGIN other.net.', 'a A @IP@', '$ORIGIN example.com.', 'b A @IP@'], want: ['a.other.net', 'b'] },
+  { name: 'a blank owner keeps the name it had', zone: 'example.com', lines: ['www A 192.0.2.1', '$ORIGIN other.net.', '\tA 192.0.2.2 ; @IP@'], want: ['www'] },
+  { name: 'an escaped dot is not the final dot', zone: 'example.com', lines: ['$ORIGIN other.net.', 'a\\. A @IP@'], want: ['a\\..other.net'] },
+  { name: '$INCLUDE with an origin changes nothing here', zone: 'example.com', lines: ['$INCLUDE x.inc other.net.', 'www A @IP@'], want: ['www'] },
+  { name: 'the root as origin', zone: 'example.com', lines: ['$ORIGIN .', 'www A @IP@', '@ A @IP@'], want: ['www', '.'] },
+  { name: 'zone not given: as written, as before', zone: undefined, lines: ['$ORIGIN lin.serv.pw.', 'fmt3 A @IP@'], want: ['fmt3'] },
+];
+
+for (const { name, zone, lines, want } of ownerTable) {
+  test(`slot owners: ${name}`, () => {
+    const r = parseBase(`${soa}${lines.join('\n')}\n`, 'test.base', zone);
+    if (!r.ok) assert.fail(r.problems.map(formatProblem).join('\n'));
+    assert.deepEqual(slotsOf(r.template, 'IP').map((s) => s.owner), want);
+  });
+}
