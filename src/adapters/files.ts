@@ -65,49 +65,38 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
   const dir = dirname(path);
   const { randomBytes } = await import('node:crypto'); // only a run that writes pays for it
   const tempPath = join(dir, `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const target = await replacedFile(path);
+  await writeTemp(path, tempPath, content, encoding, target);
+  return preparedFile(path, tempPath);
+}
 
-  let mode = 0o644;
-  let owner: { uid: number; gid: number } | undefined;
+/** The mode and owner the new file keeps: those of the file it replaces (0644, ours, when new). */
+async function replacedFile(path: string): Promise<{ mode: number; owner?: { uid: number; gid: number } }> {
   try {
     const st = await lstat(path);
     if (st.isSymbolicLink()) {
       throw new RunError(`refusing to write ${path}: it is a symbolic link (zonerw never writes through a link)`);
     }
     if (!st.isFile()) throw new RunError(`refusing to write ${path}: not a regular file`);
-    mode = st.mode & 0o7777;
-    owner = { uid: st.uid, gid: st.gid };
+    return { mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
   } catch (err) {
     if (err instanceof RunError) throw err;
     if (code(err) !== 'ENOENT') throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+    return { mode: 0o644 };
   }
+}
 
+/** Writes the temp file (never through a link, never over another), fsync'd, with the mode and owner to keep. */
+async function writeTemp(path: string, tempPath: string, content: string, encoding: BufferEncoding, target: { mode: number; owner?: { uid: number; gid: number } }): Promise<void> {
   let fh: FileHandle | undefined;
   let created = false;
   try {
-    fh = await open(
-      tempPath,
-      constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW,
-      0o600,
-    );
+    fh = await open(tempPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
     created = true;
     await fh.writeFile(content, encoding);
-    if (owner) {
-      const euid = process.geteuid?.();
-      const st = await fh.stat();
-      if (st.uid !== owner.uid || st.gid !== owner.gid) {
-        try {
-          await fh.chown(owner.uid, owner.gid);
-        } catch (err) {
-          // Better to stop than to install a file the nameserver may not be allowed to read.
-          throw new RunError(
-            `cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}` +
-              `${euid !== undefined ? ` as uid ${euid}` : ''}: ${describeFsError(err)}`,
-          );
-        }
-      }
-    }
+    if (target.owner) await keepOwner(fh, path, target.owner);
     // After chown (which clears set-id bits), and explicitly so that the umask does not apply.
-    await fh.chmod(mode);
+    await fh.chmod(target.mode);
     await fh.sync();
     const closing = fh;
     fh = undefined;
@@ -118,7 +107,22 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
     if (err instanceof RunError) throw err;
     throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
   }
+}
 
+async function keepOwner(fh: FileHandle, path: string, owner: { uid: number; gid: number }): Promise<void> {
+  const st = await fh.stat();
+  if (st.uid === owner.uid && st.gid === owner.gid) return;
+  try {
+    await fh.chown(owner.uid, owner.gid);
+  } catch (err) {
+    // Better to stop than to install a file the nameserver may not be allowed to read.
+    const euid = process.geteuid?.();
+    throw new RunError(`cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}${euid !== undefined ? ` as uid ${euid}` : ''}: ${describeFsError(err)}`);
+  }
+}
+
+/** The temp file's handle: renamed over the path once, or removed. */
+function preparedFile(path: string, tempPath: string): PreparedFile {
   let state: 'prepared' | 'committed' | 'discarded' = 'prepared';
   return {
     path,
@@ -135,9 +139,9 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
       state = 'committed';
       if (opts.syncDir === false) return;
       try {
-        await syncDir(dir);
+        await syncDir(dirname(path));
       } catch (err) {
-        throw new RunError(`installed ${path} but cannot fsync its folder ${dir}: ${describeFsError(err)}`);
+        throw new RunError(`installed ${path} but cannot fsync its folder ${dirname(path)}: ${describeFsError(err)}`);
       }
     },
     async discard() {

@@ -115,134 +115,173 @@ export function certExpiryReason(notAfter: number, now: number, minDays: number)
   return `certificate expires in ${days} day${days === 1 ? '' : 's'} (${date})`;
 }
 
+interface Target {
+  url: URL;
+  https: boolean;
+  /** WHATWG URL keeps the brackets of an IPv6 literal; net.connect wants them off. */
+  connectHost: string;
+  hostHeader: string;
+  /** the name the certificate is verified against (and the SNI name unless an address) */
+  verifyName: string;
+}
+
+type Request = (options: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest;
+
+/** Where a probe goes, or why it cannot go anywhere. */
+function targetOf(spec: HttpProbeSpec): Target | string {
+  let url: URL;
+  try {
+    url = new URL(spec.url);
+  } catch {
+    return `invalid URL: ${spec.url}`;
+  }
+  const https = url.protocol === 'https:';
+  if (!https && url.protocol !== 'http:') return `unsupported URL scheme: ${url.protocol}`;
+  if (url.username || url.password) return 'credentials in the URL are not supported';
+  const connectHost = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const hostHeader = spec.host ?? url.host;
+  return { url, https, connectHost, hostHeader, verifyName: nameOf(hostHeader) || connectHost };
+}
+
+/** node:http or node:https, loaded for the probe that needs it. */
+async function requestFor(target: Target): Promise<{ request: Request; checkServerIdentity?: (name: string, cert: PeerCertificate) => Error | undefined }> {
+  if (!target.https) return { request: (await import('node:http')).request };
+  const [httpsMod, tls] = await Promise.all([import('node:https'), import('node:tls')]);
+  return { request: httpsMod.request, checkServerIdentity: (_name, cert) => tls.checkServerIdentity(target.verifyName, cert) };
+}
+
+function requestOptions(target: Target, spec: HttpProbeSpec, checkServerIdentity: ((name: string, cert: PeerCertificate) => Error | undefined) | undefined): RequestOptions & Record<string, unknown> {
+  const { url, https } = target;
+  const options: RequestOptions & Record<string, unknown> = {
+    method: 'GET',
+    protocol: url.protocol,
+    host: target.connectHost,
+    port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    agent: false,
+    headers: { Host: target.hostHeader, 'User-Agent': 'zonerw', Accept: '*/*', Connection: 'close' },
+  };
+  if (https) {
+    // SNI may not carry an IP address (RFC 6066); the certificate is still checked against it.
+    if (!isIp(target.verifyName)) options.servername = target.verifyName;
+    options.rejectUnauthorized = !spec.insecure;
+    options.checkServerIdentity = checkServerIdentity;
+    if (spec.ca !== undefined) options.ca = spec.ca;
+  }
+  return options;
+}
+
 export async function probeHttp(spec: HttpProbeSpec, clock: () => number = () => performance.now()): Promise<ProbeResult> {
   const start = clock();
   const elapsed = () => Math.max(0, Math.round(clock() - start));
   const down = (reason: string, status?: number): ProbeResult =>
     status === undefined ? { up: false, reason, latencyMs: elapsed() } : { up: false, reason, status, latencyMs: elapsed() };
-
-  let url: URL;
+  const target = targetOf(spec);
+  if (typeof target === 'string') return down(target);
+  let loaded: Awaited<ReturnType<typeof requestFor>>;
   try {
-    url = new URL(spec.url);
-  } catch {
-    return down(`invalid URL: ${spec.url}`);
-  }
-  const https = url.protocol === 'https:';
-  if (!https && url.protocol !== 'http:') return down(`unsupported URL scheme: ${url.protocol}`);
-  if (url.username || url.password) return down('credentials in the URL are not supported');
-  // WHATWG URL keeps the brackets of an IPv6 literal; net.connect wants them off.
-  const connectHost = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const hostHeader = spec.host ?? url.host;
-  const verifyName = nameOf(hostHeader) || connectHost;
-  const maxBytes = spec.maxBytes !== undefined && spec.maxBytes >= 0 ? spec.maxBytes : DEFAULT_MAX_BYTES;
-  const needle = spec.expectBody !== undefined ? Buffer.from(spec.expectBody, 'utf8') : undefined;
-  const timeoutMs = Math.max(0, spec.timeoutMs);
-
-  let request: (options: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest;
-  let checkServerIdentity: ((name: string, cert: PeerCertificate) => Error | undefined) | undefined;
-  try {
-    if (https) {
-      const [httpsMod, tls] = await Promise.all([import('node:https'), import('node:tls')]);
-      request = httpsMod.request;
-      checkServerIdentity = (_name, cert) => tls.checkServerIdentity(verifyName, cert);
-    } else {
-      request = (await import('node:http')).request;
-    }
+    loaded = await requestFor(target);
   } catch (err) {
-    return down(describeError(err, connectHost, https, false));
+    return down(describeError(err, target.connectHost, target.https, false));
+  }
+  return new Promise<ProbeResult>((resolve) => {
+    const probe = new HttpAttempt(spec, target, elapsed, down, resolve);
+    probe.send(loaded.request, requestOptions(target, spec, loaded.checkServerIdentity));
+  });
+}
+
+/** One request under one deadline; whatever happens first settles it, and everything is destroyed. */
+class HttpAttempt {
+  private settled = false;
+  private req: ClientRequest | undefined;
+  private res: IncomingMessage | undefined;
+  private tlsDone = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly spec: HttpProbeSpec,
+    private readonly target: Target,
+    private readonly elapsed: () => number,
+    private readonly down: (reason: string, status?: number) => ProbeResult,
+    private readonly resolve: (r: ProbeResult) => void,
+  ) {
+    const timeoutMs = Math.max(0, spec.timeoutMs);
+    this.timer = setTimeout(() => this.finish(down(`timed out after ${formatMs(timeoutMs)}`)), timeoutMs);
   }
 
-  return new Promise<ProbeResult>((resolve) => {
-    let settled = false;
-    let req: ClientRequest | undefined;
-    let res: IncomingMessage | undefined;
-    let tlsDone = false;
+  finish(result: ProbeResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    // Errors that follow our own destroy() must not become unhandled.
+    this.req?.on('error', () => {});
+    this.res?.on('error', () => {});
+    this.res?.destroy();
+    this.req?.destroy();
+    this.resolve(result);
+  }
 
-    const finish = (result: ProbeResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      // Errors that follow our own destroy() must not become unhandled.
-      req?.on('error', () => {});
-      res?.on('error', () => {});
-      res?.destroy();
-      req?.destroy();
-      resolve(result);
-    };
+  private fail(err: unknown, tls: boolean, status?: number): void {
+    this.finish(this.down(describeError(err, this.target.connectHost, this.target.https, tls), status));
+  }
 
-    const timer = setTimeout(() => finish(down(`timed out after ${formatMs(timeoutMs)}`)), timeoutMs);
-
-    const options: RequestOptions & Record<string, unknown> = {
-      method: 'GET',
-      protocol: url.protocol,
-      host: connectHost,
-      port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
-      path: `${url.pathname}${url.search}`,
-      agent: false,
-      headers: {
-        Host: hostHeader,
-        'User-Agent': 'zonerw',
-        Accept: '*/*',
-        Connection: 'close',
-      },
-    };
-    if (https) {
-      // SNI may not carry an IP address (RFC 6066); the certificate is still checked against it.
-      if (!isIp(verifyName)) options.servername = verifyName;
-      options.rejectUnauthorized = !spec.insecure;
-      options.checkServerIdentity = checkServerIdentity;
-      if (spec.ca !== undefined) options.ca = spec.ca;
-    }
-
+  send(request: Request, options: RequestOptions): void {
     try {
-      req = request(options, (response) => {
-        res = response;
-        const status = response.statusCode ?? 0;
-        const statusOk = spec.expectStatus ? spec.expectStatus.includes(status) : status >= 200 && status <= 399;
-        response.on('error', (err) => finish(down(describeError(err, connectHost, https, true), status)));
-        if (!statusOk) return finish(down(`HTTP ${status}`, status));
-        const up = (): ProbeResult => ({ up: true, reason: `HTTP ${status}`, status, latencyMs: elapsed() });
-        if (!needle) return finish(up());
-        if (needle.length === 0) return finish(up());
-
-        // Search each new piece together with the last needle.length - 1 bytes before it, so a
-        // match split across chunks is found without keeping or rescanning the whole body.
-        let tail = Buffer.alloc(0);
-        let got = 0;
-        const notFound = (): ProbeResult => down(`body does not contain ${JSON.stringify(spec.expectBody)}`, status);
-        response.on('data', (chunk: Buffer) => {
-          if (settled) return;
-          const take = Math.min(chunk.length, maxBytes - got);
-          if (take > 0) {
-            const window = Buffer.concat([tail, take === chunk.length ? chunk : chunk.subarray(0, take)]);
-            got += take;
-            if (window.includes(needle)) return finish(up());
-            tail = window.subarray(Math.max(0, window.length - (needle.length - 1)));
-          }
-          if (got >= maxBytes) finish(notFound());
-        });
-        response.on('end', () => finish(notFound()));
-        response.on('close', () => {
-          // Closed before 'end' (an 'end' would have settled): the body was cut short.
-          finish(down('connection closed during the body', status));
-        });
-      });
+      this.req = request(options, (response) => this.read(response));
     } catch (err) {
       // Invalid header values and the like throw synchronously.
-      return finish(down(describeError(err, connectHost, https, false)));
+      return this.fail(err, false);
     }
-    req.on('socket', (socket) => {
-      socket.once('secureConnect', () => {
-        tlsDone = true;
-        if (spec.certMinDays === undefined) return;
-        // A verified certificate (or, with insecure, any): how long is it still good for?
-        const cert = (socket as TLSSocket).getPeerCertificate();
-        const notAfter = cert && typeof cert.valid_to === 'string' ? Date.parse(cert.valid_to) : Number.NaN;
-        const reason = certExpiryReason(notAfter, (spec.now ?? Date.now)(), spec.certMinDays);
-        if (reason !== undefined) finish(down(reason));
-      });
+    this.req.on('socket', (socket) => socket.once('secureConnect', () => this.checkCertificate(socket as TLSSocket)));
+    this.req.on('error', (err) => this.fail(err, this.tlsDone));
+    this.req.end();
+  }
+
+  private checkCertificate(socket: TLSSocket): void {
+    this.tlsDone = true;
+    if (this.spec.certMinDays === undefined) return;
+    // A verified certificate (or, with insecure, any): how long is it still good for?
+    const cert = socket.getPeerCertificate();
+    const notAfter = cert && typeof cert.valid_to === 'string' ? Date.parse(cert.valid_to) : Number.NaN;
+    const reason = certExpiryReason(notAfter, (this.spec.now ?? Date.now)(), this.spec.certMinDays);
+    if (reason !== undefined) this.finish(this.down(reason));
+  }
+
+  private read(response: IncomingMessage): void {
+    this.res = response;
+    const { spec } = this;
+    const status = response.statusCode ?? 0;
+    const statusOk = spec.expectStatus ? spec.expectStatus.includes(status) : status >= 200 && status <= 399;
+    response.on('error', (err) => this.fail(err, true, status));
+    if (!statusOk) return this.finish(this.down(`HTTP ${status}`, status));
+    const up: ProbeResult = { up: true, reason: `HTTP ${status}`, status, latencyMs: this.elapsed() };
+    if (spec.expectBody === undefined || spec.expectBody === '') return this.finish(up);
+    this.searchBody(response, Buffer.from(spec.expectBody, 'utf8'), status);
+  }
+
+  /**
+   * Search each new piece together with the last needle.length - 1 bytes before it, so a match
+   * split across chunks is found without keeping or rescanning the whole body.
+   */
+  private searchBody(response: IncomingMessage, needle: Buffer, status: number): void {
+    const maxBytes = this.spec.maxBytes !== undefined && this.spec.maxBytes >= 0 ? this.spec.maxBytes : DEFAULT_MAX_BYTES;
+    let tail = Buffer.alloc(0);
+    let got = 0;
+    const found = () => this.finish({ up: true, reason: `HTTP ${status}`, status, latencyMs: this.elapsed() });
+    const notFound = () => this.finish(this.down(`body does not contain ${JSON.stringify(this.spec.expectBody)}`, status));
+    response.on('data', (chunk: Buffer) => {
+      if (this.settled) return;
+      const take = Math.min(chunk.length, maxBytes - got);
+      if (take > 0) {
+        const window = Buffer.concat([tail, take === chunk.length ? chunk : chunk.subarray(0, take)]);
+        got += take;
+        if (window.includes(needle)) return found();
+        tail = window.subarray(Math.max(0, window.length - (needle.length - 1)));
+      }
+      if (got >= maxBytes) notFound();
     });
-    req.on('error', (err) => finish(down(describeError(err, connectHost, https, tlsDone))));
-    req.end();
-  });
+    response.on('end', notFound);
+    // Closed before 'end' (an 'end' would have settled): the body was cut short.
+    response.on('close', () => this.finish(this.down('connection closed during the body', status)));
+  }
 }
