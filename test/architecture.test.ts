@@ -1,0 +1,54 @@
+// The layers hold (README, Architecture): src/core imports only src/core and no node: module;
+// adapters never import config; commands are reached only from the CLI; no import cycle.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { repoRoot } from './helpers/paths.js';
+
+const src = join(repoRoot, 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+/** file (relative to src/) -> its imports: relative ones as files relative to src/, others as written */
+const graph = new Map<string, string[]>(
+  sources(src).map((file) => {
+    const text = readFileSync(file, 'utf8');
+    const specs = [...text.matchAll(/(?:\bfrom|\bimport\()\s*'([^']+)'/g)].map((m) => m[1]!);
+    const resolved = specs.map((s) => (s.startsWith('.') ? relative(src, normalize(join(dirname(file), s))).replace(/\.js$/, '.ts') : s));
+    return [relative(src, file), resolved] as const;
+  }),
+);
+
+test('src/core imports nothing outside src/core, and no node: module', () => {
+  const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('core/') ? deps.filter((d) => !d.startsWith('core/')).map((d) => `${f} -> ${d}`) : []));
+  assert.deepEqual(bad, []);
+});
+
+test('adapters import no config', () => {
+  const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('adapters/') ? deps.filter((d) => d.startsWith('config/')).map((d) => `${f} -> ${d}`) : []));
+  assert.deepEqual(bad, []);
+});
+
+test('run/ and commands/ reach adapters only through the ports (the CLI builds them)', () => {
+  const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('run/') || f.startsWith('commands/') ? deps.filter((d) => d.startsWith('adapters/')).map((d) => `${f} -> ${d}`) : []));
+  assert.deepEqual(bad, []);
+});
+
+test('no import cycle', () => {
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]): void => {
+    state.set(f, 'open');
+    for (const d of graph.get(f) ?? []) {
+      if (!graph.has(d)) continue;
+      if (state.get(d) === 'open') cycles.push([...path.slice(path.indexOf(d)), d].join(' -> '));
+      else if (!state.has(d)) visit(d, [...path, d]);
+    }
+    state.set(f, 'done');
+  };
+  for (const f of graph.keys()) if (!state.has(f)) visit(f, [f]);
+  assert.deepEqual(cycles, []);
+});
