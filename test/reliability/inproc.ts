@@ -1,5 +1,5 @@
-// run() from src/run.ts in this process, with real files in a temp folder and a fake probe,
-// nameserver and lock, like test/run.test.ts, plus one thing more: a run can be "killed" at
+// run() from src/commands/run.ts in this process, with real files in a temp folder and a fake probe,
+// nameserver and lock, like test/run/pipeline.test.ts, plus one thing more: a run can be "killed" at
 // its n-th side effect. From that step on, every side effect of the run hangs forever (before
 // or after it touches the disk), so the run does nothing more, exactly as if the process had
 // been SIGKILLed there; operations already under way finish, as the kernel would finish them.
