@@ -165,8 +165,10 @@ function debianConfig(example) {
 #
 # The folders below exist after install. Put your <zone>.base files in /etc/zonerw/base (an
 # example: /usr/share/doc/zonerw/examples/base/), and point the nameserver's zone files at
-# /var/lib/zonerw/zones. The systemd unit lets zonerw write only /var/lib/zonerw: for a
-# zone_dir elsewhere, see the comment at the top of /lib/systemd/system/zonerw.service.
+# /var/lib/zonerw/zones (or at /var/lib/nsd/zones, /var/lib/bind/zones, /var/lib/knot/zones:
+# folders the nameserver's AppArmor profile may already allow). zonerw.service lets zonerw
+# write only those folders: for another zone_dir, see the top of
+# /lib/systemd/system/zonerw.service.
 `;
   const lines = example.split('\n');
   const firstBlank = lines.findIndex((l) => l.trim() === '');
