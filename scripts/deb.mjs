@@ -129,7 +129,8 @@ try {
     env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
   });
   if (r.status !== 0) fail(`dpkg-deb --build failed:\n${r.stdout}${r.stderr}`);
-  console.log(relative(process.cwd(), deb) || deb);
+  const shown = relative(process.cwd(), deb);
+  console.log(shown.startsWith('..') ? deb : shown);
   console.error(`deb: ${statSync(deb).size} bytes, ${files.filter((f) => !f.dir).length} files, Installed-Size ${installedKiB} KiB`);
 } finally {
   rmSync(stage, { recursive: true, force: true });
