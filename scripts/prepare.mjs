@@ -34,8 +34,11 @@ npm(['run', 'build']);
 // then extracts the package through that link into the clone, which npm deletes afterwards:
 // a dangling link and no zonerw. Replace the link (only a link to this very clone) with an
 // empty folder for the outer install to fill.
-if (process.env._PACOTE_NO_PREPARE_ !== undefined && process.env.npm_config_global === 'true' && process.env.npm_config_prefix) {
-  const link = join(process.env.npm_config_prefix, 'lib', 'node_modules', process.env.npm_package_name ?? 'zonerw');
+// npm_config_global_prefix: where the npm that runs this hook installs global packages (npm sets
+// it for every script; npm_config_prefix only when the prefix was given on its command line).
+const globalPrefix = process.env.npm_config_global_prefix ?? process.env.npm_config_prefix;
+if (process.env._PACOTE_NO_PREPARE_ !== undefined && process.env.npm_config_global === 'true' && globalPrefix) {
+  const link = join(globalPrefix, 'lib', 'node_modules', process.env.npm_package_name ?? 'zonerw');
   try {
     if (lstatSync(link).isSymbolicLink() && realpathSync(link) === realpathSync(here)) {
       unlinkSync(link);
