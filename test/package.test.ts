@@ -1,54 +1,24 @@
 // What `npm pack` ships installs globally on a clean prefix and runs: --version, --help, the
 // man page linked into share/man/man8, and `zonerw check` on the bundled example taken from
 // the installed package (its check URL pointed at loopback: check makes no HTTP request, and
-// this test proves it). The tarball holds bin/, dist/src/, the man page, zones.example/ and
-// README.md, and nothing else: no tests, no TypeScript sources, no node_modules.
+// this test proves it). The tarball holds bin/, the bundle dist/zonerw/ with the bundled
+// packages' licence notices, the man page, zones.example/, README.md and LICENSE, and nothing
+// else: no tests, no TypeScript sources, no node_modules. (test/install.test.ts installs from
+// git and upgrades.)
 //
 // Runs after `npm run build` (npm test does both); packs with --ignore-scripts so that the
 // prepack build does not rewrite dist/ under the other tests. Dependencies come from the npm
 // cache when they are there (--prefer-offline), else from the registry.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { repoRoot } from './helpers/paths.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(cmd: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) }));
-  });
-}
-
-/** npm itself: the one running `npm test` when there is one, else the npm on PATH. */
-function npm(args: readonly string[], cwd: string, timeoutMs: number): Promise<Run> {
-  const cli = process.env.npm_execpath;
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-  // lifecycle variables of the `npm test` around us must not redirect this install
-  for (const k of ['npm_config_prefix', 'npm_config_global', 'npm_config_global_prefix', 'npm_config_local_prefix', 'npm_config_dry_run', 'npm_config_ignore_scripts']) delete env[k];
-  return cli && /npm-cli\.c?js$/.test(cli) ? run(process.execPath, [cli, ...args], { cwd, env, timeoutMs }) : run('npm', args, { cwd, env, timeoutMs });
-}
-
-// zonerw as the user runs it: the installed bin on a PATH whose node is this one
-const userEnv = (): NodeJS.ProcessEnv => ({ PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? tmpdir() });
+import { npm, npmInstallGlobal, run, userEnv } from './helpers/npm.js';
 
 const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; man: string[]; dependencies?: Record<string, string> };
 let tmp: string;
@@ -66,7 +36,7 @@ before(async () => {
   timings.push(`npm pack ${pack.ms} ms`);
   [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as [typeof packed];
   prefix = join(tmp, 'prefix');
-  const install = await npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(tmp, packed.filename)], tmp, 120_000);
+  const install = await npmInstallGlobal(prefix, join(tmp, packed.filename), tmp);
   assert.equal(install.code, 0, `npm install -g --prefix ${prefix} ${packed.filename}:\n${install.stdout}\n${install.stderr}`);
   timings.push(`npm install -g ${install.ms} ms`);
   installed = join(prefix, 'lib', 'node_modules', pkg.name);
@@ -78,12 +48,12 @@ after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-test('the tarball holds bin, the bundle (dist/zonerw), the man page, the example and the README, and nothing else', async () => {
+test('the tarball holds bin, the bundle (dist/zonerw) and its licence notices, the man page, the example, the README and LICENSE, and nothing else', async () => {
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'bin/zonerw.js', 'dist/zonerw/cli.js', 'zones.example/zonerw.toml', 'zones.example/base/example.com.base', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/zonerw.js', 'dist/zonerw/cli.js', 'dist/zonerw/THIRD-PARTY-LICENSES.txt', 'zones.example/zonerw.toml', 'zones.example/base/example.com.base', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
-  const allowed = /^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/zonerw\.(js|8)|dist\/zonerw\/[\w.-]+\.js|zones\.example\/[\w/.-]+)$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|bin\/zonerw\.(js|8)|dist\/zonerw\/([\w.-]+\.js|THIRD-PARTY-LICENSES\.txt)|zones\.example\/[\w/.-]+)$/;
   assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'nothing else in the tarball');
   assert.deepEqual(files.filter((f) => /(^|\/)node_modules\/|^dist\/(test|bench|scripts)\/|^(src|test|bench|scripts|\.ci)\/|\.ts$|\.test\.js$|\.tgz$/.test(f)), [], 'no tests, sources, node_modules');
   // the bundle is self-contained: the installed package needs no dependencies
@@ -158,4 +128,27 @@ test('zonerw check passes on the shipped example, without contacting anything', 
 test('the installed bin is a link to the package\'s bin/zonerw.js', async () => {
   assert.equal(await realpath(bin), join(await realpath(installed), 'bin', 'zonerw.js'));
   assert.equal(basename(bin), Object.keys((JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin)[0]);
+});
+
+test('the licence notice of every package in the bundle ships beside it (THIRD-PARTY-LICENSES.txt), and LICENSE', async () => {
+  const notices = await readFile(join(installed, 'dist', 'zonerw', 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+  // every package that put bytes into the bundle, read from esbuild's metafile here again
+  const meta = JSON.parse(await readFile(join(repoRoot, 'dist', 'zonerw-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const dirs = new Set<string>();
+  for (const o of Object.values(meta.outputs)) {
+    for (const [input, i] of Object.entries(o.inputs)) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m && i.bytesInOutput > 0) dirs.add(m[1]!);
+    }
+  }
+  const names = [...dirs].map((d) => d.replace(/^.*node_modules\//, ''));
+  for (const dep of ['commander', 'dns-packet', 'proper-lockfile', 'smol-toml']) assert.ok(names.includes(dep), `${dep} is in the bundle (metafile: ${names.join(', ')})`);
+  for (const dir of dirs) {
+    const { name, version } = JSON.parse(await readFile(join(repoRoot, dir, 'package.json'), 'utf8')) as { name: string; version: string };
+    assert.match(notices, new RegExp(`^  ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} ${version.replace(/\./g, '\\.')} `, 'm'), `${name} ${version} is listed`);
+    const licence = (await readdir(join(repoRoot, dir))).filter((f) => /^(licen[cs]e|copying)/i.test(f));
+    assert.ok(licence.length > 0, `${dir} has a licence file`);
+    for (const f of licence) assert.ok(notices.includes((await readFile(join(repoRoot, dir, f), 'utf8')).replace(/\r\n/g, '\n').trimEnd()), `the text of ${dir}/${f} is in THIRD-PARTY-LICENSES.txt`);
+  }
+  assert.match(await readFile(join(installed, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 zonerw contributors\n/);
 });
