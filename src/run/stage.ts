@@ -55,9 +55,10 @@ async function placeOne<S extends Stageable>(step: S, place: Place): Promise<Sta
  */
 async function validateOne<S extends Stageable>(step: S, file: PreparedFile, checking: Checking): Promise<Staged<S>> {
   if (step.validatedBefore) return { ok: true, step, file, checker: step.validatedBefore.checker };
-  // The same config gives the same verdict from any working directory: the checker runs where
-  // the nameserver reads relative includes from.
-  const v = await checking.ns.validate(step.zone, file.tempPath, { cwd: checking.includeDir });
+  // The same config gives the same verdict from any working directory: a zone that includes
+  // files is checked where the nameserver reads relative includes from (it exists: they were
+  // read from there). Others read nothing else, and zone_dir may not exist yet (`zonerw check`).
+  const v = await checking.ns.validate(step.zone, file.tempPath, step.input.included.length > 0 ? { cwd: checking.includeDir } : {});
   if (v.ok) return { ok: true, step, file, ...(v.checker ? { checker: v.checker } : {}) };
   await file.discard();
   if (v.unfinished !== undefined) return { ok: false, step, refusal: 'unfinished', ...(v.checker ? { checker: v.checker } : {}), reason: v.unfinished };

@@ -660,7 +660,7 @@ test('on_base_change = "warn" covers included files, with their own reminder', a
   assert.deepEqual(l.out, ['example.com: serial 2026112201, included file changed, forced']);
 });
 
-test('relative includes are read from include_dir (zone_dir by default), and the checker runs there', async () => {
+test('relative includes are read from include_dir (zone_dir by default), and the checker of a zone with includes runs there', async () => {
   const l = await lab({}, { 'example.com': `${BASE}$INCLUDE hosts.inc\n` });
   await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.9\n' });
   await l.go();
@@ -670,6 +670,10 @@ test('relative includes are read from include_dir (zone_dir by default), and the
   await writeFile(join(m.dir, 'named', 'hosts.inc'), 'ftp IN A 203.0.113.9\n$INCLUDE /dev/null\n');
   assert.equal(await m.go(), 0, m.err.join('\n'));
   assert.deepEqual(m.checkCwds, [join(m.dir, 'named')]);
+  // a zone that includes nothing reads nothing else: checked wherever zonerw runs (zone_dir may not exist yet for zonerw check)
+  const plain = await lab({ include_dir: 'nowhere' });
+  assert.equal(await plain.go(), 0);
+  assert.deepEqual(plain.checkCwds, [undefined]);
   assert.equal((await loadState(m.cfg.stateDir)).state.zones['example.com']!.records, 6, 'the 5 of BASE and ftp');
 });
 
