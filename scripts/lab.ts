@@ -300,6 +300,8 @@ export interface NsOptions {
   zoneDir?: string;
   /** primary: the secondary's port (for NOTIFY); secondary: the primary's port */
   peerPort: number;
+  /** NSD: its zonesdir, the folder it reads a relative path from ($INCLUDE among them); default: dir */
+  workDir?: string;
 }
 
 export interface NsInstance {
@@ -396,7 +398,7 @@ server:
     server-count: 1
     username: ""
     chroot: ""
-    zonesdir: ${q(dir)}
+    zonesdir: ${q(resolve(o.workDir ?? dir))}
     database: ""
     zonelistfile: ${q(join(dir, 'zone.list'))}
     xfrdfile: ${q(join(dir, 'xfrd.state'))}

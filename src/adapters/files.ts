@@ -3,7 +3,7 @@
 // old file or the new one, never a mix, whatever happens to this process or the disk.
 import { describeFsError } from '../core/format.js';
 import { constants, statSync } from 'node:fs';
-import { copyFile, lstat, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdtemp, open, readdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -259,6 +259,13 @@ export async function makeScratch(): Promise<Scratch> {
       const path = join(dir, name);
       await writeFile(path, content, encoding);
       return path;
+    },
+    async link(name, target) {
+      try {
+        await symlink(target, join(dir, name));
+      } catch (err) {
+        if (code(err) !== 'EEXIST') throw new RunError(`cannot link ${join(dir, name)} to ${target}: ${describeFsError(err)}`);
+      }
     },
     dispose: () => rm(dir, { recursive: true, force: true }),
   };

@@ -15,12 +15,15 @@ export function createNameserver(ns: NameserverSettings, runCommand = realRun): 
       if (!argv) return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
       return runCommand(argv, { timeoutMs: ns.timeoutMs });
     },
-    async validate(zone, file) {
+    async validate(zone, file, opts = {}) {
       if (ns.checkzone === 'never') return { ok: true };
       for (const checker of CHECKERS[ns.kind]) {
-        const r = await runCommand(checkerArgv(checker, zone, file), { timeoutMs: ns.timeoutMs });
+        const r = await runCommand(checkerArgv(checker, zone, file), { timeoutMs: ns.timeoutMs, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
         if (r.reason.startsWith('not found')) continue;
         if (r.ok) return { ok: true, checker };
+        // No exit status: killed (the timeout, a signal) or never started. What it printed so
+        // far is no verdict on the zone.
+        if (r.code === null) return { ok: false, checker, unfinished: r.reason };
         const words = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
         return { ok: false, checker, message: words.length > 0 ? words.join('; ') : r.reason };
       }

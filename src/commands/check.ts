@@ -2,6 +2,7 @@
 // every base file, and each zone rendered and run through the nameserver's own checker, and
 // reports every problem at once. It touches nothing: no lock, no state, no zone_dir.
 import type { Config } from '../config/types.js';
+import { describeUnfinished } from '../core/messages.js';
 import { shrinkProblem } from '../core/records.js';
 import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
@@ -53,10 +54,14 @@ async function checkZones(cfg: Config, deps: Deps, zones: readonly string[], tro
         log.err(`${input.shown.base}: ${empty}`);
         trouble.failed = true;
       }
-      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch), deps.nameserver);
+      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch, cfg.includeDir), { ns: deps.nameserver, includeDir: cfg.includeDir });
       if ('checker' in staged && staged.checker) checkers.add(staged.checker);
       if (!staged.ok) {
-        log.err(staged.refusal === 'write' ? `${zone}: ${staged.message}` : `${zone}: refused by ${checkerName(staged)}: ${staged.words}`);
+        log.err(
+          staged.refusal === 'write' ? `${zone}: ${staged.message}`
+          : staged.refusal === 'unfinished' ? `${zone}: ${describeUnfinished(staged.checker, staged.reason)}; not validated`
+          : `${zone}: refused by ${checkerName(staged)}: ${staged.words}`,
+        );
         trouble.failed = true;
       }
     }

@@ -52,6 +52,9 @@ export interface Config {
   file: string;
   baseDir: string;
   zoneDir: string;
+  /** where the nameserver reads a relative `$INCLUDE` path from (NSD's zonesdir, BIND's
+   *  `directory`); zone_dir unless set. The checkers run there. */
+  includeDir: string;
   stateDir: string;
   /** File name of a zone in zone_dir, with `{zone}` standing for the zone name. */
   zoneFile: string;

@@ -12,7 +12,7 @@ import { describe, Reader } from './reader.js';
 import { readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
 import type { Config, HookConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook'] as const;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
@@ -30,6 +30,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const baseDir = path('base_dir');
   const zoneDir = path('zone_dir');
   const stateDir = path('state_dir');
+  const includeDir = top.include_dir === undefined ? zoneDir : path('include_dir');
   const given = (key: string) => typeof top[key] === 'string' && top[key] !== '';
   if (given('zone_dir') && given('base_dir') && zoneDir === baseDir) r.problem('zone_dir', 'must not be base_dir: zonerw never writes base files');
   if (given('state_dir') && given('base_dir') && stateDir === baseDir) r.problem('state_dir', 'must not be base_dir: zonerw never writes base files');
@@ -63,6 +64,8 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', 'missing: "nsd", "bind", "knot" or "none"');
   const control = r.strings(nsTable, 'nameserver', 'control') ?? DEFAULT_CONTROL[kind];
   if (kind !== 'none' && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
+  // Knot reads a relative $INCLUDE from the including file's folder: zone_dir, for a zone file.
+  if (kind === 'knot' && includeDir !== zoneDir) r.problem('include_dir', 'Knot reads a relative $INCLUDE from the zone file\'s folder, zone_dir: remove include_dir');
   const nameserver = {
     kind,
     control,
@@ -82,7 +85,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const hooks = readHooks(r, top.hook);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
-    file, baseDir, zoneDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
+    file, baseDir, zoneDir, includeDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
     ...(metricsFile !== undefined ? { metricsFile: resolve(dir, metricsFile) } : {}),
     ...(zones ? { zones } : {}),
   };

@@ -19,6 +19,7 @@ export function describePublish(input: { zone: string; template: Template; value
     parts.push(`${shown} -> ${Array.isArray(value) ? value.join(' ') : value}`);
   }
   if (plan.why.includes('base')) parts.push('base file changed');
+  if (plan.why.includes('included')) parts.push('included file changed');
   if (plan.why.includes('missing')) parts.push('zone file was missing');
   if (plan.why.includes('first')) parts.push('first run');
   if (plan.why.includes('forced')) parts.push('forced');
@@ -27,15 +28,24 @@ export function describePublish(input: { zone: string; template: Template; value
 
 /**
  * The checker names the rendered file and its line; the operator must fix the base file, and
- * @IPS@ shifts lines, so `rendered:7:` becomes `base/example.com.base:5:`.
+ * @IPS@ shifts lines, so `rendered:7:` becomes `base/example.com.base:5:` (kzonecheck -v says
+ * `file 'rendered', line 7`).
  */
 export function pointAtBase(message: string, renderedPath: string, basePath: string, baseLine: readonly number[]): string {
   return message.split(renderedPath).map((part, i) => {
     if (i === 0) return part;
-    const m = /^:(\d+)/.exec(part);
-    const line = m ? baseLine[Number(m[1]) - 1] : undefined;
-    return basePath + (m && line !== undefined ? `:${line}${part.slice(m[0].length)}` : part);
+    const m = /^(:|', line )(\d+)/.exec(part);
+    const line = m ? baseLine[Number(m[2]) - 1] : undefined;
+    return basePath + (m && line !== undefined ? `${m[1]}${line}${part.slice(m[0].length)}` : part);
   }).join('');
+}
+
+/**
+ * A checker that gave no verdict (killed by the timeout, by a signal, or never started), as
+ * the start of one line: `named-checkzone timed out after 10s`. Never its partial output.
+ */
+export function describeUnfinished(checker: string | undefined, reason: string): string {
+  return reason.startsWith('cannot run') ? reason : `${checker ?? 'the zone checker'} ${reason}`;
 }
 
 export function quoteArg(a: string): string {

@@ -37,11 +37,23 @@ export const CHECKERS: Record<NameserverKind, string[]> = {
 
 export function checkerArgv(checker: string, zone: string, file: string): string[] {
   // kzonecheck takes the origin with -o (without it, it fails on every zone: "failed to run
-  // semantic checks"). named-checkzone's -q would hide the message; nsd-checkzone and
-  // named-checkzone print `file:line: reason` on failure.
-  if (checker === 'kzonecheck') return [checker, '-o', zone, file];
+  // semantic checks"), and says why it refuses a zone (file, line, reason) only with -v.
+  // named-checkzone looks up out-of-zone MX, SRV and NS targets through the system resolver by
+  // default (20 s with an unreachable one, in an outage): `-i local` keeps its integrity checks
+  // to the zone itself. Its -q would hide the message. nsd-checkzone and kzonecheck look nothing
+  // up. nsd-checkzone and named-checkzone print `file:line: reason` on failure.
+  if (checker === 'kzonecheck') return [checker, '-v', '-o', zone, file];
+  if (checker === 'named-checkzone') return [checker, '-i', 'local', zone, file];
   return [checker, zone, file];
 }
+
+/**
+ * Against what a relative `$INCLUDE` path is read: NSD (its zonesdir) and BIND (its
+ * `directory`) read every relative path, nested ones too, from one folder, their working
+ * directory, and so do nsd-checkzone and named-checkzone from theirs; Knot and kzonecheck read
+ * it from the including file's folder (measured with NSD 4.6, BIND 9.18, Knot 3.2).
+ */
+export const INCLUDES_FROM: Record<NameserverKind, 'folder' | 'including file'> = { nsd: 'folder', bind: 'folder', knot: 'including file', none: 'folder' };
 
 // The control verb of each step, by kind: nsd-control and rndc say `reload`/`notify`, knotc
 // says `zone-reload`/`zone-notify` (its plain `reload` re-reads the whole server config).

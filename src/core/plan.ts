@@ -15,6 +15,8 @@ export interface ZoneMemory {
   contentHash: string;
   /** sha256 of the base file it was rendered from */
   baseHash: string;
+  /** sha256 of the files the base file includes ($INCLUDE), when it includes any */
+  includedHash?: string;
   /** sha256 of the zone file exactly as installed: "is the file on disk ours?" */
   fileHash: string;
   /** marker values it was rendered with, e.g. { IP: '192.0.2.1', IPS: ['192.0.2.1', '192.0.2.2'] } */
@@ -32,9 +34,11 @@ export interface ZoneMemory {
   checker?: string;
   /** contents (contentHash, serial aside) this checker accepted for the zone, newest first */
   validated?: string[];
-  /** identities (size, inode, times) of the base and zone file when last read or written:
-   *  while both still match and the values do not change, a run need not read them */
-  inputs?: { base: string; file: string };
+  /** identities (size, inode, times) of the base and zone file, and of each included file by
+   *  path, when last read or written: while all still match and the values do not change, a run
+   *  need not read them. `included` is missing in a state written before included files were
+   *  followed: such a zone is read once. */
+  inputs?: { base: string; file: string; included?: Record<string, string> };
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
 }
@@ -65,6 +69,7 @@ export interface ZoneFacts {
   zone: string;
   contentHash: string;
   baseHash: string;
+  includedHash?: string;
   values: RenderedValues;
   installed?: InstalledFile;
   memory?: ZoneMemory;
@@ -82,7 +87,7 @@ export type ZonePlan =
       zone: string;
       serial: number;
       aheadOfDate: boolean;
-      /** why, for the output line: `values`, `base`, `forced`, `missing`, `first` */
+      /** why, for the output line: `values`, `base`, `included`, `forced`, `missing`, `first` */
       why: PublishReason[];
       /** the file on disk is not zonerw's output: keep a copy before replacing it */
       keepCopy: boolean;
@@ -98,7 +103,7 @@ export type ZonePlan =
     }
   | { action: 'wait'; zone: string };
 
-export type PublishReason = 'values' | 'base' | 'forced' | 'missing' | 'first';
+export type PublishReason = 'values' | 'base' | 'included' | 'forced' | 'missing' | 'first';
 
 export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   const { zone, installed, memory } = f;
@@ -111,9 +116,11 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   } else if (f.contentHash !== memory.contentHash) {
     const valuesChanged = !sameValues(f.values, memory.values);
     if (valuesChanged) why.push('values');
-    if (f.baseHash !== memory.baseHash) {
+    // An included file is the zone's source as much as the base file: on_base_change covers both.
+    const edited = sourcesEdited(f, memory);
+    if (edited.length > 0) {
       if (!valuesChanged && !o.force && o.onBaseChange === 'warn') return { action: 'wait', zone };
-      why.push('base');
+      why.push(...edited);
     }
   }
   if (o.force) why.push('forced');
@@ -127,6 +134,14 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   const previous = highestSerial([memory?.serial, installed?.serial]);
   const { serial, aheadOfDate } = nextSerial(previous, o.today);
   return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
+}
+
+/** Which of the zone's hand-written sources changed since it was last published. */
+export function sourcesEdited(f: Pick<ZoneFacts, 'baseHash' | 'includedHash'>, memory: Pick<ZoneMemory, 'baseHash' | 'includedHash'>): ('base' | 'included')[] {
+  const edited: ('base' | 'included')[] = [];
+  if (f.baseHash !== memory.baseHash) edited.push('base');
+  if (f.includedHash !== memory.includedHash) edited.push('included');
+  return edited;
 }
 
 function sameValues(a: RenderedValues, b: RenderedValues): boolean {

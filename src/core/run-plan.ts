@@ -7,10 +7,27 @@ import { describeTransition, rememberHealth, traceVerdict, type FavouredMemory, 
 import type { HistoryEvent } from './history.js';
 import { fillWithLineMap, SERIAL, type Template } from './markers.js';
 import { describePublish } from './messages.js';
-import { planZone, settleIntent, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './plan.js';
+import { planZone, settleIntent, sourcesEdited, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './plan.js';
 import { countRecords, shrinkProblem } from './records.js';
 import type { CalendarDate } from './serial.js';
 import type { RenderedValues } from './values.js';
+
+/** A file that a zone's base file includes (`$INCLUDE`, nested ones too), as this run read it. */
+export interface IncludedFile {
+  /** as the nameserver will open it (a relative path resolved) */
+  path: string;
+  /** as the user recognises it */
+  shown: string;
+  text: string;
+}
+
+/** Identities (core/plan.ts ZoneMemory.inputs) of a zone's files, taken before they were read. */
+export interface InputIdentity {
+  base: string;
+  file: string | undefined;
+  /** each included file's, by path */
+  included: Record<string, string>;
+}
 
 /** One zone as the run found it: its base file parsed, its zone file on disk. */
 export interface ZoneInput {
@@ -21,15 +38,17 @@ export interface ZoneInput {
   shown: { base: string; file: string };
   template: Template;
   baseHash: string;
+  /** sha256 of the included files (paths and texts), when the base file includes any */
+  includedHash?: string;
   /** marker values this zone uses (only those, so a zone without @IP@ ignores failovers) */
   values: RenderedValues;
-  /** the rendered zone with the serial left out: "did the content change?" */
+  /** the rendered zone with the serial left out, and the included files: "did the content change?" */
   contentHash: string;
-  installed?: InstalledFile & { text: string };
-  /** the base file has $INCLUDE: its zone depends on other files, so it is always validated */
-  includes: boolean;
-  /** fileIdentity of the base and the zone file, taken before they were read */
-  identity: { base: string; file: string | undefined };
+  /** one per `$INCLUDE` the nameserver follows, nested ones too, in the order it reads them */
+  included: IncludedFile[];
+  /** `included`: the texts the installed file includes, for the count when the state has none */
+  installed?: InstalledFile & { text: string; included: string[] };
+  identity: InputIdentity;
 }
 
 export type PublishPlan = Extract<ZonePlan, { action: 'publish' }>;
@@ -74,10 +93,10 @@ export interface ZoneStepOptions {
   hash(text: string): string;
 }
 
-/** Renders a zone with its serial, once, for the run, --dry-run and `zonerw check` alike. */
-export function renderZone(input: Pick<ZoneInput, 'template' | 'values'>, serial: number, hash: (text: string) => string): Rendered {
+/** Renders a zone with its serial, once, for the run, --dry-run and `zonerw check` alike; counts what the nameserver will load. */
+export function renderZone(input: Pick<ZoneInput, 'template' | 'values' | 'included'>, serial: number, hash: (text: string) => string): Rendered {
   const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(serial) });
-  const counts = countRecords(text);
+  const counts = countRecords(text, input.included.map((f) => f.text));
   return { text, baseLine, fileHash: hash(text), records: counts.records, ns: counts.ns };
 }
 
@@ -90,19 +109,20 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   const remember = memory ? { remember: memory } : {};
   const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: o.force, onBaseChange: o.onBaseChange, today: o.today });
   if (plan.action === 'wait') {
-    return { action: 'wait', zone, ...remember, say: `${zone}: ${input.shown.base} changed; not published (on_base_change = "warn"): run zonerw --force to publish it` };
+    const what = memory && !sourcesEdited(input, memory).includes('base') ? `a file included by ${input.shown.base}` : input.shown.base;
+    return { action: 'wait', zone, ...remember, say: `${zone}: ${what} changed; not published (on_base_change = "warn"): run zonerw --force to publish it` };
   }
   if (plan.action === 'keep') return planKeep(input, plan, memory, o.now);
   const rendered = renderZone(input, plan.serial, o.hash);
   const line = describePublish(input, plan, memory?.values);
   // What was last published, for max_shrink; a zone zonerw has not published yet is compared
   // with the file on disk.
-  const previousRecords = memory?.records ?? (input.installed ? countRecords(input.installed.text).records : undefined);
+  const previousRecords = memory?.records ?? (input.installed ? countRecords(input.installed.text, input.installed.included).records : undefined);
   const problem = o.force ? undefined : shrinkProblem(rendered, previousRecords, o.maxShrink);
   if (problem) return { action: 'refuse', zone, input, publish: plan, rendered, line, problem, ...remember };
   const intent: ZoneMemory = { ...memoryFor(input, plan.serial, rendered.fileHash, o.now, ['reload', 'notify']), records: rendered.records };
-  // Zones with $INCLUDE are always validated: the included file may have changed.
-  const reuse = !input.includes && memory?.checker && memory.validated?.includes(input.contentHash);
+  // contentHash covers the included files too: the same hash is the same zone for the checker.
+  const reuse = memory?.checker && memory.validated?.includes(input.contentHash);
   return {
     action: 'publish', zone, input, publish: plan, rendered, line, intent, ...remember,
     ...(reuse ? { validatedBefore: { checker: memory.checker!, validated: memory.validated! } } : {}),
@@ -111,7 +131,8 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
 
 function planKeep(input: ZoneInput, plan: Extract<ZonePlan, { action: 'keep' }>, memory: ZoneMemory | undefined, now: number): ZoneStep {
   const { zone, installed } = input;
-  const inputs = input.identity.file !== undefined ? { inputs: { base: input.identity.base, file: input.identity.file } } : {};
+  const { base, file, included } = input.identity;
+  const inputs = file !== undefined ? { inputs: { base, file, included } } : {};
   let remember: ZoneMemory | undefined;
   let trace: string | undefined;
   if (plan.adopt && installed?.serial !== undefined) {
@@ -129,7 +150,8 @@ function planKeep(input: ZoneInput, plan: Extract<ZonePlan, { action: 'keep' }>,
 }
 
 function memoryFor(input: ZoneInput, serial: number, fileHash: string, now: number, pending: PendingStep[]): ZoneMemory {
-  return { serial, contentHash: input.contentHash, baseHash: input.baseHash, fileHash, values: input.values, publishedAt: now, pending };
+  const { contentHash, baseHash, includedHash, values } = input;
+  return { serial, contentHash, baseHash, ...(includedHash !== undefined ? { includedHash } : {}), fileHash, values, publishedAt: now, pending };
 }
 
 /** The contents this checker accepted for the zone, newest first, a few at most. */

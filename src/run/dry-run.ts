@@ -1,7 +1,7 @@
 // --dry-run: the plan printed, as diffs, checker verdicts and commands. It writes nothing in
 // zone_dir or state_dir: zones are staged in a private scratch folder.
 import { unifiedDiff } from '../core/diff.js';
-import { quoteArg } from '../core/messages.js';
+import { describeUnfinished, quoteArg } from '../core/messages.js';
 import type { ZoneStep } from '../core/run-plan.js';
 import type { RunContext } from './context.js';
 import { ZONE_ENCODING } from './load.js';
@@ -32,9 +32,13 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
     ctx.trouble.failed = true;
     return;
   }
-  const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch), deps.nameserver);
+  const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch, ctx.cfg.includeDir), { ns: deps.nameserver, includeDir: ctx.cfg.includeDir });
   if (!staged.ok) {
-    log.err(staged.refusal === 'write' ? `${step.zone}: ${staged.message}` : `${step.zone}: would be refused by ${checkerName(staged)}: ${staged.words}`);
+    log.err(
+      staged.refusal === 'write' ? `${step.zone}: ${staged.message}`
+      : staged.refusal === 'unfinished' ? `${step.zone}: ${describeUnfinished(staged.checker, staged.reason)}; the zone would not be installed`
+      : `${step.zone}: would be refused by ${checkerName(staged)}: ${staged.words}`,
+    );
     ctx.trouble.failed = true;
     return;
   }

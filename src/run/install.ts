@@ -65,7 +65,7 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
     ctx.trouble.failed = true;
     return false;
   }
-  rememberInstalled(ctx.state, zone, { base: input.identity.base, file: ctx.deps.files.identity(input.zoneFile) });
+  rememberInstalled(ctx.state, zone, { ...input.identity, file: ctx.deps.files.identity(input.zoneFile) });
   ctx.events.push({ t: ctx.now, type: 'publish', zone, serial: publish.serial, why: publish.why });
   ctx.say(r.line);
   if (publish.aheadOfDate) {

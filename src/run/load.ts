@@ -5,12 +5,14 @@ import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import type { Config } from '../config/types.js';
 import { readSoaSerial } from '../core/lexer.js';
-import { fill, formatProblem, MARKERS, parseBase, SERIAL, slotsOf } from '../core/markers.js';
+import { fill, formatProblem, MARKERS, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
+import { INCLUDES_FROM } from '../core/nameserver.js';
 import { zoneNameProblem } from '../core/names.js';
 import type { ZoneMemory } from '../core/plan.js';
-import type { ZoneInput } from '../core/run-plan.js';
+import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
 import { ConfigError, type Trouble } from '../errors.js';
+import { readIncludes, type IncludeOptions } from './includes.js';
 import type { Files } from './ports.js';
 
 /** Zone and base files are read and written as latin1: one character per byte, so that
@@ -39,6 +41,16 @@ function printable(s: string): string {
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** sha256 of several texts, each one's length first, so that no two lists hash alike. */
+function sha256Of(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(`${p.length}:`).update(p);
+  return h.digest('hex');
+}
+
+/** The included files as hashed: each one's path and text. */
+const includedParts = (included: readonly IncludedFile[]) => included.flatMap((f) => [f.path, f.text]);
 
 export function zoneFilePath(cfg: Config, zone: string): string {
   return join(cfg.zoneDir, cfg.zoneFile.replace('{zone}', zone));
@@ -92,38 +104,67 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
   const parsed = parseBase(base.text, shown.base, zone);
   if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
   const { template } = parsed;
-  const values: RenderedValues = {};
-  const lacking: string[] = [];
+  const values = valuesUsed(template, markerValues);
+  if ('lacking' in values) {
+    const problems = values.lacking.map(({ marker, line }) => `${shown.base}:${line}: uses @${marker}@, but ${unavailable[marker] ?? 'zonerw has no value for it'}`);
+    return { ok: false, zone, kind: 'config', problems };
+  }
+  const includeOptions = includeOptionsFor(cfg, files);
+  const includes = await readIncludes(base.text, shown.base, includeOptions);
+  if (includes.problems.length > 0) return { ok: false, zone, kind: 'base', problems: includes.problems };
+  const { included } = includes;
+  const rendered = fill(template, { ...values.used, [SERIAL]: NO_SERIAL });
+  const input: ZoneInput = {
+    zone, baseFile, zoneFile, shown, template, values: values.used, included,
+    identity: { ...identity, included: includes.identities },
+    baseHash: sha256(base.text),
+    contentHash: included.length === 0 ? sha256(rendered) : sha256Of([rendered, ...includedParts(included)]),
+    ...(included.length > 0 ? { includedHash: sha256Of(includedParts(included)) } : {}),
+  };
+  try {
+    const installed = await readInstalled(zoneFile, files, input, includeOptions);
+    if (installed) input.installed = installed;
+  } catch (e) {
+    return { ok: false, zone, kind: 'file', problems: [`${zone}: ${(e as Error).message}`] };
+  }
+  return { ok: true, input };
+}
+
+/** Where this config's nameserver reads included files from. */
+function includeOptionsFor(cfg: Config, files: Files): IncludeOptions {
+  return {
+    files, folder: cfg.includeDir, fromIncludingFile: INCLUDES_FROM[cfg.nameserver.kind] === 'including file',
+    maxBytes: MAX_BASE_BYTES, encoding: ZONE_ENCODING, show: (p) => displayPath(cfg, p), cache: new Map(),
+  };
+}
+
+/** The values of the markers a template uses, or the markers this config has no value for (with their first line). */
+function valuesUsed(template: Template, markerValues: RenderedValues): { used: RenderedValues } | { lacking: { marker: string; line: number }[] } {
+  const used: RenderedValues = {};
+  const lacking: { marker: string; line: number }[] = [];
   for (const marker of MARKERS) {
     const slots = slotsOf(template, marker);
     if (marker === SERIAL || slots.length === 0) continue;
     const value = markerValues[marker];
-    if (value !== undefined) values[marker] = value;
-    else lacking.push(`${shown.base}:${slots[0]!.line}: uses @${marker}@, but ${unavailable[marker] ?? 'zonerw has no value for it'}`);
+    if (value !== undefined) used[marker] = value;
+    else lacking.push({ marker, line: slots[0]!.line });
   }
-  if (lacking.length > 0) return { ok: false, zone, kind: 'config', problems: lacking };
-  const input: ZoneInput = {
-    zone, baseFile, zoneFile, shown, template, values, identity,
-    includes: /^\$INCLUDE\b/im.test(base.text),
-    baseHash: sha256(base.text),
-    contentHash: sha256(fill(template, { ...values, [SERIAL]: NO_SERIAL })),
+  return lacking.length > 0 ? { lacking } : { used };
+}
+
+/** The zone file on disk, if there is one; what it includes is read (leniently) for its record count. */
+async function readInstalled(zoneFile: string, files: Files, input: ZoneInput, o: IncludeOptions): Promise<ZoneInput['installed']> {
+  const text = await files.read(zoneFile, ZONE_ENCODING);
+  if (text === undefined) return undefined;
+  const serial = readSoaSerial(text);
+  const included = /\$INCLUDE/i.test(text) ? (await readIncludes(text, zoneFile, o)).included.map((f) => f.text) : [];
+  return {
+    text,
+    hash: sha256(text),
+    ...(serial !== undefined ? { serial } : {}),
+    matchesRender: serial !== undefined && fill(input.template, { ...input.values, [SERIAL]: String(serial) }) === text,
+    included,
   };
-  let text: string | undefined;
-  try {
-    text = await files.read(zoneFile, ZONE_ENCODING);
-  } catch (e) {
-    return { ok: false, zone, kind: 'file', problems: [`${zone}: ${(e as Error).message}`] };
-  }
-  if (text !== undefined) {
-    const serial = readSoaSerial(text);
-    input.installed = {
-      text,
-      hash: sha256(text),
-      ...(serial !== undefined ? { serial } : {}),
-      matchesRender: serial !== undefined && fill(template, { ...values, [SERIAL]: String(serial) }) === text,
-    };
-  }
-  return { ok: true, input };
 }
 
 async function readBase(cfg: Config, files: Files, zone: string, baseFile: string, shown: string): Promise<{ ok: true; text: string } | Extract<ZoneLoad, { ok: false }>> {
@@ -141,10 +182,13 @@ async function readBase(cfg: Config, files: Files, zone: string, baseFile: strin
 }
 
 /**
- * The steady run's shortcut: a zone whose base file and zone file are, by identity, the ones
- * last seen, and whose marker values are unchanged, needs neither reading nor rendering.
+ * The steady run's shortcut: a zone whose base file, zone file and included files are, by
+ * identity, the ones last seen, and whose marker values are unchanged, needs neither reading
+ * nor rendering. (The included files can only change by an edit of one of them or of the base.)
  */
 export function unchangedSinceLastRun(cfg: Config, files: Pick<Files, 'identity'>, zone: string, memory: ZoneMemory | undefined, values: RenderedValues): boolean {
-  if (!memory?.inputs || !valuesStillHold(memory.values, values)) return false;
-  return files.identity(baseFilePath(cfg, zone)) === memory.inputs.base && files.identity(zoneFilePath(cfg, zone)) === memory.inputs.file;
+  const inputs = memory?.inputs;
+  if (!memory || !inputs?.included || !valuesStillHold(memory.values, values)) return false;
+  if (files.identity(baseFilePath(cfg, zone)) !== inputs.base || files.identity(zoneFilePath(cfg, zone)) !== inputs.file) return false;
+  return Object.entries(inputs.included).every(([path, identity]) => files.identity(path) === identity);
 }

@@ -4,6 +4,7 @@
 // side effect goes through ctx.deps, so tests can hand in fakes and the binary the real adapters.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { describeUnfinished } from '../core/messages.js';
 import { dateIn } from '../core/serial.js';
 import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep } from '../core/run-plan.js';
 import { markerValues } from '../core/values.js';
@@ -18,7 +19,7 @@ import { observeServers } from './observe.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
-import { besideZoneFile, checkerName, stageZones, type PublishStep } from './stage.js';
+import { besideZoneFile, checkerName, stageZones, type PublishStep, type Staged } from './stage.js';
 
 /** Zones go through load, plan, render, write and validate this many at a time (memory). */
 const CHUNK = 200;
@@ -119,6 +120,14 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
   return steps;
 }
 
+/** The one line for a zone that could not be written or validated. */
+function notStagedLine(s: Extract<Staged<PublishStep>, { ok: false }>): string {
+  const { zone } = s.step;
+  if (s.refusal === 'write') return `${zone}: ${s.message}`;
+  if (s.refusal === 'unfinished') return `${zone}: ${describeUnfinished(s.checker, s.reason)}; the zone was not installed`;
+  return `${zone}: refused by ${checkerName(s)}, not installed (the old zone stays): ${s.words}`;
+}
+
 /** Writes each publishing zone beside its zone file and validates it; what the install needs, and nothing more. */
 async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Promise<Ready[]> {
   const publishing: PublishStep[] = [];
@@ -129,11 +138,12 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
       ctx.trouble.failed = true;
     }
   }
-  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), ctx.deps.nameserver, availableParallelism());
+  const checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir };
+  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), checking, availableParallelism());
   const ready: Ready[] = [];
   for (const s of staged) {
     if (!s.ok) {
-      ctx.log.err(s.refusal === 'write' ? `${s.step.zone}: ${s.message}` : `${s.step.zone}: refused by ${checkerName(s)}, not installed (the old zone stays): ${s.words}`);
+      ctx.log.err(notStagedLine(s));
       ctx.trouble.failed = true;
       continue;
     }

@@ -39,8 +39,11 @@ export interface Validation {
   ok: boolean;
   /** which checker ran, or undefined when none was available (checkzone = "auto") */
   checker?: string;
-  /** the checker's own words, on failure */
+  /** the checker's own words, on refusal */
   message?: string;
+  /** the checker gave no verdict: killed by the timeout or a signal, or it could not start
+   *  (the command's reason: 'timed out after 10s'); its partial output is not a refusal */
+  unfinished?: string;
 }
 
 export interface Nameserver {
@@ -48,8 +51,8 @@ export interface Nameserver {
   /** argv of a control step for these zones (none: the zoneless form), for --dry-run and messages */
   command(step: Step, zones: string | readonly string[]): string[] | undefined;
   run(step: Step, zones: string | readonly string[]): Promise<CommandResult>;
-  /** runs the nameserver's own checker on a rendered zone file */
-  validate(zone: string, file: string): Promise<Validation>;
+  /** runs the nameserver's own checker on a rendered zone file; `cwd`: the folder it reads a relative $INCLUDE from */
+  validate(zone: string, file: string, opts?: { cwd?: string }): Promise<Validation>;
 }
 
 export interface HeldLock {
@@ -72,6 +75,8 @@ export interface PreparedFile {
 /** A private folder for files that are validated but never installed (--dry-run, check). */
 export interface Scratch {
   write(name: string, content: string, encoding: BufferEncoding): Promise<string>;
+  /** a symbolic link `name` in the folder to `target` (kept when it exists already) */
+  link(name: string, target: string): Promise<void>;
   dispose(): Promise<void>;
 }
 

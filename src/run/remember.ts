@@ -1,5 +1,5 @@
 // Every change a run makes to its state, in one place: the steps compute, these record.
-import type { DecisionPlan, ZoneStep } from '../core/run-plan.js';
+import type { DecisionPlan, InputIdentity, ZoneStep } from '../core/run-plan.js';
 import type { PendingStep, ZoneMemory } from '../core/plan.js';
 import type { State } from '../core/state.js';
 
@@ -20,9 +20,9 @@ export function recordIntents(state: State, intents: readonly { zone: string; in
 }
 
 /** An installed zone: its intent becomes its memory, with the identities of its files. */
-export function rememberInstalled(state: State, zone: string, identity: { base: string; file: string | undefined }): void {
-  const { base, file } = identity;
-  state.zones[zone] = { ...state.intents[zone]!, ...(file !== undefined ? { inputs: { base, file } } : {}) };
+export function rememberInstalled(state: State, zone: string, identity: InputIdentity): void {
+  const { base, file, included } = identity;
+  state.zones[zone] = { ...state.intents[zone]!, ...(file !== undefined ? { inputs: { base, file, included } } : {}) };
   delete state.intents[zone];
 }
 

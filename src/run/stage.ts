@@ -2,6 +2,8 @@
 // a run, a private scratch folder for --dry-run and `zonerw check`), run the nameserver's
 // checker on it, and point the checker's words back at the base file's lines. The one place
 // where zones are validated.
+import { isAbsolute, join } from 'node:path';
+import { findIncludes } from '../core/includes.js';
 import { pointAtBase } from '../core/messages.js';
 import type { ZoneStep } from '../core/run-plan.js';
 import { ZONE_ENCODING } from './load.js';
@@ -16,19 +18,27 @@ export type Staged<S extends Stageable> =
   | { ok: true; step: S; file: PreparedFile; checker?: string }
   | { ok: false; step: S; refusal: 'write'; message: string }
   /** `words`: the checker's message, its lines pointed at the base file */
-  | { ok: false; step: S; refusal: 'checker'; checker?: string; words: string };
+  | { ok: false; step: S; refusal: 'checker'; checker?: string; words: string }
+  /** the checker gave no verdict (`reason`: 'timed out after 10s', 'killed by SIGKILL') */
+  | { ok: false; step: S; refusal: 'unfinished'; checker?: string; reason: string };
 
 export type Place = (step: Stageable) => Promise<PreparedFile>;
 
-/** Writes and validates each step: files many at a time (their fsyncs overlap), checkers one per core. */
-export async function stageZones<S extends Stageable>(steps: readonly S[], place: Place, ns: Nameserver, cores: number): Promise<Staged<S>[]> {
-  const placed = await mapLimit(steps, 16, (step) => placeOne(step, place));
-  return mapLimit(placed, cores, (p) => (p.ok ? validateOne(p.step, p.file, ns) : Promise.resolve(p)));
+/** How a zone is checked: by which nameserver's checker, run in the folder it reads a relative $INCLUDE from. */
+export interface Checking {
+  ns: Nameserver;
+  includeDir: string;
 }
 
-export async function stageZone<S extends Stageable>(step: S, place: Place, ns: Nameserver): Promise<Staged<S>> {
+/** Writes and validates each step: files many at a time (their fsyncs overlap), checkers one per core. */
+export async function stageZones<S extends Stageable>(steps: readonly S[], place: Place, checking: Checking, cores: number): Promise<Staged<S>[]> {
+  const placed = await mapLimit(steps, 16, (step) => placeOne(step, place));
+  return mapLimit(placed, cores, (p) => (p.ok ? validateOne(p.step, p.file, checking) : Promise.resolve(p)));
+}
+
+export async function stageZone<S extends Stageable>(step: S, place: Place, checking: Checking): Promise<Staged<S>> {
   const placed = await placeOne(step, place);
-  return placed.ok ? validateOne(step, placed.file, ns) : placed;
+  return placed.ok ? validateOne(step, placed.file, checking) : placed;
 }
 
 async function placeOne<S extends Stageable>(step: S, place: Place): Promise<Staged<S>> {
@@ -43,11 +53,15 @@ async function placeOne<S extends Stageable>(step: S, place: Place): Promise<Sta
  * A content (serial aside) that the same checker accepted for this zone before is not checked
  * again: the serial is the only difference, and any serial is valid (the plan says when).
  */
-async function validateOne<S extends Stageable>(step: S, file: PreparedFile, ns: Nameserver): Promise<Staged<S>> {
+async function validateOne<S extends Stageable>(step: S, file: PreparedFile, checking: Checking): Promise<Staged<S>> {
   if (step.validatedBefore) return { ok: true, step, file, checker: step.validatedBefore.checker };
-  const v = await ns.validate(step.zone, file.tempPath);
+  // The same config gives the same verdict from any working directory: a zone that includes
+  // files is checked where the nameserver reads relative includes from (it exists: they were
+  // read from there). Others read nothing else, and zone_dir may not exist yet (`zonerw check`).
+  const v = await checking.ns.validate(step.zone, file.tempPath, step.input.included.length > 0 ? { cwd: checking.includeDir } : {});
   if (v.ok) return { ok: true, step, file, ...(v.checker ? { checker: v.checker } : {}) };
   await file.discard();
+  if (v.unfinished !== undefined) return { ok: false, step, refusal: 'unfinished', ...(v.checker ? { checker: v.checker } : {}), reason: v.unfinished };
   const words = pointAtBase(v.message ?? '', file.tempPath, step.input.shown.base, step.rendered.baseLine);
   return { ok: false, step, refusal: 'checker', ...(v.checker ? { checker: v.checker } : {}), words };
 }
@@ -57,12 +71,29 @@ export function besideZoneFile(prepare: (path: string, content: string, encoding
   return (step) => prepare(step.input.zoneFile, step.rendered.text, ZONE_ENCODING);
 }
 
-/** Where --dry-run and `zonerw check` stage: a private folder, never installed. */
-export function inScratch(scratch: Scratch): Place {
+/**
+ * Where --dry-run and `zonerw check` stage: a private folder, never installed. Knot's checker
+ * reads a relative $INCLUDE from the zone file's own folder (measured: kzonecheck, through
+ * symbolic links): each one's first path element is linked there to include_dir's.
+ */
+export function inScratch(scratch: Scratch, includeDir: string): Place {
   return async (step) => {
-    const path = await scratch.write(step.zone, step.rendered.text, ZONE_ENCODING);
+    if (step.input.included.length > 0) {
+      for (const name of firstElements(step.rendered.text)) await scratch.link(name, join(includeDir, name));
+    }
+    // A hidden name, so that no link (an $INCLUDE of "example.com/ns.inc") takes it.
+    const path = await scratch.write(`.${step.zone}.zonerw-check`, step.rendered.text, ZONE_ENCODING);
     return { path, tempPath: path, commit: async () => { throw new Error('a scratch file is never installed'); }, discard: async () => {} };
   };
+}
+
+/** The first path element of each relative $INCLUDE of a zone text (`./` dropped; `..` cannot be linked). */
+function firstElements(text: string): string[] {
+  const names = findIncludes(text)
+    .filter((ref) => !isAbsolute(ref.path))
+    .map((ref) => ref.path.split('/').filter((e) => e !== '' && e !== '.')[0])
+    .filter((e): e is string => e !== undefined && e !== '..');
+  return [...new Set(names)];
 }
 
 /** `refused by nsd-checkzone` / `the zone check` when no checker is named. */

@@ -13,14 +13,16 @@ function ns(kind: NameserverKind, control: string[], checkzone: Ns['checkzone'] 
 const ok = (stdout = ''): CommandResult => ({ ok: true, code: 0, stdout, stderr: '', reason: 'exit 0' });
 const notFound = (name: string): CommandResult => ({ ok: false, code: null, stdout: '', stderr: '', reason: `not found: ${name}` });
 
-/** A runCommand that answers from `installed` (program -> result) and records every argv. */
+/** A runCommand that answers from `installed` (program -> result) and records every argv (and cwd). */
 function fakeRun(installed: Record<string, CommandResult>) {
   const calls: string[][] = [];
-  const run = async (argv: readonly string[]): Promise<CommandResult> => {
+  const cwds: (string | undefined)[] = [];
+  const run = async (argv: readonly string[], opts: { cwd?: string }): Promise<CommandResult> => {
     calls.push([...argv]);
+    cwds.push(opts.cwd);
     return installed[argv[0]!] ?? notFound(argv[0]!);
   };
-  return { run, calls };
+  return { run, calls, cwds };
 }
 
 describe('checker order', () => {
@@ -29,7 +31,7 @@ describe('checker order', () => {
   test('knot: kzonecheck when it is installed', async () => {
     const { run, calls } = fakeRun({ kzonecheck: ok(), 'named-checkzone': ok(), 'nsd-checkzone': ok() });
     assert.deepEqual(await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE), { ok: true, checker: 'kzonecheck' });
-    assert.deepEqual(calls, [['kzonecheck', '-o', 'example.com', FILE]], 'kzonecheck takes the origin with -o');
+    assert.deepEqual(calls, [['kzonecheck', '-v', '-o', 'example.com', FILE]], 'kzonecheck takes the origin with -o, and says why it refuses only with -v');
   });
 
   test('knot without kzonecheck (Debian 12 `knot`): named-checkzone, and it is named', async () => {
@@ -59,6 +61,22 @@ describe('checker order', () => {
     assert.equal(always.ok, false);
     assert.match(always.message ?? '', /kzonecheck or named-checkzone or nsd-checkzone/);
     assert.deepEqual(await createNameserver(ns('knot', ['knotc'], 'auto'), run).validate('example.com', FILE), { ok: true });
+  });
+
+  test('named-checkzone keeps its integrity checks local (-i local); every checker runs in the include folder', async () => {
+    const { run, calls, cwds } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
+    await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE, { cwd: '/var/cache/bind' });
+    await createNameserver(ns('nsd', ['nsd-control']), run).validate('example.com', FILE, { cwd: '/etc/nsd' });
+    assert.deepEqual(calls, [['named-checkzone', '-i', 'local', 'example.com', FILE], ['nsd-checkzone', 'example.com', FILE]]);
+    assert.deepEqual(cwds, ['/var/cache/bind', '/etc/nsd']);
+  });
+
+  test('a checker killed by the timeout, a signal, or that cannot start gives no verdict: unfinished, never its partial output', async () => {
+    const partial = { code: null, stdout: 'zone example.com/IN: loaded serial 1\n', stderr: 'example.com: MX mail.example.net: lookup', ok: false } as const;
+    for (const reason of ['timed out after 10s', 'killed by SIGKILL', 'cannot run named-checkzone: permission denied']) {
+      const { run } = fakeRun({ 'named-checkzone': { ...partial, reason } });
+      assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE), { ok: false, checker: 'named-checkzone', unfinished: reason });
+    }
   });
 
   test('nsd and bind use only their own checker', async () => {

@@ -139,6 +139,7 @@ address = "198.51.100.7"
       file,
       baseDir: join(dir, 'base'),
       zoneDir: '/var/nsd/zones',
+      includeDir: '/var/nsd/zones',
       stateDir: resolve(dir, '..', 'state'),
       zoneFile: 'db.{zone}',
       zones: ['example.com', 'example.org'],
@@ -189,6 +190,7 @@ address = "198.51.100.7"
       file,
       baseDir: join(dir, 'base'),
       zoneDir: join(dir, 'zones'),
+      includeDir: join(dir, 'zones'),
       stateDir: join(dir, 'state'),
       zoneFile: '{zone}',
       timezone: 'UTC',
@@ -245,6 +247,17 @@ describe('validateConfig', () => {
     assert.equal(cfg.baseDir, '/etc/zonerw/base');
     assert.equal(cfg.zoneDir, '/var/nsd/zones');
     assert.equal(cfg.stateDir, '/var/lib/zonerw');
+  });
+
+  test('include_dir: zone_dir unless set, resolved like the other folders; Knot reads includes beside the zone file', async () => {
+    assert.equal(validateConfig(base, file).includeDir, '/var/nsd/zones');
+    assert.equal(validateConfig({ ...base, include_dir: 'bind' }, file).includeDir, '/etc/zonerw/bind');
+    assert.equal(validateConfig({ ...base, include_dir: '/var/cache/bind', nameserver: { kind: 'bind' } }, file).includeDir, '/var/cache/bind');
+    assert.equal(validateConfig({ ...base, include_dir: '/var/nsd/zones', nameserver: { kind: 'knot' } }, file).includeDir, '/var/nsd/zones');
+    const err = await configError(() => validateConfig({ ...base, include_dir: '/var/lib/knot', nameserver: { kind: 'knot' } }, file));
+    assert.deepEqual(err.problems, ["include_dir: Knot reads a relative $INCLUDE from the zone file's folder, zone_dir: remove include_dir"]);
+    const empty = await configError(() => validateConfig({ ...base, include_dir: '' }, file));
+    assert.match(empty.problems.join('\n'), /^include_dir: /);
   });
 
   test('per-server check overrides of timeout, attempts and expect_status; the rest from [check]', () => {

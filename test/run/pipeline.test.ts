@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { validateConfig } from '../../src/config/validate.js';
 import type { Config } from '../../src/config/types.js';
 import { run } from '../../src/commands/run.js';
+import { check } from '../../src/commands/check.js';
 import type { Step } from '../../src/core/nameserver.js';
 import type { Deps, Nameserver, RunOptions } from '../../src/run/ports.js';
 import { loadState } from '../../src/adapters/state-file.js';
@@ -34,6 +35,10 @@ interface Lab {
   calls: string[];
   failing: Set<Step>;
   checkzoneFails: boolean;
+  /** the checker gives no verdict, for this reason ('timed out after 10s') */
+  checkzoneUnfinished?: string;
+  /** the working folder of each checker run */
+  checkCwds: (string | undefined)[];
   /** what each fake secondary serves, by "host:port" */
   served: Map<string, number>;
   out: string[];
@@ -64,7 +69,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     join(dir, 'zonerw.toml'),
   );
   const l: Lab = {
-    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, served: new Map(), out: [], err: [],
+    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, checkCwds: [], served: new Map(), out: [], err: [],
     deps: undefined as unknown as Deps,
     go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
@@ -78,8 +83,10 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
       const ok = !l.failing.has(step);
       return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
     },
-    async validate(zone, file) {
+    async validate(zone, file, opts) {
       l.calls.push(`checkzone ${zone}`);
+      l.checkCwds.push(opts?.cwd);
+      if (l.checkzoneUnfinished) return { ok: false, checker: 'nsd-checkzone', unfinished: l.checkzoneUnfinished };
       const text = await readFile(file, 'utf8');
       return l.checkzoneFails || text.includes('.300')
         ? { ok: false, checker: 'nsd-checkzone', message: `${file}:5: bad address` }
@@ -333,6 +340,8 @@ test('pointAtBase: a checker message about the rendered file points at the base 
   assert.equal(pointAtBase('/z/.ex.tmp:6: bad address; zone ex: /z/.ex.tmp has 1 error', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:4: bad address; zone ex: base/ex.base has 1 error');
   assert.equal(pointAtBase('/z/.ex.tmp:99: odd', '/z/.ex.tmp', 'base/ex.base', map), 'base/ex.base:99: odd');
   assert.equal(pointAtBase('no file named', '/z/.ex.tmp', 'base/ex.base', map), 'no file named');
+  // kzonecheck -v
+  assert.equal(pointAtBase("error: [ex.] zone loader, error in zone, file '/z/.ex.tmp', line 6 (invalid IPv4 address)", '/z/.ex.tmp', 'base/ex.base', map), "error: [ex.] zone loader, error in zone, file 'base/ex.base', line 4 (invalid IPv4 address)");
 });
 
 test('max_shrink: a base file truncated to half, or to its SOA, is refused unless --force', async () => {
@@ -509,8 +518,9 @@ test('many zones owing a reload: one command where the nameserver allows it, els
   assert.deepEqual(l.calls, ['reload', 'notify']);
 });
 
-test('a content the checker accepted before (serial aside) is not checked again; $INCLUDE zones always are', async () => {
+test('a content the checker accepted before (serial aside) is not checked again, included files part of it', async () => {
   const l = await lab({}, { 'a.example': BASE, 'b.example': `${BASE}$INCLUDE extra.inc\n` });
+  await writeFile(join(l.dir, 'zones', 'extra.inc'), 'extra IN A 192.0.2.9\n');
   const checks = () => l.calls.filter((c) => c.startsWith('checkzone')).sort();
   await l.go();
   assert.deepEqual(checks(), ['checkzone a.example', 'checkzone b.example']);
@@ -523,10 +533,15 @@ test('a content the checker accepted before (serial aside) is not checked again;
   await flip(false);
   assert.deepEqual(checks(), ['checkzone a.example', 'checkzone b.example'], 'the backup content is new');
   await flip(true);
-  assert.deepEqual(checks(), ['checkzone b.example'], 'the main content was accepted at the first run');
+  assert.deepEqual(checks(), [], 'the main content was accepted at the first run');
   await flip(false);
-  assert.deepEqual(checks(), ['checkzone b.example']);
+  assert.deepEqual(checks(), []);
   assert.match(await l.zone('a.example'), /198\.51\.100\.7/);
+  // an edited included file is a new content: checked
+  await writeFile(join(l.dir, 'zones', 'extra.inc'), 'extra IN A 192.0.2.10\n');
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(checks(), ['checkzone b.example']);
   // an edited base is a new content: checked, and refused when wrong
   await writeFile(join(l.dir, 'base', 'a.example.base'), BASE.replace('198.51.100.7', '192.0.2.300'));
   reset(l);
@@ -534,4 +549,163 @@ test('a content the checker accepted before (serial aside) is not checked again;
   assert.deepEqual(checks(), ['checkzone a.example']);
   const status = (await loadState(l.cfg.stateDir)).state.zones['a.example']!;
   assert.equal(status.checker, 'nsd-checkzone');
+});
+
+// ------------------------------------------------------------------ $INCLUDE and $GENERATE
+
+/** A base file with no NS record of its own: the SOA, then `rest`. */
+const SOA_ONLY = `$TTL 300
+@    IN SOA ns1.example.com. hostmaster.example.com. ( @serial number@ 300 60 1209600 300 )
+www  IN A   @IP@
+`;
+const NS_INC = '@ IN NS ns1.example.com.\n@ IN NS ns2.example.com.\nns1 IN A 198.51.100.7\n';
+
+async function writeZones(l: Lab, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(l.dir, 'zones', name, '..'), { recursive: true });
+    await writeFile(join(l.dir, 'zones', name), text);
+  }
+}
+
+test('NS records only in an included file, or made by $GENERATE: published without --force', async () => {
+  const l = await lab({}, {
+    'inc.example': `${SOA_ONLY}$INCLUDE ns.inc\n`,
+    'gen.example': `${SOA_ONLY}$GENERATE 1-2 @ IN NS ns$.example.com.\n`,
+  });
+  await writeZones(l, { 'ns.inc': NS_INC });
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.deepEqual(l.err, []);
+  assert.deepEqual(l.out, ['gen.example: serial 2026112200, www -> 192.0.2.1, zone file was missing', 'inc.example: serial 2026112200, www -> 192.0.2.1, zone file was missing']);
+  assert.equal((await loadState(l.cfg.stateDir)).state.zones['inc.example']!.records, 5, 'SOA, www, and the 3 included records');
+  assert.equal((await loadState(l.cfg.stateDir)).state.zones['gen.example']!.records, 4, 'SOA, www, and 2 generated NS');
+});
+
+test('max_shrink counts included records: moving records into an include is no shrink', async () => {
+  const hosts = Array.from({ length: 8 }, (_, i) => `h${i} IN A 203.0.113.${i}\n`).join('');
+  const l = await lab({}, { 'example.com': `${BASE}${hosts}` });
+  await l.go();
+  await writeZones(l, { 'hosts.inc': hosts });
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}$INCLUDE hosts.inc\n`);
+  reset(l);
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, base file changed, included file changed']);
+  // and with no state, the installed file's included records count too
+  await rm(join(l.dir, 'state', 'state.json'));
+  await writeFile(join(l.dir, 'base', 'example.com.base'), BASE);
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, ['example.com: not published, it would drop from 13 records to 5 (62% fewer; max_shrink is 50%): check base/example.com.base, or publish it anyway with zonerw --force']);
+});
+
+test('a marker in an included file: exit 65 naming that file and line; the zone is not published', async () => {
+  const l = await lab({}, { 'example.com': `${BASE}$INCLUDE sub/api.inc\n`, 'example.org': BASE });
+  await writeZones(l, { 'sub/api.inc': '; the API\napi IN A 192.0.2.50 ; @IP@\nold IN A @ip@\n' });
+  assert.equal(await l.go(), 65);
+  assert.deepEqual(l.err, [
+    'zones/sub/api.inc:2: @IP@ in an included file is not rendered; move the record into the base file',
+    'zones/sub/api.inc:3: unknown marker @ip@ (did you mean @IP@?)',
+    'example.com: not published; the installed zone file is unchanged',
+  ]);
+  await assert.rejects(l.zone('example.com'));
+  assert.match(await l.zone('example.org'), /www  IN A   192\.0\.2\.1/, 'the other zone is published');
+});
+
+test('a missing included file, an include loop: exit 65 naming the including line; the installed zone untouched', async () => {
+  const l = await lab();
+  await l.go();
+  const good = await l.zone();
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}$INCLUDE "missing.inc"\n$INCLUDE a.inc\n`);
+  await writeZones(l, { 'a.inc': '$INCLUDE b.inc\n', 'b.inc': 'x IN A 192.0.2.9\n$INCLUDE a.inc\n' });
+  reset(l);
+  assert.equal(await l.go(), 65);
+  assert.deepEqual(l.err, [
+    'base/example.com.base:7: $INCLUDE missing.inc: zones/missing.inc does not exist',
+    'zones/b.inc:2: $INCLUDE a.inc: zones/a.inc includes itself (through zones/a.inc, zones/b.inc)',
+    'example.com: not published; the installed zone file is unchanged',
+  ]);
+  assert.equal(await l.zone(), good);
+});
+
+test('an edit of an included file publishes with a new serial; steady runs read nothing', async () => {
+  const l = await lab({}, { 'example.com': `${BASE}$INCLUDE hosts.inc\n` });
+  await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.9\n' });
+  await l.go();
+  const reads: string[] = [];
+  l.deps.files = { ...l.deps.files, read: (path, encoding) => (reads.push(path), readFile(path, encoding).catch(() => undefined)) };
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.calls, reads], [[], [], []], 'nothing changed: nothing read');
+  await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.10\n' });
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, included file changed']);
+  assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com', 'notify example.com']);
+  assert.ok(reads.includes(join(l.dir, 'zones', 'hosts.inc')));
+  reads.length = 0;
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, reads], [[], []], 'steady again');
+});
+
+test('on_base_change = "warn" covers included files, with their own reminder', async () => {
+  const l = await lab({ on_base_change: 'warn' }, { 'example.com': `${BASE}$INCLUDE hosts.inc\n` });
+  await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.9\n' });
+  await l.go();
+  await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.10\n' });
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: a file included by base/example.com.base changed; not published (on_base_change = "warn"): run zonerw --force to publish it']);
+  reset(l);
+  await l.go({ force: true });
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, included file changed, forced']);
+});
+
+test('relative includes are read from include_dir (zone_dir by default), and the checker of a zone with includes runs there', async () => {
+  const l = await lab({}, { 'example.com': `${BASE}$INCLUDE hosts.inc\n` });
+  await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.9\n' });
+  await l.go();
+  assert.deepEqual(l.checkCwds, [join(l.dir, 'zones')]);
+  const m = await lab({ include_dir: 'named' }, { 'example.com': `${BASE}$INCLUDE hosts.inc\n` });
+  await mkdir(join(m.dir, 'named'));
+  await writeFile(join(m.dir, 'named', 'hosts.inc'), 'ftp IN A 203.0.113.9\n$INCLUDE /dev/null\n');
+  assert.equal(await m.go(), 0, m.err.join('\n'));
+  assert.deepEqual(m.checkCwds, [join(m.dir, 'named')]);
+  // a zone that includes nothing reads nothing else: checked wherever zonerw runs (zone_dir may not exist yet for zonerw check)
+  const plain = await lab({ include_dir: 'nowhere' });
+  assert.equal(await plain.go(), 0);
+  assert.deepEqual(plain.checkCwds, [undefined]);
+  assert.equal((await loadState(m.cfg.stateDir)).state.zones['example.com']!.records, 6, 'the 5 of BASE and ftp');
+});
+
+test('a state written before included files were followed still loads; such a zone is read once, then steady', async () => {
+  const l = await lab({}, { 'example.com': `${BASE}$INCLUDE hosts.inc\n` });
+  await writeZones(l, { 'hosts.inc': 'ftp IN A 203.0.113.9\n' });
+  await l.go();
+  const path = join(l.dir, 'state', 'state.json');
+  const state = JSON.parse(await readFile(path, 'utf8'));
+  const memory = state.zones['example.com'];
+  delete memory.includedHash;
+  delete memory.inputs.included;
+  memory.contentHash = 'an older content hash, of the base file alone';
+  await writeFile(path, JSON.stringify(state));
+  reset(l);
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, included file changed'], 'included files were never published as such: once');
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.calls], [[], []]);
+});
+
+test('a checker that gives no verdict is one line saying so: in a run, --dry-run and check', async () => {
+  const l = await lab({ nameserver: { kind: 'none' } });
+  l.checkzoneUnfinished = 'timed out after 10s';
+  assert.equal(await l.go(), 1);
+  assert.deepEqual([l.out, l.err], [[], ['example.com: nsd-checkzone timed out after 10s; the zone was not installed']]);
+  await assert.rejects(l.zone());
+  reset(l);
+  assert.equal(await l.go({ dryRun: true }), 1);
+  assert.deepEqual(l.err, ['example.com: nsd-checkzone timed out after 10s; the zone would not be installed']);
+  reset(l);
+  assert.equal(await check(l.cfg, {}, l.deps), 1);
+  assert.deepEqual([l.out, l.err], [[], ['example.com: nsd-checkzone timed out after 10s; not validated']]);
 });
