@@ -144,7 +144,7 @@ address = "198.51.100.7"
       zones: ['example.com', 'example.org'],
       timezone: 'Europe/Amsterdam',
       onBaseChange: 'warn',
-      nameserver: { kind: 'nsd', control: ['nsd-control', '-c', '/etc/nsd/nsd.conf'], checkzone: 'always', timeoutMs: 30_000 },
+      nameserver: { kind: 'nsd', control: ['nsd-control', '-c', '/etc/nsd/nsd.conf'], checkzone: 'always', timeoutMs: 30_000, address: { name: '127.0.0.1:53', host: '127.0.0.1', port: 53 }, serveWaitMs: 5_000 },
       servers: [
         { name: 'main', address: '192.0.2.1', check: { attempts: 3, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://192.0.2.1/index.html', timeoutMs: 3_000, maxBytes: 65536, host: 'example.com' } } },
         { name: 'second', address: '203.0.113.5', check: { attempts: 3, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'https://203.0.113.5/health', timeoutMs: 3_000, maxBytes: 65536 } } },
@@ -193,7 +193,7 @@ address = "198.51.100.7"
       zoneFile: '{zone}',
       timezone: 'UTC',
       onBaseChange: 'publish',
-      nameserver: { kind: 'none', control: [], checkzone: 'auto', timeoutMs: 10_000 },
+      nameserver: { kind: 'none', control: [], checkzone: 'auto', timeoutMs: 10_000, serveWaitMs: 5_000 },
       servers: [
         { name: 'main', address: '192.0.2.1', check: { attempts: 2, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://192.0.2.1/', timeoutMs: 5_000, maxBytes: 65536 } } },
         { name: 'backup', address: '198.51.100.7' },
