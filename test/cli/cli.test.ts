@@ -246,5 +246,5 @@ test('zonerw check names a control command that is not installed (exit 78)', asy
   await writeFile(conf, (await readFile(conf, 'utf8')).replace('kind = "none"', 'kind = "nsd"\ncontrol = ["/nonexistent/nsd-control"]'));
   const r = await zonerw(['--config', conf, 'check'], { PATH: `${process.env.PATH}:/usr/sbin:/sbin` });
   assert.equal(r.code, 78);
-  assert.equal(r.stderr, 'nameserver.control: /nonexistent/nsd-control is not installed or not on PATH; install it, or give its full path\n');
+  assert.equal(r.stderr, 'nameserver.control: /nonexistent/nsd-control is not installed (no such program, or it cannot be run); install it, or give its full path\n');
 });
