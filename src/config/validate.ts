@@ -77,7 +77,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
   const secondaries = readSecondaries(r, top.secondaries);
   const strictSecondaries = r.bool(top, '', 'strict_secondaries', false);
-  const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 3_000);
+  const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 10_000);
   const metricsFile = r.string(top, '', 'metrics_file');
   const defaults = readProbeDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
