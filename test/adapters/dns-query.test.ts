@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
-import { askZone, queryAddresses, querySoaSerial } from '../../src/adapters/dns-query.js';
+import { askZone, queryAddresses } from '../../src/adapters/dns-query.js';
 
 type Answer = dnsPacket.Answer;
 

@@ -200,7 +200,7 @@ test('nameserver faults: a missing or hanging control command leaves the zone in
   await writeFile(good, `#!/bin/sh\necho "$@" >> ${log}\n`, { mode: 0o755 });
   await writeFile(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
   const base = await readFile(conf, 'utf8');
-  const withControl = (argv: string[]) => writeFile(conf, base.replace('kind = "none"', `kind = "nsd"\ncontrol = ${JSON.stringify(argv)}\ntimeout = "500ms"`));
+  const withControl = (argv: string[]) => writeFile(conf, base.replace('kind = "none"', `kind = "nsd"\ncontrol = ${JSON.stringify(argv)}\ntimeout = "500ms"\naddress = false`));
   const pending = async () => JSON.parse((await zonerw(['--config', conf, 'status', '--json'], NOW)).stdout).zones[0].pending;
 
   await withControl([join(d, 'no-such-control')]);
