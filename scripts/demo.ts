@@ -33,13 +33,14 @@ function expect(ok: boolean, what: string): void {
 // The bundled example: the quick start runs the main job on exactly this base file.
 const BASE = readFileSync(join(repoRoot, 'zones.example', 'base', `${ZONE}.base`), 'utf8');
 
-function config(kind: 'nsd' | 'none', control: string[], checkUrl: string): string {
+function config(kind: 'nsd' | 'none', control: string[], checkUrl: string, primaryPort = 53): string {
   const ns =
     kind === 'nsd'
       ? `kind      = "nsd"
 control   = ${JSON.stringify(control)}   # argv prefix, no shell
 checkzone = "always"                 # nsd-checkzone before installing
-timeout   = "10s"`
+timeout   = "10s"
+address   = "127.0.0.1:${primaryPort}"      # where the primary answers: asked after each reload`
       : `kind      = "none"                   # NSD is not installed here: only write the zone files
 checkzone = "never"`;
   return `# zonerw demo configuration. Relative paths resolve against this file's folder.
@@ -124,18 +125,20 @@ async function main(): Promise<void> {
   console.log(`  main server: a local HTTP server at ${http.url}, standing in for ${MAIN}`);
   let secondary: NsInstance | undefined;
   let control: string[] = [];
+  let primaryPort = 53;
   if (withNsd) {
     const p = await freePort();
     const s = await freePort();
     const primary = await startNsd({ dir: join(dir, 'primary'), role: 'primary', port: p, zones: [ZONE], zoneDir: join(site, 'zones'), peerPort: s });
     secondary = await startNsd({ dir: join(dir, 'secondary'), role: 'secondary', port: s, zones: [ZONE], peerPort: p });
     control = primary.control;
+    primaryPort = p;
     console.log(`  NSD primary on 127.0.0.1:${p} (loads ${relative(process.cwd(), join(site, 'zones'))}/${ZONE}), NSD secondary on 127.0.0.1:${s}`);
   } else {
     console.log(dim('  no NSD here (not installed, or ZONERW_DEMO_KIND=none): kind = "none", the demo shows the zone file instead of asking a secondary'));
   }
   const conf = join(site, 'zonerw.toml');
-  writeFileSync(conf, config(withNsd ? 'nsd' : 'none', control, http.url));
+  writeFileSync(conf, config(withNsd ? 'nsd' : 'none', control, http.url, primaryPort));
 
   /** What the world sees for www: the secondary's answer, or the zone file when there is no NSD. */
   async function show(expected: string, serial: number | undefined): Promise<void> {

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
 import { parseDuration } from './core/format.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
-import type { Deps, Log, RunOptions, SoaQuery } from './run/ports.js';
+import type { Deps, Log, RunOptions, ZoneQuery } from './run/ports.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -183,7 +183,7 @@ Exit status:
 Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests).
 Manual: man 8 zonerw; the full config reference is in the README.`;
 
-const querySoa: SoaQuery = async (host, port, zone, timeoutMs) => (await import('./adapters/dns-query.js')).querySoaSerial(host, port, zone, timeoutMs);
+const askZone: ZoneQuery = async (host, port, zone, names, timeoutMs) => (await import('./adapters/dns-query.js')).askZone(host, port, zone, names, timeoutMs);
 
 function configPath(g: GlobalOptions, env: Env): string {
   return g.config ?? env.ZONERW_CONFIG ?? DEFAULT_CONFIG;
@@ -221,7 +221,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     readHistory: async (dir) => (await historyFile()).readHistory(dir),
     loadState: stateFile.loadState,
     peekState: stateFile.peekState,
-    soa: querySoa,
+    dns: askZone,
     saveState: stateFile.saveState,
     log,
   };

@@ -44,7 +44,13 @@ export async function runCommand(
   if (argv.length === 0 || argv[0] === '') {
     return { ok: false, code: null, stdout: '', stderr: '', reason: 'empty command' };
   }
-  const [file, ...args] = argv as [string, ...string[]];
+  const [name, ...args] = argv as [string, ...string[]];
+  // A bare name is found before the spawn, on PATH and then in the sbin folders: cron's PATH
+  // (/usr/bin:/bin) lacks the folders where nsd-control, rndc and the checkers live.
+  const file = name.includes('/') ? name : await resolveProgram(name, (opts.env ?? process.env).PATH ?? '');
+  if (file === undefined) {
+    return { ok: false, code: null, stdout: '', stderr: '', reason: `not found: ${name} (not on PATH, nor in ${SBIN_FOLDERS.join(', ')})` };
+  }
   // Loaded here: a steady run that publishes nothing spawns nothing.
   const { spawn } = await import('node:child_process');
   const out = new Capture();
@@ -130,12 +136,30 @@ export async function runCommand(
   });
 }
 
-/** Whether `name` can be run: a path is checked as it is, a bare name on each folder of `path`. */
-export async function findProgram(name: string, path: string): Promise<boolean> {
-  const [{ access, constants }, { delimiter, join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  const candidates = name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, name));
-  for (const c of candidates) {
-    if (await access(c, constants.X_OK).then(() => true, () => false)) return true;
+/**
+ * Where a bare command name is looked for after the folders of PATH: the system folders that
+ * cron's PATH (/usr/bin:/bin) leaves out, where Debian puts nsd-control, rndc, nsd-checkzone.
+ */
+export const SBIN_FOLDERS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/**
+ * The file a command name runs: a name with a "/" as it is (when it can be run), a bare name in
+ * the first folder of `path`, then of SBIN_FOLDERS, that holds an executable of that name.
+ */
+export async function resolveProgram(name: string, path: string): Promise<string | undefined> {
+  const [{ access, constants }, { delimiter, isAbsolute, join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const runnable = (c: string) => access(c, constants.X_OK).then(() => true, () => false);
+  if (name.includes('/')) return (await runnable(name)) ? name : undefined;
+  // relative PATH entries (".", "") would depend on the folder zonerw was started from: skipped
+  const dirs = [...new Set([...path.split(delimiter).filter((d) => isAbsolute(d)), ...SBIN_FOLDERS])];
+  for (const dir of dirs) {
+    const c = join(dir, name);
+    if (await runnable(c)) return c;
   }
-  return false;
+  return undefined;
+}
+
+/** Whether `name` can be run: a path is checked as it is, a bare name on `path`, then in SBIN_FOLDERS. */
+export async function findProgram(name: string, path: string): Promise<boolean> {
+  return (await resolveProgram(name, path)) !== undefined;
 }

@@ -1,9 +1,11 @@
-// One DNS question over UDP, with dns-packet (the maintained codec) and a hard timeout: what
-// zonerw uses to ask a secondary which serial it serves. Loaded only when secondaries are
-// configured (dns-packet costs ~20 ms to import). Never throws.
+// DNS questions over UDP, with dns-packet (the maintained codec) and a hard timeout: what zonerw
+// uses to ask the primary and the secondaries what they serve of a zone (SOA serial, and the
+// addresses of the names it rendered from markers). Loaded only when a run asks (a steady run
+// does not). Never throws.
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { Packet } from 'dns-packet';
+import type { AddressAnswer, AddressType, ZoneAnswer } from '../core/served.js';
 
 export type DnsResponse = Packet & { rcode?: string };
 
@@ -42,17 +44,38 @@ export async function dnsQuery(
   });
 }
 
-/** The SOA serial `zone` has on host:port, or why there is none. */
-export async function querySoaSerial(host: string, port: number, zone: string, timeoutMs: number): Promise<{ serial: number } | { error: string }> {
+const sameName = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
+
+/** The SOA serial `zone` has on host:port, or why there is none (`answered`: something did answer). */
+export async function querySoaSerial(host: string, port: number, zone: string, timeoutMs: number): Promise<{ serial: number } | { error: string; answered: boolean }> {
   const r = await dnsQuery(host, port, zone, 'SOA', timeoutMs);
-  if ('error' in r) return r;
+  if ('error' in r) return { ...r, answered: false };
   const rcode = r.response.rcode ?? 'NOERROR';
-  if (rcode !== 'NOERROR') return { error: rcode };
-  const same = (a: string) => a.replace(/\.$/, '').toLowerCase() === zone.replace(/\.$/, '').toLowerCase();
+  if (rcode !== 'NOERROR') return { error: rcode, answered: true };
   for (const a of r.response.answers ?? []) {
-    if (a.type === 'SOA' && same(a.name) && a.data.serial !== undefined) return { serial: a.data.serial };
+    if (a.type === 'SOA' && sameName(a.name, zone) && a.data.serial !== undefined) return { serial: a.data.serial };
   }
-  return { error: 'no SOA in the answer' };
+  return { error: 'no SOA in the answer', answered: true };
+}
+
+/**
+ * The addresses of `name` (A or AAAA) on host:port: the answer's records of that name, or, in a
+ * referral (the name is below a delegation), the glue in the additional section.
+ */
+export async function queryAddresses(host: string, port: number, name: string, type: AddressType, timeoutMs: number): Promise<AddressAnswer & { error?: string }> {
+  const r = await dnsQuery(host, port, name, type, timeoutMs);
+  if ('error' in r) return { name, type, addresses: [], error: r.error };
+  const pick = (rs: DnsResponse['answers']) => (rs ?? []).flatMap((a) => (a.type === type && sameName(a.name, name) ? [String(a.data)] : []));
+  const answers = pick(r.response.answers);
+  return { name, type, addresses: answers.length > 0 ? answers : pick(r.response.additionals) };
+}
+
+/** What host:port serves of `zone`: the SOA serial, then (when it answered) each name's addresses, asked at once. */
+export async function askZone(host: string, port: number, zone: string, names: readonly { name: string; type: AddressType }[], timeoutMs: number): Promise<ZoneAnswer> {
+  const soa = await querySoaSerial(host, port, zone, timeoutMs);
+  if ('error' in soa) return { problem: soa.error, answered: soa.answered, addresses: [] };
+  const addresses = await Promise.all(names.map((n) => queryAddresses(host, port, n.name, n.type, timeoutMs)));
+  return { serial: soa.serial, answered: true, addresses: addresses.map(({ name, type, addresses: a }) => ({ name, type, addresses: a })) };
 }
 
 async function resolveHost(host: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 // The nameserver's own programs: its zone checker before install, its control command after.
 // Argument arrays only, never a shell; every command has the configured timeout. Which
 // programs and arguments is core/nameserver.ts's call; this runs them.
-import { BATCHING, CHECKERS, checkerArgv, controlArgv, type NameserverSettings, type Step } from '../core/nameserver.js';
+import { BATCHING, CHECKERS, checkerArgv, controlArgv, missingCheckerAdvice, type NameserverSettings, type Step } from '../core/nameserver.js';
 import type { Nameserver } from '../run/ports.js';
 import { runCommand as realRun } from './command.js';
 
@@ -28,7 +28,7 @@ export function createNameserver(ns: NameserverSettings, runCommand = realRun): 
         return { ok: false, checker, message: words.length > 0 ? words.join('; ') : r.reason };
       }
       if (ns.checkzone === 'always') {
-        return { ok: false, message: `no zone checker installed (${CHECKERS[ns.kind].join(' or ')}); install it or set nameserver.checkzone = "auto"` };
+        return { ok: false, message: `${missingCheckerAdvice(ns.kind)} (checkzone = "always": nothing is installed unvalidated)` };
       }
       return { ok: true };
     },

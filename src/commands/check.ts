@@ -9,6 +9,7 @@ import { dateIn, dayStart } from '../core/serial.js';
 import { markerValues } from '../core/values.js';
 import { Trouble, type ExitCode } from '../errors.js';
 import { countLoadFailure, displayPath, listZones, loadZone, sha256 } from '../run/load.js';
+import { missingChecker } from '../run/checker.js';
 import type { Deps } from '../run/ports.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
 
@@ -17,8 +18,15 @@ export async function check(cfg: Config, _opts: Record<string, never>, deps: Dep
   const trouble = new Trouble();
   const control = cfg.nameserver.control[0];
   if (cfg.nameserver.kind !== 'none' && control !== undefined && !(await deps.findProgram(control))) {
-    log.err(`nameserver.control: ${control} is not installed or not on PATH; install it, or give its full path`);
+    const where = control.includes('/') ? 'no such program, or it cannot be run' : 'not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin';
+    log.err(`nameserver.control: ${control} is not installed (${where}); install it, or give its full path`);
     trouble.config = true;
+  }
+  // checkzone = "auto" without a checker would install zones unvalidated: not "ok"
+  const noChecker = await missingChecker(cfg.nameserver, deps.findProgram);
+  if (noChecker) {
+    log.err(noChecker);
+    trouble.failed = true;
   }
   const { zones, problems } = await listZones(cfg, deps.files);
   for (const p of problems) log.err(p);

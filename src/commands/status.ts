@@ -1,17 +1,29 @@
-// `zonerw status`: where things stand, from the state, the files on disk and the secondaries, asked live. Reads only,
-// takes no lock (the state is replaced atomically, so a read sees a whole one).
+// `zonerw status`: where things stand, from the state, the files on disk, and the primary and the
+// secondaries, asked live. Reads only, takes no lock (the state is replaced atomically, so a read
+// sees a whole one).
 import type { Config } from '../config/types.js';
 import { formatSpan, utcTime } from '../core/format.js';
 import { describeProbe } from '../core/probe.js';
+import { describeVerdict } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
 import type { Deps, Files } from '../run/ports.js';
+import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
 export interface StatusReport {
-  favoured: { server: string; address: string; address6?: string; since: string } | null;
+  favoured: {
+    server: string;
+    address: string;
+    address6?: string;
+    since: string;
+    /** the zones the primary does not serve as published (null: the primary is not asked) */
+    notServedBy: string[] | null;
+  } | null;
+  /** where the primary is asked (`[nameserver] address`); address null when it is not, and why */
+  primary: { address: string; notAsked: null } | { address: null; notAsked: 'nameserver.address = false' | 'kind = "none"' };
   /** the rule that picked it on the last run */
   rule: string | null;
   pool: string[];
@@ -36,6 +48,12 @@ export interface StatusReport {
     checker: string | null;
     pending: string[];
     fileState: FileState;
+    /**
+     * What the primary serves, asked live (null when it is not asked): its serial, whether the
+     * addresses of the records rendered from markers match, and whether that is the published zone
+     * (the published serial or later, the same addresses)
+     */
+    served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
     /** asked live, when secondaries are configured */
     secondaries: { secondary: string; serial: number | null; state: 'current' | 'behind' | 'no answer'; error?: string; behindSince?: string }[];
   }[];
@@ -44,8 +62,8 @@ export interface StatusReport {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'soa'>, now: number): Promise<StatusReport> {
-  const { files, soa } = deps;
+export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns'>, now: number): Promise<StatusReport> {
+  const { files, dns } = deps;
   const { state, problem } = await deps.peekState(cfg.stateDir);
   const zoneNames = await listZones(cfg, files).then(
     (l) => l.zones,
@@ -69,7 +87,22 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
                   (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
                   () => 'unknown' as const,
                 );
-      const views = memory ? await lookAtSecondaries(cfg, [{ zone, serial: memory.serial, fresh: false }], soa) : [];
+      const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
+      let served: StatusReport['zones'][number]['served'] = null;
+      if (asked && memory) {
+        const { verdict, answer } = asked;
+        served = {
+          serial: answer.serial ?? null,
+          addressesMatch: answer.serial === undefined ? null : verdict.current || verdict.why !== 'addresses',
+          current: verdict.current,
+          problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
+          words: verdict.current ? null : describeVerdict(verdict, expectedOf(memory)),
+        };
+        if (!verdict.current && verdict.why === 'older') served.addressesMatch = null; // an older zone: its addresses say nothing
+      }
+      // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
+      const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;
+      const views = reference ? await lookAtSecondaries(cfg, [{ zone, expected: reference, fresh: false }], dns) : [];
       const secondaries = views.map((v) => ({
         secondary: v.secondary.name,
         serial: v.served ?? null,
@@ -85,13 +118,19 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
         checker: memory?.checker ?? null,
         pending: memory?.pending ?? [],
         fileState,
+        served,
         secondaries,
       };
     }),
   );
   const pin = state.pin;
   const report: StatusReport = {
-    favoured: state.favoured ? { ...state.favoured, since: iso(state.favoured.since) } : null,
+    favoured: state.favoured
+      ? { ...state.favoured, since: iso(state.favoured.since), notServedBy: cfg.nameserver.address ? zones.filter((z) => z.served && !z.served.current).map((z) => z.zone) : null }
+      : null,
+    primary: cfg.nameserver.address
+      ? { address: cfg.nameserver.address.name, notAsked: null }
+      : { address: null, notAsked: cfg.nameserver.kind === 'none' ? 'kind = "none"' : 'nameserver.address = false' },
     rule: state.rule ?? null,
     pool: state.pool ?? [],
     pin: pin
@@ -134,6 +173,12 @@ function identityQuietly(files: Pick<Files, 'identity'>, path: string): string |
   }
 }
 
+function describeServed(s: StatusReport['zones'][number]['served']): string {
+  if (s === null) return 'not asked';
+  if (s.current) return `serves ${s.serial}, addresses match: published`;
+  return `NOT SERVED AS PUBLISHED: it ${s.words}`;
+}
+
 const FILE_STATE: Record<FileState, string> = {
   ours: "zonerw's output",
   edited: 'EDITED BY HAND (a copy is kept when zonerw next replaces it)',
@@ -148,7 +193,8 @@ export function formatStatus(r: StatusReport, now: number): string[] {
   };
   const lines: string[] = [];
   if (r.stateProblem) lines.push(`state: unreadable (${r.stateProblem}); the next run rebuilds it`);
-  lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}` : 'favoured: not decided yet (zonerw has not run)');
+  const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET: the primary does not serve ${r.favoured.notServedBy.join(', ')} as published (see below)` : '';
+  lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}${notServed}` : 'favoured: not decided yet (zonerw has not run)');
   if (r.rule) lines.push(`  why: ${r.rule}`);
   if (r.pool.length > 1) lines.push(`  @IPS@ pool: ${r.pool.join(', ')}`);
   if (r.pin) {
@@ -177,6 +223,8 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
     lines.push(`  ${z.zone}: ${serial}${pending}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
+    if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);
+    else if (z.serial !== null && r.primary.notAsked === 'nameserver.address = false') lines.push('    primary: not asked (nameserver.address = false): zonerw cannot tell whether it serves the zone');
     for (const v of z.secondaries) {
       const how = v.state === 'current' ? `serves ${v.serial}: current` : v.state === 'behind' ? `serves ${v.serial}: BEHIND since ${when(v.behindSince!)}` : `NO ANSWER (${v.error})`;
       lines.push(`    secondary ${v.secondary}: ${how}`);

@@ -41,6 +41,18 @@ export interface Secondaries {
   byZone: Record<string, Secondary[]>;
 }
 
+/** The `[nameserver]` table: what the adapters take, and where the primary answers queries. */
+export interface NameserverConfig extends NameserverSettings {
+  /**
+   * Where the primary answers DNS queries (`address`, default 127.0.0.1:53 for nsd, bind and
+   * knot): asked after each reload whether it serves the new zone, before a publish for the
+   * serial it serves, and by status. Undefined when it is not asked (`address = false`, kind "none").
+   */
+  address?: Secondary;
+  /** how long, after a reload, zonerw waits for the primary to serve the new zone */
+  serveWaitMs: number;
+}
+
 export interface ServerConfig {
   name: string;
   address: string;
@@ -61,7 +73,7 @@ export interface Config {
   zones?: string[];
   timezone: string;
   onBaseChange: 'publish' | 'warn';
-  nameserver: NameserverSettings;
+  nameserver: NameserverConfig;
   servers: ServerConfig[];
   /** hosts unrelated to the servers: when a server looks down and none of these answers,
    *  zonerw's own network is down and it changes nothing */

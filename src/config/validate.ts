@@ -10,11 +10,11 @@ import { DEFAULT_CONTROL } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
 import { describe, Reader } from './reader.js';
 import { readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
-import type { Config, HookConfig, Secondaries, Secondary, ServerConfig } from './types.js';
+import type { Config, HookConfig, NameserverConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
 const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook'] as const;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
-const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout'] as const;
+const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
 /** Validates parsed TOML. Exported for tests; `file` anchors relative paths and messages. */
@@ -66,18 +66,21 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (kind !== 'none' && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
   // Knot reads a relative $INCLUDE from the including file's folder: zone_dir, for a zone file.
   if (kind === 'knot' && includeDir !== zoneDir) r.problem('include_dir', 'Knot reads a relative $INCLUDE from the zone file\'s folder, zone_dir: remove include_dir');
-  const nameserver = {
+  const address = readPrimaryAddress(r, nsTable.address, kind);
+  const nameserver: NameserverConfig = {
     kind,
     control,
     checkzone: r.oneOf(nsTable, 'nameserver', 'checkzone', ['auto', 'always', 'never'] as const, 'auto'),
     timeoutMs: r.duration(nsTable, 'nameserver', 'timeout', 10_000),
+    ...(address ? { address } : {}),
+    serveWaitMs: r.duration(nsTable, 'nameserver', 'serve_wait', 5_000),
   };
 
   const allDown = r.oneOf(top, '', 'all_down', ['last', 'keep', 'first'] as const, 'keep');
   const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
   const secondaries = readSecondaries(r, top.secondaries);
   const strictSecondaries = r.bool(top, '', 'strict_secondaries', false);
-  const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 3_000);
+  const secondaryWaitMs = r.duration(top, '', 'secondary_wait', 10_000);
   const metricsFile = r.string(top, '', 'metrics_file');
   const defaults = readProbeDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
@@ -124,6 +127,22 @@ function readServers(r: Reader, raw: unknown, defaults: ProbeDefaults): ServerCo
     }
   });
   return servers;
+}
+
+/** The primary's `address = "HOST:PORT"` (default 127.0.0.1:53), or `false`: not asked. Not used with kind "none". */
+function readPrimaryAddress(r: Reader, raw: unknown, kind: string): Secondary | undefined {
+  if (kind === 'none') {
+    if (raw !== undefined && raw !== false) r.problem('nameserver.address', 'not used with kind = "none" (zonerw runs no nameserver command and asks no primary); remove it');
+    return undefined;
+  }
+  if (raw === false) return undefined;
+  const text = raw === undefined ? '127.0.0.1:53' : raw;
+  const hp = typeof text === 'string' && text !== '' ? parseHostDefaultPort(text, 53) : undefined;
+  if (!hp) {
+    r.problem('nameserver.address', `must be "HOST:PORT" where the primary answers DNS queries, like "127.0.0.1:53" or "[::1]:5353", or false when zonerw cannot query it, not ${describe(raw)}`);
+    return undefined;
+  }
+  return { name: text as string, ...hp };
 }
 
 /** `secondaries = ["192.0.2.53", "ns2.example.net:5353"]`, or a table by zone with "*" for the rest. */

@@ -67,3 +67,13 @@ const VERBS: Record<Exclude<NameserverKind, 'none'>, Record<Step, string>> = {
 export function controlArgv(ns: Pick<NameserverSettings, 'kind' | 'control'>, step: Step, zones: string | readonly string[]): string[] | undefined {
   return ns.kind === 'none' ? undefined : [...ns.control, VERBS[ns.kind][step], ...(typeof zones === 'string' ? [zones] : zones)];
 }
+
+/** The Debian package that brings each checker. */
+export const CHECKER_PACKAGE: Record<string, string> = { 'nsd-checkzone': 'nsd', 'named-checkzone': 'bind9-utils', kzonecheck: 'knot-dnssecutils' };
+
+/** Where zonerw looked for a checker, and what to install so that zones stay validated. */
+export function missingCheckerAdvice(kind: NameserverKind): string {
+  const checkers = CHECKERS[kind];
+  const names = checkers.length === 1 ? checkers[0]! : `${checkers.slice(0, -1).join(', ')} or ${checkers.at(-1)}`;
+  return `no zone checker found (${names}: not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin); install the package that has it: apt-get install ${CHECKER_PACKAGE[checkers[0]!]}`;
+}

@@ -1,6 +1,7 @@
 // Per zone: publish or not, with which serial, and why. Pure: hashes, texts' serials, the
 // date and the remembered state come in; a plan goes out (run-plan.ts builds the run's Plan
 // from it).
+import type { MarkerRecord } from './served.js';
 import { highestSerial, nextSerial, type CalendarDate } from './serial.js';
 import { valuesStillHold, type RenderedValues } from './values.js';
 
@@ -30,6 +31,11 @@ export interface ZoneMemory {
   lagging?: string[];
   /** the serial each secondary served when last asked */
   served?: Record<string, number>;
+  /** the records rendered from address markers, with their addresses: what the primary and the
+   *  secondaries must serve (asked after each reload, by later runs for lagging secondaries, and by status) */
+  expect?: MarkerRecord[];
+  /** the serial the primary served when it was found serving this zone (a signer adds to zonerw's) */
+  primarySerial?: number;
   /** the checker that validated it (nsd-checkzone, named-checkzone, kzonecheck), if one ran */
   checker?: string;
   /** contents (contentHash, serial aside) this checker accepted for the zone, newest first */
@@ -73,6 +79,8 @@ export interface ZoneFacts {
   values: RenderedValues;
   installed?: InstalledFile;
   memory?: ZoneMemory;
+  /** the serial the primary serves now, when it was asked (only for a publish) */
+  served?: number;
 }
 
 export interface PlanOptions {
@@ -129,9 +137,10 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
     const notice = handEdited && memory?.editSeen !== installed.hash;
     return { action: 'keep', zone, handEdited, notice, adopt: false };
   }
-  // RFC 1982 order over everything known, so that neither a lost state nor a file with a
-  // higher serial (hand edit, older tool) can make the new serial go backwards.
-  const previous = highestSerial([memory?.serial, installed?.serial]);
+  // RFC 1982 order over everything known, so that neither a lost state, a file with a higher
+  // serial (hand edit, older tool) nor a primary that numbered ahead (a signer) can make the new
+  // serial go backwards.
+  const previous = highestSerial([memory?.serial, installed?.serial, f.served]);
   const { serial, aheadOfDate } = nextSerial(previous, o.today);
   return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
 }

@@ -10,6 +10,7 @@ import { describePublish } from './messages.js';
 import { planZone, settleIntent, sourcesEdited, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './plan.js';
 import { countRecords, shrinkProblem } from './records.js';
 import type { CalendarDate } from './serial.js';
+import { markerRecords } from './served.js';
 import type { RenderedValues } from './values.js';
 
 /** A file that a zone's base file includes (`$INCLUDE`, nested ones too), as this run read it. */
@@ -100,14 +101,17 @@ export function renderZone(input: Pick<ZoneInput, 'template' | 'values' | 'inclu
   return { text, baseLine, fileHash: hash(text), records: counts.records, ns: counts.ns };
 }
 
-/** What one zone's part of the run is: publish (or refuse to), keep it, or wait for --force. */
-export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; intent?: ZoneMemory }, o: ZoneStepOptions): ZoneStep {
+/**
+ * What one zone's part of the run is: publish (or refuse to), keep it, or wait for --force.
+ * `known.served`: the serial the primary serves, when it was asked (a publish takes a serial above it).
+ */
+export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; intent?: ZoneMemory; served?: number }, o: ZoneStepOptions): ZoneStep {
   const { zone } = input;
   // A settled intent is what is on disk: the state must say so before this run records intents
   // of its own (which it may never settle), or a second interruption forgets the first install.
   const memory = settleIntent(known.memory, known.intent, input.installed?.hash);
   const remember = memory ? { remember: memory } : {};
-  const plan = planZone({ ...input, ...(memory ? { memory } : {}) }, { force: o.force, onBaseChange: o.onBaseChange, today: o.today });
+  const plan = planZone({ ...input, ...(memory ? { memory } : {}), ...(known.served !== undefined ? { served: known.served } : {}) }, { force: o.force, onBaseChange: o.onBaseChange, today: o.today });
   if (plan.action === 'wait') {
     const what = memory && !sourcesEdited(input, memory).includes('base') ? `a file included by ${input.shown.base}` : input.shown.base;
     return { action: 'wait', zone, ...remember, say: `${zone}: ${what} changed; not published (on_base_change = "warn"): run zonerw --force to publish it` };
@@ -120,7 +124,8 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   const previousRecords = memory?.records ?? (input.installed ? countRecords(input.installed.text, input.installed.included).records : undefined);
   const problem = o.force ? undefined : shrinkProblem(rendered, previousRecords, o.maxShrink);
   if (problem) return { action: 'refuse', zone, input, publish: plan, rendered, line, problem, ...remember };
-  const intent: ZoneMemory = { ...memoryFor(input, plan.serial, rendered.fileHash, o.now, ['reload', 'notify']), records: rendered.records };
+  const expect = markerRecords(input.template, rendered, zone, input.included.length > 0);
+  const intent: ZoneMemory = { ...memoryFor(input, plan.serial, rendered.fileHash, o.now, ['reload', 'notify']), records: rendered.records, ...(expect.length > 0 ? { expect } : {}) };
   // contentHash covers the included files too: the same hash is the same zone for the checker.
   const reuse = memory?.checker && memory.validated?.includes(input.contentHash);
   return {

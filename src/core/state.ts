@@ -100,6 +100,19 @@ function isZoneMemory(v: unknown): boolean {
     Object.values(v.values).every((x) => typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'))) &&
     typeof v.publishedAt === 'number' &&
     Array.isArray(v.pending) &&
-    v.pending.every((p) => p === 'reload' || p === 'notify')
+    v.pending.every((p) => p === 'reload' || p === 'notify') &&
+    (v.expect === undefined || (Array.isArray(v.expect) && v.expect.every(isMarkerRecord))) &&
+    (v.primarySerial === undefined || isSerial(v.primarySerial))
+  );
+}
+
+function isMarkerRecord(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    typeof v.name === 'string' &&
+    (v.type === 'A' || v.type === 'AAAA') &&
+    Array.isArray(v.addresses) &&
+    v.addresses.every((a) => typeof a === 'string') &&
+    typeof v.exact === 'boolean'
   );
 }

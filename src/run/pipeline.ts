@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeUnfinished } from '../core/messages.js';
-import { dateIn } from '../core/serial.js';
+import { dateIn, serialGreater } from '../core/serial.js';
 import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep } from '../core/run-plan.js';
 import { markerValues } from '../core/values.js';
 import type { RenderedValues } from '../core/values.js';
@@ -14,8 +14,10 @@ import type { RunContext } from './context.js';
 import { showPlan } from './dry-run.js';
 import { installZones, type Ready } from './install.js';
 import { countLoadFailure, listZones, loadZone, sha256, unchangedSinceLastRun } from './load.js';
+import { missingChecker } from './checker.js';
 import { mapLimit } from './map-limit.js';
 import { observeServers } from './observe.js';
+import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
@@ -25,6 +27,7 @@ import { besideZoneFile, checkerName, stageZones, type PublishStep, type Staged 
 const CHUNK = 200;
 
 export async function carryOut(ctx: RunContext): Promise<ExitCode> {
+  await warnMissingChecker(ctx);
   await removeStaleTemps(ctx);
   await loadRunState(ctx);
   const previous = ctx.state.favoured;
@@ -50,6 +53,15 @@ export async function carryOut(ctx: RunContext): Promise<ExitCode> {
   await settlePending(ctx, new Set(zones));
   await watchSecondaries(ctx, new Set(installed), zones);
   return finish(ctx, decided, installed, previous);
+}
+
+/**
+ * checkzone = "auto" with no checker to be found: zones would go out unvalidated. Said on every
+ * run (cron mails it) until the checker is installed; a warning, not an error: the run goes on.
+ */
+async function warnMissingChecker(ctx: RunContext): Promise<void> {
+  const missing = await missingChecker(ctx.cfg.nameserver, ctx.deps.findProgram);
+  if (missing) ctx.deps.log.err(`warning: ${missing}; until then zones are installed without validation`);
 }
 
 async function removeStaleTemps(ctx: RunContext): Promise<void> {
@@ -101,7 +113,7 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
   const loads = await mapLimit(batch, 32, (zone) => loadZone(cfg, ctx.deps.files, zone, values, unavailable));
   const today = dateIn(ctx.now, cfg.timezone);
   const options = { force: opts.force, onBaseChange: cfg.onBaseChange, today, now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
-  const steps: ZoneStep[] = [];
+  const planned: { input: Extract<(typeof loads)[number], { ok: true }>['input']; step: ZoneStep }[] = [];
   for (const load of loads) {
     if (!load.ok) {
       for (const p of load.problems) ctx.log.err(p);
@@ -110,8 +122,20 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
       continue;
     }
     const { zone } = load.input;
-    const known = { ...(state.zones[zone] ? { memory: state.zones[zone] } : {}), ...(state.intents[zone] ? { intent: state.intents[zone] } : {}) };
-    const step = planZoneStep(load.input, known, options);
+    planned.push({ input: load.input, step: planZoneStep(load.input, knownOf(ctx, zone), options) });
+  }
+  // A publish takes a serial above what the primary serves (a signer may have numbered ahead):
+  // asked only for the zones about to be published, so a steady run sends no query.
+  const publishing = planned.flatMap((p) => (p.step.action === 'publish' ? [p.step.zone] : []));
+  const served = await servedSerials(cfg, ctx.deps.dns, publishing);
+  const steps: ZoneStep[] = [];
+  for (const p of planned) {
+    let step = p.step;
+    const above = served.get(step.zone);
+    if (step.action === 'publish' && above !== undefined && !serialGreater(step.publish.serial, above)) {
+      ctx.trace(`${step.zone}: the primary serves serial ${above}: the new serial goes above it`);
+      step = planZoneStep(p.input, { ...knownOf(ctx, step.zone), served: above }, options);
+    }
     rememberPlanned(state, step);
     if ((step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
     if (step.action === 'keep' && step.trace) ctx.trace(step.trace);
@@ -126,6 +150,12 @@ function notStagedLine(s: Extract<Staged<PublishStep>, { ok: false }>): string {
   if (s.refusal === 'write') return `${zone}: ${s.message}`;
   if (s.refusal === 'unfinished') return `${zone}: ${describeUnfinished(s.checker, s.reason)}; the zone was not installed`;
   return `${zone}: refused by ${checkerName(s)}, not installed (the old zone stays): ${s.words}`;
+}
+
+/** What the state knows of a zone for planning: its memory and any intent left by an interrupted run. */
+function knownOf(ctx: RunContext, zone: string) {
+  const { state } = ctx;
+  return { ...(state.zones[zone] ? { memory: state.zones[zone] } : {}), ...(state.intents[zone] ? { intent: state.intents[zone] } : {}) };
 }
 
 /** Writes each publishing zone beside its zone file and validates it; what the install needs, and nothing more. */

@@ -4,7 +4,10 @@
 import type { HistoryEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
 import type { ProbeResult, ProbeSpec } from '../core/probe.js';
+import type { AddressType, ZoneAnswer } from '../core/served.js';
 import type { State } from '../core/state.js';
+
+export type { ZoneAnswer };
 
 export interface RunOptions {
   force: boolean;
@@ -22,8 +25,18 @@ export interface Log {
 
 export type Probe = (spec: ProbeSpec) => Promise<ProbeResult>;
 
-/** asks a nameserver (a secondary) for a zone's SOA serial */
-export type SoaQuery = (host: string, port: number, zone: string, timeoutMs: number) => Promise<{ serial: number } | { error: string }>;
+/**
+ * Asks a nameserver (the primary, a secondary) what it serves of a zone: the SOA serial, then,
+ * when that answered, the addresses of each name in `names` (A or AAAA). UDP, each query with a
+ * hard `timeoutMs`; never throws: what went wrong is in the answer.
+ */
+export type ZoneQuery = (
+  host: string,
+  port: number,
+  zone: string,
+  names: readonly { name: string; type: AddressType }[],
+  timeoutMs: number,
+) => Promise<ZoneAnswer>;
 
 export interface CommandResult {
   ok: boolean;
@@ -116,12 +129,13 @@ export interface Deps {
   /** reads the state for status: never moves or writes anything */
   peekState(stateDir: string): Promise<{ state: State; problem?: string }>;
   saveState(stateDir: string, state: State): Promise<void>;
-  soa: SoaQuery;
+  /** DNS questions to the primary and the secondaries */
+  dns: ZoneQuery;
   /** runs a hook's argv (no shell) with extra environment variables */
   runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
   appendHistory(stateDir: string, events: readonly HistoryEvent[]): Promise<void>;
   readHistory(stateDir: string): Promise<HistoryEvent[]>;
-  /** whether a command (a bare name is looked up on PATH) can be run */
+  /** whether a command can be run (a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin) */
   findProgram(name: string): Promise<boolean>;
   log: Log;
 }

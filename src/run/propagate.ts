@@ -1,10 +1,12 @@
-// After the install: reload and NOTIFY, owed by this run's installs and by earlier runs'
-// failures; then ask the secondaries whether the change reached them.
+// After the install: reload, confirm that the primary serves the new zone, and NOTIFY, owed by
+// this run's installs and by earlier runs' failures; then ask the secondaries whether the change
+// reached them.
 import { secondariesFor } from '../config/types.js';
 import { quoteArg } from '../core/messages.js';
 import type { Step } from '../core/nameserver.js';
 import type { RunContext } from './context.js';
 import { mapLimit } from './map-limit.js';
+import { confirmServed } from './primary.js';
 import { rememberDone, rememberSecondaries } from './remember.js';
 import { describeLagging, lookAtSecondaries, type ZoneToWatch } from './secondaries.js';
 
@@ -15,8 +17,10 @@ const LIST_CHUNK = 200;
 /**
  * Reload then NOTIFY every zone that owes it, this run's and earlier runs' alike. Many zones
  * go in one command where the nameserver allows (nsd-control without a zone, knotc with a
- * list); otherwise one command a zone, a few at a time. A zone whose reload failed gets no
- * NOTIFY (for data the server has not loaded) and keeps both pending for the next run.
+ * list); otherwise one command a zone, a few at a time. A reload counts as done only when the
+ * primary serves the zone (asked at [nameserver] address: a control command's success proves
+ * nothing). A zone whose reload failed, or that the primary does not serve, gets no NOTIFY (for
+ * data the server has not loaded) and keeps both pending for the next run.
  */
 export async function settlePending(ctx: RunContext, zones: ReadonlySet<string>): Promise<void> {
   const { state } = ctx;
@@ -25,7 +29,8 @@ export async function settlePending(ctx: RunContext, zones: ReadonlySet<string>)
     const due = owing.filter((z) => state.zones[z]!.pending[0] === step);
     if (due.length === 0) continue;
     const failed = await runStep(ctx, step, due);
-    rememberDone(state, due.filter((z) => !failed.has(z)), step);
+    const done = due.filter((z) => !failed.has(z));
+    rememberDone(state, step === 'reload' ? await confirmServed(ctx, done) : done, step);
   }
 }
 
@@ -63,17 +68,26 @@ export async function watchSecondaries(ctx: RunContext, fresh: ReadonlySet<strin
   for (const zone of zones) {
     const m = state.zones[zone];
     if (!m || m.pending.length > 0 || secondariesFor(cfg, zone).length === 0) continue;
-    if (fresh.has(zone)) watch.push({ zone, serial: m.serial, fresh: true });
-    else if (m.lagging?.length) watch.push({ zone, serial: m.serial, fresh: false, only: m.lagging });
+    // current: the primary's serial (a signer's is above zonerw's) or later, with zonerw's addresses
+    const expected = { serial: m.primarySerial ?? m.serial, records: m.expect ?? [] };
+    if (fresh.has(zone)) watch.push({ zone, expected, fresh: true });
+    else if (m.lagging?.length) watch.push({ zone, expected, fresh: false, only: m.lagging });
   }
   if (watch.length === 0) return;
-  const views = await lookAtSecondaries(cfg, watch, ctx.deps.soa);
+  const views = await lookAtSecondaries(cfg, watch, ctx.deps.dns);
   for (const w of watch) {
     const mine = views.filter((v) => v.zone === w.zone);
     const served = new Map(mine.flatMap((v) => (v.served !== undefined ? [[v.secondary.name, v.served] as const] : [])));
     rememberSecondaries(state, w.zone, mine.filter((v) => !v.current).map((v) => v.secondary.name), served);
   }
-  const line = describeLagging(views, (zone) => state.zones[zone], ctx.now);
+  // "for N s" since the publish: the wall clock now, not at the start of the run (which
+  // published it), so that a 3 s wait shows as 3s; a pinned clock (ZONERW_NOW) moves on with it.
+  const now = ctx.now + (performance.now() - ctx.started);
+  const line = describeLagging(views, (zone) => {
+    const w = watch.find((x) => x.zone === zone);
+    const m = state.zones[zone];
+    return w && m ? { expected: w.expected, publishedAt: m.publishedAt } : undefined;
+  }, now);
   if (line) {
     ctx.log.err(line);
     if (cfg.strictSecondaries) ctx.trouble.failed = true;

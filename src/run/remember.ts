@@ -46,3 +46,8 @@ export function rememberSecondaries(state: State, zone: string, lagging: readonl
 export function rememberSuccess(state: State, now: number): void {
   state.lastSuccess = now;
 }
+
+/** The primary serves the zone's publish: the serial it serves (a signer's may be above zonerw's). */
+export function rememberPrimary(state: State, zone: string, serial: number): void {
+  state.zones[zone]!.primarySerial = serial;
+}

@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../src/adapters/command.js';
+import { findProgram, resolveProgram, runCommand } from '../../src/adapters/command.js';
+import { skipOrFail } from '../helpers/need.js';
 
 const node = process.execPath;
 
@@ -28,7 +29,31 @@ describe('runCommand', () => {
 
   test('a missing program is "not found"', async () => {
     const r = await runCommand(['zonerw-no-such-program', 'reload'], { timeoutMs: 5000 });
-    assert.deepEqual(r, { ok: false, code: null, stdout: '', stderr: '', reason: 'not found: zonerw-no-such-program' });
+    assert.deepEqual(r, { ok: false, code: null, stdout: '', stderr: '', reason: 'not found: zonerw-no-such-program (not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin)' });
+    const path = await runCommand([join(dir, 'no-such-program')], { timeoutMs: 5000 });
+    assert.equal(path.reason, `not found: ${join(dir, 'no-such-program')}`, 'a path is run as it is');
+  });
+
+  test('a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin (cron\'s PATH is /usr/bin:/bin)', async (t) => {
+    assert.equal(await resolveProgram('sh', '/bin'), '/bin/sh');
+    // some program of /usr/sbin that /usr/bin:/bin does not have (nsd-control, rndc, useradd...)
+    const isExe = (p: string) => { try { accessSync(p, constants.X_OK); return true; } catch { return false; } };
+    const sbinOnly = readdirSync('/usr/sbin').find((n) => isExe(join('/usr/sbin', n)) && !isExe(join('/usr/bin', n)) && !isExe(join('/bin', n)));
+    if (!sbinOnly) return skipOrFail(t, 'no program in /usr/sbin only');
+    assert.equal(await resolveProgram(sbinOnly, '/usr/bin:/bin'), join('/usr/sbin', sbinOnly));
+    assert.equal(await findProgram(sbinOnly, '/usr/bin:/bin'), true);
+    // the program actually runs from there with cron's PATH (its exit status does not matter here)
+    const nsd = ['nsd-checkzone', 'named-checkzone', 'kzonecheck'].find((c) => ['/usr/sbin', '/sbin', '/usr/local/sbin'].some((d) => isExe(join(d, c))));
+    if (nsd) {
+      const r = await runCommand([nsd, '-h'], { timeoutMs: 5000, env: { PATH: '/usr/bin:/bin' } });
+      assert.doesNotMatch(r.reason, /not found/, `${nsd} from the sbin folders`);
+    }
+    // PATH first: a program of the same name earlier on PATH wins
+    const own = join(dir, sbinOnly);
+    writeFileSync(own, '#!/bin/sh\necho mine\n', { mode: 0o755 });
+    assert.equal(await resolveProgram(sbinOnly, `${dir}:/usr/bin:/bin`), own);
+    // a relative PATH entry would depend on the folder zonerw was started from: not searched
+    assert.equal(await resolveProgram('zonerw-no-such-program', '.:bin'), undefined);
   });
 
   test('a missing cwd is named', async () => {

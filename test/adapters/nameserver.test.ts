@@ -59,7 +59,8 @@ describe('checker order', () => {
     const { run } = fakeRun({});
     const always = await createNameserver(ns('knot', ['knotc'], 'always'), run).validate('example.com', FILE);
     assert.equal(always.ok, false);
-    assert.match(always.message ?? '', /kzonecheck or named-checkzone or nsd-checkzone/);
+    assert.match(always.message ?? '', /kzonecheck, named-checkzone or nsd-checkzone: not on PATH, nor in \/usr\/local\/sbin, \/usr\/sbin, \/sbin\); install the package that has it: apt-get install knot-dnssecutils/);
+    assert.doesNotMatch(always.message ?? '', /checkzone = "auto"/, 'advice that keeps validation on');
     assert.deepEqual(await createNameserver(ns('knot', ['knotc'], 'auto'), run).validate('example.com', FILE), { ok: true });
   });
 

@@ -200,7 +200,7 @@ test('nameserver faults: a missing or hanging control command leaves the zone in
   await writeFile(good, `#!/bin/sh\necho "$@" >> ${log}\n`, { mode: 0o755 });
   await writeFile(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
   const base = await readFile(conf, 'utf8');
-  const withControl = (argv: string[]) => writeFile(conf, base.replace('kind = "none"', `kind = "nsd"\ncontrol = ${JSON.stringify(argv)}\ntimeout = "500ms"`));
+  const withControl = (argv: string[]) => writeFile(conf, base.replace('kind = "none"', `kind = "nsd"\ncontrol = ${JSON.stringify(argv)}\ntimeout = "500ms"\naddress = false`));
   const pending = async () => JSON.parse((await zonerw(['--config', conf, 'status', '--json'], NOW)).stdout).zones[0].pending;
 
   await withControl([join(d, 'no-such-control')]);
@@ -246,5 +246,5 @@ test('zonerw check names a control command that is not installed (exit 78)', asy
   await writeFile(conf, (await readFile(conf, 'utf8')).replace('kind = "none"', 'kind = "nsd"\ncontrol = ["/nonexistent/nsd-control"]'));
   const r = await zonerw(['--config', conf, 'check'], { PATH: `${process.env.PATH}:/usr/sbin:/sbin` });
   assert.equal(r.code, 78);
-  assert.equal(r.stderr, 'nameserver.control: /nonexistent/nsd-control is not installed or not on PATH; install it, or give its full path\n');
+  assert.equal(r.stderr, 'nameserver.control: /nonexistent/nsd-control is not installed (no such program, or it cannot be run); install it, or give its full path\n');
 });

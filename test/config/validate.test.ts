@@ -145,7 +145,7 @@ address = "198.51.100.7"
       zones: ['example.com', 'example.org'],
       timezone: 'Europe/Amsterdam',
       onBaseChange: 'warn',
-      nameserver: { kind: 'nsd', control: ['nsd-control', '-c', '/etc/nsd/nsd.conf'], checkzone: 'always', timeoutMs: 30_000 },
+      nameserver: { kind: 'nsd', control: ['nsd-control', '-c', '/etc/nsd/nsd.conf'], checkzone: 'always', timeoutMs: 30_000, address: { name: '127.0.0.1:53', host: '127.0.0.1', port: 53 }, serveWaitMs: 5_000 },
       servers: [
         { name: 'main', address: '192.0.2.1', check: { attempts: 3, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://192.0.2.1/index.html', timeoutMs: 3_000, maxBytes: 65536, host: 'example.com' } } },
         { name: 'second', address: '203.0.113.5', check: { attempts: 3, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'https://203.0.113.5/health', timeoutMs: 3_000, maxBytes: 65536 } } },
@@ -161,7 +161,7 @@ address = "198.51.100.7"
       maxShrink: 0.5,
       secondaries: { all: [], byZone: {} },
       strictSecondaries: false,
-      secondaryWaitMs: 3_000,
+      secondaryWaitMs: 10_000,
       hooks: [],
     };
     assert.deepEqual(cfg, want);
@@ -195,7 +195,7 @@ address = "198.51.100.7"
       zoneFile: '{zone}',
       timezone: 'UTC',
       onBaseChange: 'publish',
-      nameserver: { kind: 'none', control: [], checkzone: 'auto', timeoutMs: 10_000 },
+      nameserver: { kind: 'none', control: [], checkzone: 'auto', timeoutMs: 10_000, serveWaitMs: 5_000 },
       servers: [
         { name: 'main', address: '192.0.2.1', check: { attempts: 2, failAfter: 1, recoverAfter: 2, spec: { kind: 'http', url: 'http://192.0.2.1/', timeoutMs: 5_000, maxBytes: 65536 } } },
         { name: 'backup', address: '198.51.100.7' },
@@ -205,7 +205,7 @@ address = "198.51.100.7"
       maxShrink: 0.5,
       secondaries: { all: [], byZone: {} },
       strictSecondaries: false,
-      secondaryWaitMs: 3_000,
+      secondaryWaitMs: 10_000,
       hooks: [],
     } satisfies Config);
     assert.ok(!('zones' in cfg), 'no zones key: every *.base in base_dir');
@@ -237,9 +237,28 @@ describe('validateConfig', () => {
   for (const { kind, control } of kinds) {
     test(`nameserver kind ${kind} defaults control to ${JSON.stringify(control)}`, () => {
       const cfg = validateConfig({ ...base, nameserver: { kind } }, file);
-      assert.deepEqual(cfg.nameserver, { kind, control, checkzone: 'auto', timeoutMs: 10_000 });
+      const address = kind === 'none' ? {} : { address: { name: '127.0.0.1:53', host: '127.0.0.1', port: 53 } };
+      assert.deepEqual(cfg.nameserver, { kind, control, checkzone: 'auto', timeoutMs: 10_000, ...address, serveWaitMs: 5_000 });
     });
   }
+
+  test('nameserver.address: where the primary answers, "HOST:PORT" or "HOST" (port 53), or false; not with kind "none"', async () => {
+    const ns = (t: Record<string, unknown>) => validateConfig({ ...base, nameserver: t }, file).nameserver;
+    assert.deepEqual(ns({ kind: 'nsd', address: '127.0.0.1:5353', serve_wait: '2s' }).address, { name: '127.0.0.1:5353', host: '127.0.0.1', port: 5353 });
+    assert.deepEqual(ns({ kind: 'knot', address: '[::1]:53' }).address, { name: '[::1]:53', host: '::1', port: 53 });
+    assert.deepEqual(ns({ kind: 'bind', address: '192.0.2.53' }).address, { name: '192.0.2.53', host: '192.0.2.53', port: 53 });
+    assert.equal(ns({ kind: 'nsd', address: false }).address, undefined);
+    assert.equal(ns({ kind: 'nsd', serve_wait: '2s' }).serveWaitMs, 2_000);
+    assert.equal(ns({ kind: 'none', address: false }).address, undefined);
+    for (const [t, problem] of [
+      [{ kind: 'nsd', address: true }, 'nameserver.address: must be "HOST:PORT" where the primary answers DNS queries, like "127.0.0.1:53" or "[::1]:5353", or false when zonerw cannot query it, not true'],
+      [{ kind: 'nsd', address: '127.0.0.1:99999' }, 'nameserver.address: must be "HOST:PORT" where the primary answers DNS queries, like "127.0.0.1:53" or "[::1]:5353", or false when zonerw cannot query it, not "127.0.0.1:99999"'],
+      [{ kind: 'none', address: '127.0.0.1:53' }, 'nameserver.address: not used with kind = "none" (zonerw runs no nameserver command and asks no primary); remove it'],
+    ] as const) {
+      const err = await configError(() => ns(t));
+      assert.deepEqual(err.problems, [problem]);
+    }
+  });
 
   test('relative paths resolve against the folder of the file, absolute ones stay', () => {
     const cfg = validateConfig(base, file);

@@ -81,3 +81,23 @@ test('settleIntent: the file on disk decides whether an interrupted install happ
   assert.equal(settleIntent(undefined, intent, undefined), undefined);
   assert.equal(settleIntent(memory, undefined, 'f1'), memory);
 });
+
+test('the primary\'s served serial: a publish goes above it (a signer numbered ahead); a lower one changes nothing; RFC 1982 order', () => {
+  const moved = { contentHash: 'c2', values: { IP: '198.51.100.7' } };
+  const serialOf = (served: number | undefined) => {
+    const p = planZone(facts({ ...moved, ...(served !== undefined ? { served } : {}) }), opts);
+    return p.action === 'publish' ? p.serial : undefined;
+  };
+  const cases: [served: number | undefined, want: number][] = [
+    [undefined, 2026112204],
+    [2026112205, 2026112206], // Knot re-signed twice: 03 -> 05
+    [2026112203, 2026112204],
+    [2026112201, 2026112204], // lower than the state: ignored
+    [2026112300, 2026112301], // tomorrow's numbers already
+    [3000000000, 3000000001], // far ahead, yet less than 2^31 ahead: greater by RFC 1982, followed
+    [4294967295, 2026112204], // more than 2^31 ahead is behind by RFC 1982: ignored
+  ];
+  for (const [served, want] of cases) assert.equal(serialOf(served), want, `served ${served}`);
+  // a zone that does not change keeps its serial whatever the primary serves
+  assert.equal(planZone(facts({ served: 2026112299 }), opts).action, 'keep');
+});

@@ -35,7 +35,7 @@ before(async () => {
   writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${controlLog}'\nexec "$@"\n`);
   chmodSync(wrapper, 0o755);
   conf = join(dir, 'zonerw.toml');
-  writeFileSync(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify([wrapper, ...primary.control])}\ncheckzone = "always"\n[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`);
+  writeFileSync(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify([wrapper, ...primary.control])}\ncheckzone = "always"\naddress = "127.0.0.1:${primaryPort}"\n[check]\ntimeout = "1s"\nattempts = 1\nrecover_after = 1\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`);
 });
 
 after(async () => {

@@ -94,10 +94,13 @@ export interface StatusZone {
   pending: string[];
   fileState: unknown;
   checker: string | null;
+  served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
+  secondaries: { secondary: string; serial: number | null; state: string }[];
 }
 export interface StatusJson {
   zones: StatusZone[];
-  favoured: { server: string; address: string; since: string } | null;
+  favoured: { server: string; address: string; since: string; notServedBy: string[] | null } | null;
+  primary: { address: string | null; notAsked: string | null };
 }
 
 export async function statusJson(conf: string): Promise<{ json: StatusJson; zone: StatusZone }> {
@@ -114,13 +117,19 @@ export async function statusJson(conf: string): Promise<{ json: StatusJson; zone
   return { json, zone };
 }
 
-export function configToml(o: { kind: 'nsd' | 'bind' | 'knot' | 'none'; control: string[]; checkUrl: string }): string {
-  const control = o.kind === 'none' ? '' : `control   = ${JSON.stringify(o.control)}\n`;
+/**
+ * `address`: where the primary answers DNS ("127.0.0.1:PORT"); `top`: extra top-level lines
+ * (secondaries, secondary_wait); serve_wait is 2s, enough on loopback, so that a run whose reload
+ * did not load fails quickly.
+ */
+export function configToml(o: { kind: 'nsd' | 'bind' | 'knot' | 'none'; control: string[]; checkUrl: string; address?: string; top?: string }): string {
+  const control = o.kind === 'none' ? '' : `control   = ${JSON.stringify(o.control)}\naddress   = ${o.address ? JSON.stringify(o.address) : 'false'}\nserve_wait = "2s"\n`;
   return `# zonerw e2e: paths relative to this file's folder
 base_dir  = "base"
 zone_dir  = "zones"
 state_dir = "state"
 timezone  = "UTC"
+${o.top ?? ''}
 
 [nameserver]
 kind      = "${o.kind}"
@@ -181,6 +190,7 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
     let primary: NsInstance;
     let secondary: NsInstance;
     let primaryOptions: NsOptions;
+    let secondaryOptions: NsOptions;
     const serials: number[] = []; // every serial published so far, in order
     const last = () => serials[serials.length - 1]!;
 
@@ -208,10 +218,14 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
       const secondaryPort = await freePort();
       primaryOptions = { dir: join(root, 'primary'), role: 'primary', port: primaryPort, zones: [ZONE], zoneDir: join(site, 'zones'), peerPort: secondaryPort };
       primary = await start(primaryOptions);
-      secondary = await startSecondary({ dir: join(root, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
+      secondaryOptions = { dir: join(root, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort };
+      secondary = await startSecondary(secondaryOptions);
 
       conf = join(site, 'zonerw.toml');
-      writeFileSync(conf, configToml({ kind, control: primary.control, checkUrl: http.url }));
+      // The secondary is watched: with the README's nameserver snippets (the lab's), a healthy one
+      // is never reported behind. secondary_wait 2s keeps the run that finds one behind short.
+      const top = `secondaries = ["127.0.0.1:${secondaryPort}"]\nsecondary_wait = "2s"`;
+      writeFileSync(conf, configToml({ kind, control: primary.control, checkUrl: http.url, address: `127.0.0.1:${primaryPort}`, top }));
     });
 
     after(async () => {
@@ -241,9 +255,13 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
       assert.deepEqual(await www(), [MAIN]);
       assert.deepEqual(await mail(), [MAIN]);
 
+      assert.equal(r.stderr, '', `the primary serves it and the secondary follows: nothing to say\n${show(r)}`);
       const { json, zone } = await statusJson(conf);
       assert.equal(zone.serial, serial);
       assert.deepEqual(zone.pending, []);
+      assert.deepEqual(zone.served, { serial, addressesMatch: true, current: true, problem: null, words: null }, 'status asks the primary live');
+      assert.deepEqual(zone.secondaries.map((s) => [s.serial, s.state]), [[serial, 'current']]);
+      assert.deepEqual(json.favoured?.notServedBy, []);
       const checker = { nsd: 'nsd-checkzone', bind: 'named-checkzone', knot: knotChecker() }[kind];
       assert.equal(zone.checker, checker, 'status says which checker validated the zone');
       assert.equal(json.favoured?.server, 'main');
@@ -279,6 +297,7 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
       assert.ok(serial > last(), `serial ${serial} > ${last()}`);
       serials.push(serial);
       assert.equal(out.length, 2, `one line for the transition, one for the zone\n${show(r)}`);
+      assert.equal(r.stderr, '', `published, served, transferred: nothing on stderr\n${show(r)}`);
       assert.equal(readFileSync(zoneFile, 'utf8'), expectedZone(serial, BACKUP), 'the installed zone file');
       await secondaryServes(serial);
       assert.deepEqual(await www(), [BACKUP]);
@@ -380,6 +399,79 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
       await secondaryServes(serial);
       assert.deepEqual(await www(), [BACKUP]);
       assert.deepEqual(await mail(), [BACKUP]);
+    });
+
+    it('8. a control command that says ok but does not reload: exit 1 naming what the primary serves, status shows it, the real one publishes', async () => {
+      const before = last();
+      const real = readFileSync(conf, 'utf8');
+      const line = `control   = ${JSON.stringify(primary.control)}`;
+      assert.ok(real.includes(line));
+      writeFileSync(conf, real.replace(line, 'control   = ["true"]'));
+      let serial: number;
+      try {
+        const r = await runZonerw(conf, ['--force'], root);
+        assert.equal(r.code, 1, show(r));
+        serial = publishedSerial(r);
+        assert.ok(serial > before, `serial ${serial} > ${before}`);
+        const served = `mail\\.example\\.test A ${BACKUP.replace(/\./g, '\\.')}; www\\.example\\.test A ${BACKUP.replace(/\./g, '\\.')}`;
+        assert.match(
+          r.stderr,
+          new RegExp(`^example\\.test: not published: the primary 127\\.0\\.0\\.1:${primary.port} serves serial ${before} \\(${served}\\), not serial ${serial} \\(${served}\\), [\\d.]+m?s after the reload; look in the nameserver's log, check that it can read zones/example\\.test \\(the file's permissions, the nameserver's user\\) and that its config loads that file for example\\.test; the reload is retried on the next run$`, 'm'),
+          show(r),
+        );
+        assert.equal(lines(r.stderr).length, 1, `one line for the zone\n${show(r)}`);
+        const { json, zone } = await statusJson(conf);
+        assert.deepEqual(zone.pending, ['reload', 'notify'], 'the reload stays pending');
+        assert.deepEqual([zone.serial, zone.served?.serial, zone.served?.current], [serial, before, false]);
+        assert.deepEqual(json.favoured?.notServedBy, [ZONE]);
+        const text = await runZonerw(conf, ['status']);
+        assert.match(text.stdout, /^favoured: backup 198\.51\.100\.7 since .*DNS DOES NOT SERVE IT YET/m, show(text));
+        assert.match(text.stdout, new RegExp(`^ {4}primary 127\\.0\\.0\\.1:${primary.port}: NOT SERVED AS PUBLISHED: it serves serial ${before} `, 'm'), show(text));
+        assert.equal(await querySoaSerial(secondary.port, ZONE), before, 'nothing reached the secondary');
+      } finally {
+        writeFileSync(conf, real);
+      }
+      const r2 = await runZonerw(conf, [], root);
+      assert.deepEqual([r2.code, r2.stdout, r2.stderr], [0, '', ''], `the pending reload, done with the real control command\n${show(r2)}`);
+      const { json, zone } = await statusJson(conf);
+      assert.deepEqual(zone.pending, []);
+      assert.deepEqual(zone.served, { serial, addressesMatch: true, current: true, problem: null, words: null });
+      assert.deepEqual(json.favoured?.notServedBy, []);
+      serials.push(serial);
+      await secondaryServes(serial);
+    });
+
+    it('9. a secondary that stops transferring: reported "for" the time since the publish, on that run and the next; caught up, quiet again', async () => {
+      await secondary.stop();
+      secondary = await startSecondary({ ...secondaryOptions, peerPort: await freePort() }); // its primary is elsewhere now
+      const r = await runZonerw(conf, ['--force'], root);
+      assert.equal(r.code, 0, `not strict_secondaries: said, not an error\n${show(r)}`);
+      const serial = publishedSerial(r);
+      serials.push(serial);
+      const behind = new RegExp(`^secondaries behind: example\\.test: 127\\.0\\.0\\.1:${secondary.port} (serves serial \\d+ \\([^)]*\\), not serial ${serial} \\([^)]*\\)|answers \\S+ for the zone), for (\\d+)s$`);
+      const m = behind.exec(r.stderr.trim());
+      assert.ok(m, `one line naming the secondary\n${show(r)}`);
+      assert.ok(Number(m[2]) >= 2 && Number(m[2]) <= 4, `after the 2s wait: for ${m[2]}s\n${show(r)}`);
+      assert.equal((await statusJson(conf)).zone.secondaries[0]?.state !== 'current', true, 'status shows it');
+      await new Promise((ok) => setTimeout(ok, 1500));
+      const r2 = await runZonerw(conf, [], root);
+      assert.equal(r2.code, 0, show(r2));
+      const m2 = behind.exec(r2.stderr.trim());
+      assert.ok(m2, `said again on the next run\n${show(r2)}`);
+      assert.ok(Number(m2[2]) > Number(m[2]), `the time behind grows: ${m[2]}s then ${m2[2]}s`);
+
+      // Its primary back where it was; a secondary restarted in its old folder waits for its retry
+      // timer (or a NOTIFY) before it transfers: the next publish's NOTIFY brings it up to date.
+      await secondary.stop();
+      secondary = await startSecondary(secondaryOptions);
+      const r3 = await runZonerw(conf, ['--force'], root);
+      assert.equal(r3.code, 0, show(r3));
+      assert.equal(r3.stderr, '', `caught up within secondary_wait: nothing to say\n${show(r3)}`);
+      const caughtUp = publishedSerial(r3);
+      serials.push(caughtUp);
+      await secondaryServes(caughtUp);
+      const r4 = await runZonerw(conf, [], root);
+      assert.deepEqual([r4.code, r4.stdout, r4.stderr], [0, '', ''], `quiet again\n${show(r4)}`);
     });
   });
 }

@@ -17,7 +17,7 @@ export function adapterDeps(overrides: Partial<Deps> & Pick<Deps, 'now' | 'probe
     saveState,
     appendHistory,
     readHistory,
-    soa: async () => ({ error: 'no secondary in this test' }),
+    dns: async () => ({ answered: false, problem: 'no DNS in this test', addresses: [] }),
     runHook: (argv, extra, timeoutMs) => runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
     findProgram: (name) => findProgram(name, process.env.PATH ?? ''),
     ...overrides,

@@ -75,7 +75,7 @@ async function rig(name: string, controlArgs: (root: string) => string[]): Promi
   const toml = (s: string) => JSON.stringify(s); // a TOML basic string is a JSON string here
   const lab = makeBinLab(join(root, 'lab'), {
     checkUrl: main.url,
-    nameserver: `kind = "nsd"\ncheckzone = "always"\ncontrol = [${[control, ...controlArgs(root)].map(toml).join(', ')}]`,
+    nameserver: `kind = "nsd"\ncheckzone = "always"\naddress = false\ncontrol = [${[control, ...controlArgs(root)].map(toml).join(', ')}]`,
   });
   return {
     root, lab, bin, controlLog, checkLog,

@@ -57,7 +57,7 @@ export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unkn
   const cfg = validateConfig(
     {
       base_dir: 'base', zone_dir: 'zones', state_dir: 'state',
-      nameserver: { kind: 'nsd' },
+      nameserver: { kind: 'nsd', address: false }, // the fake nameserver serves nothing to ask
       check: { fail_after: 1, recover_after: 1, attempts: 1 },
       server: [
         { name: 'main', address: MAIN, check: 'http://127.0.0.1:9/' },

@@ -126,7 +126,7 @@ test('SIGKILL at random instants: every zone file old or new, never a mix; seria
     const control = join(root, 'nsd-control');
     writeFileSync(control, '#!/bin/sh\n[ $# -le 1 ] && sleep 0.05\nexit 0\n');
     chmodSync(control, 0o755);
-    const lab = makeBinLab(root, { checkUrl: main.url, zones: specs, nameserver: `kind = "nsd"\ncheckzone = "never"\ncontrol = ["${control}"]` });
+    const lab = makeBinLab(root, { checkUrl: main.url, zones: specs, nameserver: `kind = "nsd"\ncheckzone = "never"\naddress = false\ncontrol = ["${control}"]` });
     const w: World = { lab, main, clock: Date.parse('2026-12-29T20:00:00Z'), highest: new Map() };
     const random = rng(seed);
     const env = () => ({ ZONERW_NOW: new Date(w.clock).toISOString() });

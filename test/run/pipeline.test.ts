@@ -14,6 +14,7 @@ import type { Step } from '../../src/core/nameserver.js';
 import type { Deps, Nameserver, RunOptions } from '../../src/run/ports.js';
 import { loadState } from '../../src/adapters/state-file.js';
 import { adapterDeps } from '../helpers/deps.js';
+import { answerFrom } from '../helpers/fake-dns.js';
 import { skipOrFail } from '../helpers/need.js';
 
 const dirs: string[] = [];
@@ -39,8 +40,20 @@ interface Lab {
   checkzoneUnfinished?: string;
   /** the working folder of each checker run */
   checkCwds: (string | undefined)[];
-  /** what each fake secondary serves, by "host:port" */
-  served: Map<string, number>;
+  /** what the fake primary (127.0.0.1:53, the default address) serves, by zone: the zone file as of its last reload */
+  loaded: Map<string, string>;
+  /** false: the fake control command says ok to a reload and loads nothing (like `true`) */
+  reloadLoads: boolean;
+  /** the fake primary serves the loaded file's serial plus this (a signer renumbers) */
+  signer: number;
+  /** secondaries ("host:port") that transfer from the fake primary 20 ms after each reload */
+  follow: Set<string>;
+  /** what each fake secondary serves, by "host:port", then zone (undefined: it does not answer) */
+  secondary: Map<string, Map<string, string>>;
+  /** the secondary at "host:port" transfers what the primary serves now */
+  transfer(at: string, zone?: string): void;
+  /** every DNS question asked: "host:port zone" */
+  asked: string[];
   out: string[];
   err: string[];
   deps: Deps;
@@ -69,7 +82,13 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     join(dir, 'zonerw.toml'),
   );
   const l: Lab = {
-    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, checkCwds: [], served: new Map(), out: [], err: [],
+    dir, cfg, mainUp: true, now: Date.parse('2026-11-22T10:00:00Z'), calls: [], failing: new Set(), checkzoneFails: false, checkCwds: [],
+    loaded: new Map(), reloadLoads: true, signer: 0, follow: new Set(), secondary: new Map(), asked: [], out: [], err: [],
+    transfer: (at, zone = 'example.com') => {
+      const text = l.loaded.get(zone);
+      if (text === undefined) throw new Error(`the fake primary serves no ${zone} to transfer`);
+      l.secondary.set(at, new Map([...(l.secondary.get(at) ?? []), [zone, text]]));
+    },
     deps: undefined as unknown as Deps,
     go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
@@ -81,6 +100,15 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     async run(step, zones) {
       l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
       const ok = !l.failing.has(step);
+      if (ok && step === 'reload' && l.reloadLoads) {
+        const names = typeof zones === 'string' ? [zones] : zones.length > 0 ? zones : await readdir(join(dir, 'zones'));
+        for (const z of names) {
+          const text = await readFile(join(dir, 'zones', z), 'utf8').catch(() => '');
+          const serial = /\( (\d+) /.exec(text)?.[1];
+          l.loaded.set(z, serial && l.signer ? text.replace(serial, String(Number(serial) + l.signer)) : text);
+          for (const at of l.follow) setTimeout(() => l.transfer(at, z), 20);
+        }
+      }
       return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
     },
     async validate(zone, file, opts) {
@@ -97,10 +125,14 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     now: () => l.now,
     probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
     nameserver,
-    soa: async (host, port) => {
-      const serial = l.served.get(`${host}:${port}`);
-      return serial === undefined ? { error: 'no answer within 1000 ms' } : { serial };
+    dns: async (host, port, zone, names) => {
+      l.asked.push(`${host}:${port} ${zone}`);
+      if (host === '127.0.0.1' && port === 53) return answerFrom(l.loaded.get(zone), zone, names);
+      const served = l.secondary.get(`${host}:${port}`);
+      if (!served) return { answered: false, problem: 'no answer within 1000 ms', addresses: [] };
+      return answerFrom(served.get(zone), zone, names);
     },
+    findProgram: async () => true, // the checker is the fake's own
     log: { out: (s) => l.out.push(s), err: (s) => l.err.push(s) },
   });
   return l;
@@ -110,6 +142,7 @@ function reset(l: Lab) {
   l.out.length = 0;
   l.err.length = 0;
   l.calls.length = 0;
+  l.asked.length = 0;
 }
 
 test('first run publishes, validates, reloads and notifies; a steady run does and says nothing', async () => {
@@ -215,6 +248,84 @@ test('a failed reload is reported, kept pending, and retried by the next run eve
   assert.equal(await l.go(), 0);
   assert.deepEqual([l.out, l.calls], [[], ['reload example.com', 'notify example.com']]);
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
+});
+
+test('a reload the control command reports done but the primary does not serve: exit 1 naming what it serves, pending, status shows it; the next good run publishes', async () => {
+  const l = await lab({ nameserver: { kind: 'nsd', serve_wait: '300ms' } });
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.asked, ['127.0.0.1:53 example.com', '127.0.0.1:53 example.com'], 'asked before the publish (its serial) and after the reload');
+  l.reloadLoads = false; // like control = ["true"]
+  l.mainUp = false;
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.equal(l.err.length, 1, l.err.join('\n'));
+  assert.match(l.err[0]!, /^example\.com: not published: the primary 127\.0\.0\.1:53 serves serial 2026112200 \(mail\.example\.com A 192\.0\.2\.1; www\.example\.com A 192\.0\.2\.1\), not serial 2026112201 \(mail\.example\.com A 198\.51\.100\.7; www\.example\.com A 198\.51\.100\.7\), \d+ms after the reload; look in the nameserver's log, check that it can read zones\/example\.com \(the file's permissions, the nameserver's user\) and that its config loads that file for example\.com; the reload is retried on the next run$/);
+  assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com'], 'no NOTIFY for data the primary does not serve');
+  assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
+  const { buildStatus, formatStatus } = await import('../../src/commands/status.js');
+  const report = await buildStatus(l.cfg, l.deps, l.now);
+  assert.deepEqual(report.zones[0]!.served && { ...report.zones[0]!.served, words: null }, { serial: 2026112200, addressesMatch: null, current: false, problem: null, words: null });
+  assert.deepEqual(report.favoured?.notServedBy, ['example.com']);
+  const text = formatStatus(report, l.now).join('\n');
+  assert.match(text, /^favoured: backup 198\.51\.100\.7 since .*; DNS DOES NOT SERVE IT YET: the primary does not serve example\.com as published/m);
+  assert.match(text, /^ {4}primary 127\.0\.0\.1:53: NOT SERVED AS PUBLISHED: it serves serial 2026112200 \(/m);
+  reset(l);
+  assert.equal(await l.go(), 1, 'still not loading: still an error, on every run');
+  l.reloadLoads = true;
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err, l.calls], [[], [], ['reload example.com', 'notify example.com']]);
+  assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
+  const after = await buildStatus(l.cfg, l.deps, l.now);
+  assert.deepEqual(after.zones[0]!.served, { serial: 2026112201, addressesMatch: true, current: true, problem: null, words: null });
+  assert.deepEqual(after.favoured?.notServedBy, []);
+});
+
+test('the primary: SERVFAIL names the zone file to look at; nothing answering says to set address; address = false asks nothing', async () => {
+  const l = await lab({ nameserver: { kind: 'nsd', serve_wait: '200ms' } });
+  l.deps.dns = async () => ({ answered: true, problem: 'SERVFAIL', addresses: [] });
+  assert.equal(await l.go(), 1);
+  assert.match(l.err[0]!, /^example\.com: not published: the primary 127\.0\.0\.1:53 answers SERVFAIL for the zone, \d+ms after the reload; look in the nameserver's log, check that it can read zones\/example\.com/);
+  l.deps.dns = async () => ({ answered: false, problem: 'no answer within 1000 ms', addresses: [] });
+  reset(l);
+  assert.equal(await l.go(), 1);
+  assert.match(l.err[0]!, /^example\.com: not published: the primary 127\.0\.0\.1:53 does not answer \(no answer within 1000 ms\), \d+m?s after the reload; set nameserver\.address to where the nameserver listens \("HOST:PORT"\), or to false if zonerw cannot query it; the reload is retried on the next run$/);
+
+  const off = await lab({ nameserver: { kind: 'nsd', address: false } });
+  off.deps.dns = async () => assert.fail('address = false: the primary is never asked');
+  assert.equal(await off.go(), 0);
+  off.mainUp = false;
+  assert.equal(await off.go(), 0);
+  const { buildStatus, formatStatus } = await import('../../src/commands/status.js');
+  const report = await buildStatus(off.cfg, off.deps, off.now);
+  assert.deepEqual([report.primary, report.zones[0]!.served, report.favoured?.notServedBy], [{ address: null, notAsked: 'nameserver.address = false' }, null, null]);
+  assert.match(formatStatus(report, off.now).join('\n'), /^ {4}primary: not asked \(nameserver\.address = false\): zonerw cannot tell whether it serves the zone$/m);
+});
+
+test('a steady run sends no DNS query; a publish asks the primary first and takes a serial above what it serves', async () => {
+  const l = await lab();
+  await l.go();
+  reset(l);
+  for (let i = 0; i < 3; i++) await l.go();
+  assert.deepEqual(l.asked, [], 'nothing published, nothing pending: no query');
+  // the primary numbered ahead (a signer re-signed three times)
+  l.loaded.set('example.com', (await l.zone()).replace('2026112200', '2026112207'));
+  l.mainUp = false;
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out.at(-1), 'example.com: serial 2026112208, www mail -> 198.51.100.7');
+  assert.deepEqual(l.asked, ['127.0.0.1:53 example.com', '127.0.0.1:53 example.com'], 'once before the publish, once after the reload');
+});
+
+test('checkzone = "auto" with no checker to be found: a warning on every run, and the zone still goes out', async () => {
+  const l = await lab();
+  l.deps.findProgram = async () => false;
+  assert.equal(await l.go(), 0);
+  const warning = 'warning: nameserver.checkzone: no zone checker found (nsd-checkzone: not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin); install the package that has it: apt-get install nsd; until then zones are installed without validation';
+  assert.deepEqual(l.err, [warning]);
+  reset(l);
+  assert.equal(await l.go(), 0, 'a warning, not an error');
+  assert.deepEqual([l.out, l.err], [[], [warning]], 'said again on a steady run');
 });
 
 test('a zone the checker refuses is not installed; the old file stays; exit 1', async () => {
@@ -373,37 +484,62 @@ test('max_shrink = "100%" turns the shrink guard off (the NS guard stays)', asyn
   assert.equal(await l.go(), 0);
 });
 
-test('secondaries: the publish waits for them; one still behind is said once per run until it catches up', async () => {
-  const l = await lab({ secondaries: ['127.0.0.1:5354', 'ns2.example.net'], secondary_wait: '300ms' });
-  l.served.set('127.0.0.1:5354', 2026112200);
-  l.served.set('ns2.example.net:53', 2026112200);
+test('secondaries: the publish waits for them; one still behind is said once per run until it catches up, "for" the time since the publish', async () => {
+  const l = await lab({ secondaries: ['127.0.0.1:5354', 'ns2.example.net'], secondary_wait: '1s' });
+  l.follow.add('127.0.0.1:5354');
+  l.follow.add('ns2.example.net:53');
   assert.equal(await l.go(), 0);
   assert.deepEqual(l.err, []);
   l.mainUp = false;
   l.now += 180_000;
+  l.follow.delete('ns2.example.net:53'); // it stops transferring
   reset(l);
-  // the first catches up during the wait, the second stays behind
-  setTimeout(() => l.served.set('127.0.0.1:5354', 2026112201), 50);
   assert.equal(await l.go(), 0, 'not strict: behind is said, not an error');
-  assert.deepEqual(l.err, ['secondaries behind: ns2.example.net serves example.com 2026112200, not 2026112201 (for 0s)']);
+  assert.deepEqual(l.err, [
+    'secondaries behind: example.com: ns2.example.net serves serial 2026112200 (mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1), not serial 2026112201 (mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7), for 1s',
+  ], 'the wait of 1s is in the time behind');
   reset(l);
   l.now += 300_000;
   assert.equal(await l.go(), 0);
-  assert.deepEqual(l.err, ['secondaries behind: ns2.example.net serves example.com 2026112200, not 2026112201 (for 5m)'], 'said again, once, on the next run');
-  l.served.set('ns2.example.net:53', 2026112201);
+  assert.deepEqual(l.err, ['secondaries behind: example.com: ns2.example.net serves serial 2026112200 (mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1), not serial 2026112201 (mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7), for 5m'], 'said again, once, on the next run');
+  assert.deepEqual(l.asked, ['ns2.example.net:53 example.com'], 'only the one behind is asked; the primary is not');
+  l.transfer('ns2.example.net:53');
   reset(l);
   assert.equal(await l.go(), 0);
   assert.deepEqual([l.out, l.err], [[], []], 'caught up: quiet again');
   reset(l);
-  l.served.delete('ns2.example.net:53');
+  l.secondary.delete('ns2.example.net:53');
   assert.equal(await l.go(), 0);
-  assert.deepEqual(l.err, [], 'a steady run does not ask the secondaries');
+  assert.deepEqual([l.err, l.asked], [[], []], 'a steady run asks nobody');
 });
 
 test('strict_secondaries: a secondary behind makes the run exit 1', async () => {
   const l = await lab({ secondaries: { '*': ['127.0.0.1:5354'] }, strict_secondaries: true, secondary_wait: '200ms' });
   assert.equal(await l.go(), 1);
-  assert.deepEqual(l.err, ['secondaries behind: 127.0.0.1:5354 does not answer for example.com (no answer within 1000 ms), not 2026112200 (for 0s)']);
+  assert.deepEqual(l.err, ['secondaries behind: example.com: 127.0.0.1:5354 does not answer (no answer within 1000 ms), for 0s']);
+});
+
+test('a secondary is current at the primary\'s serial or later with the same addresses: a signer\'s +2 is not "behind", a secondary at zonerw\'s own serial under it is', async () => {
+  const l = await lab({ secondaries: ['127.0.0.1:5354'], secondary_wait: '200ms' });
+  l.signer = 2; // like BIND's inline signing: it serves zonerw's serial + 2
+  l.follow.add('127.0.0.1:5354');
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, [], 'the secondary serves the primary\'s 2026112202');
+  assert.equal((await loadState(l.cfg.stateDir)).state.zones['example.com']!.primarySerial, 2026112202);
+  // a secondary that serves zonerw's own serial while the primary serves +2 has not transferred
+  l.follow.clear();
+  l.mainUp = false;
+  reset(l);
+  const stale = (await l.zone()).replace('2026112200', '2026112203');
+  l.secondary.set('127.0.0.1:5354', new Map([['example.com', stale]]));
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out.at(-1), 'example.com: serial 2026112203, www mail -> 198.51.100.7', 'the new serial is above what the primary served (2026112202)');
+  assert.deepEqual(l.err, ['secondaries behind: example.com: 127.0.0.1:5354 serves serial 2026112203 (mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1), not serial 2026112205 (mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7), for 0s']);
+  // the right serial with the wrong addresses is not current either
+  l.secondary.set('127.0.0.1:5354', new Map([['example.com', stale.replace('2026112203', '2026112205')]]));
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, ['secondaries behind: example.com: 127.0.0.1:5354 serves serial 2026112205 with mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1, not mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7, for 0s']);
 });
 
 test('hooks: run after the install with the ZONERW_* environment; a failing or hanging hook is reported once and never undoes the change', async () => {

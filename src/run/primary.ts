@@ -1,0 +1,109 @@
+// Ask the primary what it serves, at `[nameserver] address`: before a publish, for the serial it
+// serves (a new serial goes above it); after a reload, until it serves the new zone or
+// serve_wait runs out (reload commands return before the data is live); and for status. The
+// judging is core/served.ts's; this asks, polls and words the outcome. A run that publishes
+// nothing and owes nothing never gets here: a steady run sends no query.
+import type { Config } from '../config/types.js';
+import { formatMs } from '../core/format.js';
+import type { ZoneMemory } from '../core/plan.js';
+import { describeVerdict, judge, type Expected, type Verdict, type ZoneAnswer } from '../core/served.js';
+import type { RunContext } from './context.js';
+import { displayPath, zoneFilePath } from './load.js';
+import { mapLimit } from './map-limit.js';
+import type { ZoneQuery } from './ports.js';
+import { rememberPrimary } from './remember.js';
+
+/** Each query's hard limit (loopback answers in well under a millisecond). */
+export const QUERY_TIMEOUT_MS = 1_000;
+/** Pauses between two questions while waiting for a reload to go live: 5, 10, 20, 40, 80, then 100 ms. */
+const pause = (attempt: number) => Math.min(100, 5 * 2 ** attempt);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What zonerw meant to publish for a zone: its serial and its marker records. */
+export function expectedOf(m: Pick<ZoneMemory, 'serial' | 'expect'>): Expected {
+  return { serial: m.serial, records: m.expect ?? [] };
+}
+
+const namesOf = (e: Expected) => e.records.map((r) => ({ name: r.name, type: r.type }));
+
+/**
+ * The serials the primary serves now, for zones about to be published: the new serial must go
+ * above them (a signer that numbered ahead never receives a lower one). A zone it does not serve
+ * (or a primary that does not answer) is left out: the other sources of the serial still hold.
+ */
+export async function servedSerials(cfg: Pick<Config, 'nameserver'>, dns: ZoneQuery, zones: readonly string[]): Promise<Map<string, number>> {
+  const at = cfg.nameserver.address;
+  const served = new Map<string, number>();
+  if (!at || zones.length === 0) return served;
+  let silent = false; // nothing answered: do not wait once per zone
+  await mapLimit(zones, 32, async (zone) => {
+    if (silent) return;
+    const answer = await dns(at.host, at.port, zone, [], QUERY_TIMEOUT_MS);
+    if (!answer.answered) silent = true;
+    if (answer.serial !== undefined) served.set(zone, answer.serial);
+  });
+  return served;
+}
+
+/**
+ * After a reload that the control command reported done: asks the primary, polling until
+ * serve_wait runs out, whether it serves each zone's new serial (or later) and its marker
+ * records. Returns the zones it serves (their serial remembered); each other zone gets one stderr
+ * line saying what the primary serves instead and where to look, and makes the run exit 1 (its
+ * reload stays pending, so the next run retries it). Without an address, every zone counts as served.
+ */
+export async function confirmServed(ctx: RunContext, zones: readonly string[]): Promise<string[]> {
+  const at = ctx.cfg.nameserver.address;
+  if (!at || zones.length === 0) return [...zones];
+  const started = performance.now();
+  const deadline = started + ctx.cfg.nameserver.serveWaitMs;
+  let silent: ZoneAnswer | undefined; // nothing answered until the deadline: the other zones need not wait too
+  const results = await mapLimit(zones, 16, async (zone) => {
+    const expected = expectedOf(ctx.state.zones[zone]!);
+    for (let attempt = 0; ; attempt++) {
+      const answer = silent ?? (await ctx.deps.dns(at.host, at.port, zone, namesOf(expected), Math.max(100, Math.min(QUERY_TIMEOUT_MS, deadline - performance.now()))));
+      const verdict = judge(expected, answer);
+      const waited = performance.now() - started;
+      if (verdict.current || silent || performance.now() + pause(attempt) >= deadline) {
+        if (!verdict.current && !answer.answered) silent = answer;
+        return { zone, expected, verdict, waited };
+      }
+      await sleep(pause(attempt));
+    }
+  });
+  const served: string[] = [];
+  for (const { zone, expected, verdict, waited } of results) {
+    if (verdict.current) {
+      rememberPrimary(ctx.state, zone, verdict.serial);
+      ctx.trace(`${zone}: the primary ${at.name} serves serial ${verdict.serial} (${Math.round(waited)} ms after the reload)`);
+      served.push(zone);
+      continue;
+    }
+    ctx.log.err(describeUnserved(zone, at.name, verdict, expected, displayPath(ctx.cfg, zoneFilePath(ctx.cfg, zone)), waited));
+    ctx.trouble.failed = true;
+  }
+  return served;
+}
+
+/**
+ * One line for a zone the primary does not serve after its reload: what it serves instead, and
+ * where to look. `example.com: not published: the primary 127.0.0.1:53 serves serial 2026112201
+ * (www.example.com A 192.0.2.1), not serial 2026112202 (www.example.com A 198.51.100.7), 5s after
+ * the reload; ...`
+ */
+export function describeUnserved(zone: string, address: string, verdict: Extract<Verdict, { current: false }>, expected: Expected, file: string, waitedMs: number): string {
+  const advice =
+    verdict.why === 'no answer'
+      ? `set nameserver.address to where the nameserver listens ("HOST:PORT"), or to false if zonerw cannot query it`
+      : `look in the nameserver's log, check that it can read ${file} (the file's permissions, the nameserver's user) and that its config loads that file for ${zone}`;
+  return `${zone}: not published: the primary ${address} ${describeVerdict(verdict, expected)}, ${formatMs(waitedMs)} after the reload; ${advice}; the reload is retried on the next run`;
+}
+
+/** What the primary serves of a zone right now, for status (one question, no waiting). */
+export async function askPrimary(cfg: Pick<Config, 'nameserver'>, dns: ZoneQuery, zone: string, m: Pick<ZoneMemory, 'serial' | 'expect'>): Promise<{ verdict: Verdict; answer: ZoneAnswer } | undefined> {
+  const at = cfg.nameserver.address;
+  if (!at) return undefined;
+  const expected = expectedOf(m);
+  const answer = await dns(at.host, at.port, zone, namesOf(expected), QUERY_TIMEOUT_MS);
+  return { verdict: judge(expected, answer), answer };
+}
