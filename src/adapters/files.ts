@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import type { Files, PreparedFile, Scratch } from '../run/ports.js';
+import { describeAccessError, type Need } from './access.js';
 
 export type { PreparedFile };
 
@@ -78,7 +79,7 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
     owner = { uid: st.uid, gid: st.gid };
   } catch (err) {
     if (err instanceof RunError) throw err;
-    if (code(err) !== 'ENOENT') throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+    if (code(err) !== 'ENOENT') throw new RunError(`cannot write ${path}: ${describeAccessError(err, { write: dir })}`);
   }
 
   let fh: FileHandle | undefined;
@@ -92,17 +93,13 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
     created = true;
     await fh.writeFile(content, encoding);
     if (owner) {
-      const euid = process.geteuid?.();
       const st = await fh.stat();
       if (st.uid !== owner.uid || st.gid !== owner.gid) {
         try {
           await fh.chown(owner.uid, owner.gid);
         } catch (err) {
           // Better to stop than to install a file the nameserver may not be allowed to read.
-          throw new RunError(
-            `cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}` +
-              `${euid !== undefined ? ` as uid ${euid}` : ''}: ${describeFsError(err)}`,
-          );
+          throw new RunError(`cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}: ${describeAccessError(err, { own: path, gid: owner.gid })}`);
         }
       }
     }
@@ -116,7 +113,7 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
     await fh?.close().catch(() => {});
     if (created) await unlinkQuietly(tempPath);
     if (err instanceof RunError) throw err;
-    throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+    throw new RunError(`cannot write ${path}: ${describeAccessError(err, { write: dir })}`);
   }
 
   let state: 'prepared' | 'committed' | 'discarded' = 'prepared';
@@ -130,7 +127,7 @@ export async function prepareFile(path: string, content: string, encoding: Buffe
       } catch (err) {
         state = 'discarded';
         await unlinkQuietly(tempPath);
-        throw new RunError(`cannot install ${path}: ${describeFsError(err)}`);
+        throw new RunError(`cannot install ${path}: ${describeAccessError(err, { write: dir })}`);
       }
       state = 'committed';
       if (opts.syncDir === false) return;
@@ -172,7 +169,7 @@ export function fileIdentity(path: string): string | undefined {
     return `${st.size}:${st.ino}:${st.ctimeNs}:${st.mtimeNs}`;
   } catch (err) {
     if (code(err) === 'ENOENT') return undefined;
-    throw new RunError(`cannot read ${path}: ${describeFsError(err)}`);
+    throw new RunError(`cannot read ${path}: ${describeAccessError(err, { list: dirname(path) })}`);
   }
 }
 
@@ -188,7 +185,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     names = await readdir(dir);
   } catch (err) {
     if (code(err) === 'ENOENT') return [];
-    throw new RunError(`cannot list ${dir}: ${describeFsError(err)}`);
+    throw new RunError(`cannot list ${dir}: ${describeAccessError(err, { list: dir })}`);
   }
   const removed: string[] = [];
   for (const name of names.filter((n) => TEMP_NAME.test(n) && !writerAlive(n)).sort()) {
@@ -200,7 +197,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
       removed.push(name);
     } catch (err) {
       if (code(err) === 'ENOENT') continue;
-      throw new RunError(`cannot remove ${p}: ${describeFsError(err)}`);
+      throw new RunError(`cannot remove ${p}: ${describeAccessError(err, { write: dir })}`);
     }
   }
   if (removed.length > 0) {
@@ -213,13 +210,14 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
   return removed;
 }
 
-/** `latin1` maps each byte to one character and back, for files that must round-trip byte for byte. */
-export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8'): Promise<string | undefined> {
+/** `latin1` maps each byte to one character and back, for files that must round-trip byte for byte.
+ *  `need`: the fix a permission error names (zonerw's own files: owning them). */
+export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8', need: Need = { read: path }): Promise<string | undefined> {
   try {
     return await readFile(path, encoding);
   } catch (err) {
     if (code(err) === 'ENOENT') return undefined;
-    throw new RunError(`cannot read ${path}: ${describeFsError(err)}`);
+    throw new RunError(`cannot read ${path}: ${describeAccessError(err, need)}`);
   }
 }
 
@@ -232,7 +230,7 @@ export async function keepCopy(path: string, suffix: string): Promise<string> {
       return dest;
     } catch (err) {
       if (code(err) === 'EEXIST') continue;
-      throw new RunError(`cannot copy ${path} to ${dest}: ${describeFsError(err)}`);
+      throw new RunError(`cannot copy ${path} to ${dest}: ${describeAccessError(err, { write: dirname(dest) })}`);
     }
   }
   throw new RunError(`cannot copy ${path}: ${path}.${suffix} and 999 numbered copies already exist`);
@@ -243,7 +241,7 @@ export async function listFolder(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    throw new RunError(`cannot read ${dir}: ${describeFsError(err)}`);
+    throw new RunError(`cannot read ${dir}: ${describeAccessError(err, { list: dir })}`);
   }
 }
 

@@ -11,7 +11,7 @@ export const stateFile = (stateDir: string) => join(stateDir, 'state.json');
 
 export async function loadState(stateDir: string): Promise<LoadedState> {
   const path = stateFile(stateDir);
-  const text = await readTextIfExists(path);
+  const text = await readTextIfExists(path, 'utf8', { own: path });
   if (text === undefined) return { state: emptyState() };
   const parsed = parseState(text);
   if ('state' in parsed) return { state: parsed.state };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,23 @@ describe('a reader that goes away', () => {
   });
 });
 
+test('an unreadable history.jsonl is an error naming it (exit 1), not "(no events)"', async () => {
+  const l = lab();
+  assert.equal((await zonerw(['--config', l.conf], NOW)).code, 0);
+  const file = join(l.stateDir, 'history.jsonl');
+  rmSync(file);
+  mkdirSync(file); // unreadable even for root
+  for (const args of [['history'], ['history', '--json']]) {
+    const r = await zonerw(['--config', l.conf, ...args], NOW);
+    assert.deepEqual([r.code, r.stdout], [1, ''], r.stderr);
+    assert.match(r.stderr, new RegExp(`^zonerw: cannot read ${file}: EISDIR`));
+  }
+  rmSync(file, { recursive: true });
+  const none = await zonerw(['--config', l.conf, 'history'], NOW);
+  assert.equal(none.code, 0, 'a history that does not exist yet holds no events');
+  assert.match(none.stdout, /\(no events\)/);
+});
+
 test('pin under cron or sudo -i (no USER, LOGNAME or SUDO_USER): recorded by the uid\'s name, not "unknown"', async () => {
   const l = lab();
   const r = await zonerw(['--config', l.conf, 'pin', 'backup'], NOW); // the environment is PATH alone
@@ -80,6 +97,17 @@ test('pin under cron or sudo -i (no USER, LOGNAME or SUDO_USER): recorded by the
   assert.match(r.stdout, new RegExp(`^pinned to backup by ${userInfo().username} at `));
   const history = readFileSync(join(l.stateDir, 'history.jsonl'), 'utf8');
   assert.equal(JSON.parse(history.trim()).by, userInfo().username);
+});
+
+test('under umask 077 the state folder zonerw makes is 0755, state.json and history.jsonl 0644: a monitoring user may run status', async () => {
+  const l = lab();
+  writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('state_dir = "state"', 'state_dir = "var/state"'));
+  const umask077 = ['sh', '-c', 'umask 077 && exec "$0" "$@"'];
+  const r = await zonerw(['--config', l.conf], NOW, { under: umask077 });
+  assert.equal(r.code, 0, r.stderr);
+  const mode = (p: string) => statSync(join(l.dir, p)).mode & 0o777;
+  assert.deepEqual([mode('var'), mode('var/state'), mode('var/state/state.json'), mode('var/state/history.jsonl')], [0o755, 0o755, 0o644, 0o644]);
+  assert.equal(mode('zones/example.com'), 0o644, 'a new zone file too');
 });
 
 describe('cert_min_days counts from the run\'s clock (ZONERW_NOW), like every other decision', () => {
