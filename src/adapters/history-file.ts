@@ -4,7 +4,7 @@
 import { open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunError } from '../errors.js';
-import { parseHistory, type HistoryEvent } from '../core/history.js';
+import { parseHistory, type HistoryEvent, type RecordedEvent } from '../core/history.js';
 import { describeAccessError } from './access.js';
 
 export const HISTORY_LIMIT = 1024 * 1024;
@@ -34,7 +34,7 @@ export async function appendHistory(stateDir: string, events: readonly HistoryEv
 }
 
 /** Both files, oldest first. A file that does not exist holds no events; one that cannot be read is an error naming it. */
-export async function readHistory(stateDir: string): Promise<HistoryEvent[]> {
+export async function readHistory(stateDir: string): Promise<RecordedEvent[]> {
   const path = historyFile(stateDir);
   const texts = await Promise.all(
     [`${path}.1`, path].map((p) =>

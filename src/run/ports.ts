@@ -1,7 +1,7 @@
 // The ports: every side effect a command needs, as the shapes it is handed. The CLI builds the
 // real ones from src/adapters (which implement these types); tests hand in fakes. Nothing here
 // imports an adapter.
-import type { HistoryEvent } from '../core/history.js';
+import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
 import type { ProbeResult, ProbeSpec } from '../core/probe.js';
 import type { State } from '../core/state.js';
@@ -115,7 +115,8 @@ export interface Deps {
   /** runs a hook's argv (no shell) with extra environment variables */
   runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
   appendHistory(stateDir: string, events: readonly HistoryEvent[]): Promise<void>;
-  readHistory(stateDir: string): Promise<HistoryEvent[]>;
+  /** both history files, oldest first, as recorded (old files may hold `transition` events) */
+  readHistory(stateDir: string): Promise<RecordedEvent[]>;
   /** whether a command (a bare name is looked up on PATH) can be run */
   findProgram(name: string): Promise<boolean>;
   log: Log;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
 import { zonerwBin } from '../helpers/paths.js';
 import { skipOrFail } from '../helpers/need.js';
-import { BACKUP, MainServer, STACK, lines, makeBinLab, tempRoot, type BinLab, type LabOptions } from '../reliability/helpers.js';
+import { BACKUP, DOWN_LINE, MainServer, STACK, lines, makeBinLab, tempRoot, type BinLab, type LabOptions } from '../reliability/helpers.js';
 
 const NOW = { ZONERW_NOW: '2026-11-22T10:00:00Z' };
 const LATER = { ZONERW_NOW: '2026-11-22T11:00:00Z' };
@@ -108,6 +108,28 @@ test('under umask 077 the state folder zonerw makes is 0755, state.json and hist
   const mode = (p: string) => statSync(join(l.dir, p)).mode & 0o777;
   assert.deepEqual([mode('var'), mode('var/state'), mode('var/state/state.json'), mode('var/state/history.jsonl')], [0o755, 0o755, 0o644, 0o644]);
   assert.equal(mode('zones/example.com'), 0o644, 'a new zone file too');
+});
+
+test('history --json names each move as the hooks do (failover, failback); the summary says failovers and failbacks', async () => {
+  const l = lab();
+  assert.equal((await zonerw(['--config', l.conf], { ZONERW_NOW: '2026-11-21T00:00:00Z' })).code, 0);
+  main.mode = 'down';
+  assert.equal((await zonerw(['--config', l.conf], { ZONERW_NOW: '2026-11-21T06:00:00Z' })).code, 0);
+  main.mode = 'up';
+  assert.equal((await zonerw(['--config', l.conf], { ZONERW_NOW: '2026-11-21T09:00:00Z' })).code, 0);
+  // an event written by an older zonerw: still read, and named as a run names it now
+  const file = join(l.stateDir, 'history.jsonl');
+  writeFileSync(file, `${JSON.stringify({ t: Date.parse('2026-11-21T12:00:00Z'), type: 'transition', from: 'main', to: 'backup', address: BACKUP, reason: 'old' })}\n`, { flag: 'a' });
+  const json = JSON.parse((await zonerw(['--config', l.conf, 'history', '--since', '1d', '--json'], { ZONERW_NOW: '2026-11-22T00:00:00Z' })).stdout);
+  const moves = json.events.filter((e: { type: string }) => !['check', 'publish'].includes(e.type));
+  assert.deepEqual(moves.map((e: { type: string; from: string | null }) => [e.type, e.from]), [['change', null], ['failover', 'main'], ['failback', 'backup'], ['failover', 'main']]);
+  assert.deepEqual(json.servers.map((s: { failovers: number; failbacks: number }) => [s.failovers, s.failbacks]), [[2, 0], [0, 1]]);
+  const text = await zonerw(['--config', l.conf, 'history', '--since', '1d'], { ZONERW_NOW: '2026-11-22T00:00:00Z' });
+  const out = lines(text.stdout);
+  assert.ok(out.includes(`  2026-11-21 06:00:00  failover: favouring backup ${BACKUP} instead of main: ${DOWN_LINE}`), text.stdout);
+  assert.ok(out.includes('  2026-11-21 00:00:00  start: favouring main 192.0.2.1: main is the first server and it is up'), text.stdout);
+  assert.match(out.find((x) => x.startsWith('  main '))!, /, 2 failovers, longest outage/);
+  assert.match(out.find((x) => x.startsWith('  backup '))!, /, 1 failback, longest outage/);
 });
 
 describe('cert_min_days counts from the run\'s clock (ZONERW_NOW), like every other decision', () => {

@@ -433,7 +433,10 @@ test('hooks: run after the install with the ZONERW_* environment; a failing or h
   const history = (await readFile(join(l.dir, 'state', 'history.jsonl'), 'utf8')).trim().split('\n').map((x) => JSON.parse(x));
   const hooks = history.filter((e) => e.type === 'hook');
   assert.deepEqual(hooks.map((h) => [h.on, h.ok]), [['publish', true], ['failover', true], ['publish', true], ['failover', false], ['failover', false], ['failback', true], ['publish', true]]);
-  assert.deepEqual(history.filter((e) => e.type === 'transition').map((e) => e.to), ['main', 'backup', 'main']);
+  // the history names each move as the hooks do: the first run's start, then failover and failback
+  const moves = history.filter((e) => ['failover', 'failback', 'change'].includes(e.type));
+  assert.deepEqual(moves.map((e) => [e.type, e.from, e.to]), [['change', null, 'main'], ['failover', 'main', 'backup'], ['failback', 'backup', 'main']]);
+  assert.deepEqual(history.filter((e) => e.type === 'transition'), [], 'no longer written');
 });
 
 test('metrics_file: written atomically at the end of each run, in a format promtool accepts', async (t) => {
@@ -534,4 +537,24 @@ test('a content the checker accepted before (serial aside) is not checked again;
   assert.deepEqual(checks(), ['checkzone a.example']);
   const status = (await loadState(l.cfg.stateDir)).state.zones['a.example']!;
   assert.equal(status.checker, 'nsd-checkzone');
+});
+
+// ------------------------------------------------------------------ issue 11: rough edges
+
+test('a serial ahead of the date is a warning: on stderr unless -q, a warning event in the history, no error hook, exit 0', async () => {
+  const l = await lab();
+  const log = join(l.dir, 'hook.log');
+  l.cfg.hooks = [{ on: ['error'], run: ['sh', '-c', `echo "$ZONERW_REASON" >> ${log}`], timeoutMs: 5000 }];
+  assert.equal(await l.go(), 0); // serial 2026112200
+  const ahead = "example.com: serial 2026112201 is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases";
+  for (const quiet of [false, true]) {
+    reset(l);
+    l.now -= 86_400_000; // the clock a day back: the serial runs ahead of the date
+    assert.equal(await l.go({ quiet, force: true }), 0, l.err.join('\n'));
+    assert.deepEqual(l.err, quiet ? [] : [ahead.replace('2026112201', String(await l.serial()))]);
+  }
+  const history = (await readFile(join(l.dir, 'state', 'history.jsonl'), 'utf8')).trim().split('\n').map((x) => JSON.parse(x));
+  assert.deepEqual(history.filter((e) => e.type === 'warning').map((e) => e.message), [ahead, ahead.replace('2026112201', '2026112202')]);
+  assert.deepEqual(history.filter((e) => e.type === 'error'), []);
+  await assert.rejects(stat(log), 'the error hook did not run');
 });
