@@ -108,8 +108,9 @@ export interface Deps {
   nameserver: Nameserver;
   files: Files;
   loadState(stateDir: string): Promise<LoadedState>;
-  /** reads the state for status: never moves or writes anything */
-  peekState(stateDir: string): Promise<{ state: State; problem?: string }>;
+  /** reads the state for status: never moves or writes anything; `refused` when a run would
+   *  refuse it (written by a newer zonerw) instead of rebuilding it */
+  peekState(stateDir: string): Promise<{ state: State; problem?: string; refused?: boolean }>;
   saveState(stateDir: string, state: State): Promise<void>;
   soa: SoaQuery;
   /** runs a hook's argv (no shell) with extra environment variables */

@@ -90,6 +90,22 @@ test('an unreadable history.jsonl is an error naming it (exit 1), not "(no event
   assert.match(none.stdout, /\(no events\)/);
 });
 
+test('a state.json from a newer zonerw: status says that runs refuse it, as they do', async () => {
+  const l = lab();
+  mkdirSync(l.stateDir);
+  writeFileSync(join(l.stateDir, 'state.json'), '{"version": 999, "zones": {}}\n');
+  const status = await zonerw(['--config', l.conf, 'status'], NOW);
+  assert.equal(status.code, 0);
+  assert.equal(lines(status.stdout)[0], 'state: written by a newer zonerw (version 999; this one reads 1): every run refuses it (exit 1) and changes nothing; upgrade zonerw, or move state.json away to start afresh');
+  assert.equal(JSON.parse((await zonerw(['--config', l.conf, 'status', '--json'], NOW)).stdout).stateAction, 'refuse');
+  const run = await zonerw(['--config', l.conf], NOW);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /written by a newer zonerw .*: upgrade zonerw, or move the file away/);
+  writeFileSync(join(l.stateDir, 'state.json'), '{"version": 1, "zon');
+  const damaged = await zonerw(['--config', l.conf, 'status'], NOW);
+  assert.match(lines(damaged.stdout)[0]!, /^state: unreadable \(.*\); the next run moves it aside to state\.json\.corrupt and rebuilds it from the zone files$/);
+});
+
 test('pin under cron or sudo -i (no USER, LOGNAME or SUDO_USER): recorded by the uid\'s name, not "unknown"', async () => {
   const l = lab();
   const r = await zonerw(['--config', l.conf, 'pin', 'backup'], NOW); // the environment is PATH alone

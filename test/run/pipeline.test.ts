@@ -558,3 +558,40 @@ test('a serial ahead of the date is a warning: on stderr unless -q, a warning ev
   assert.deepEqual(history.filter((e) => e.type === 'error'), []);
   await assert.rejects(stat(log), 'the error hook did not run');
 });
+
+test('a deleted base file: said on every run (exit 65) while its zone file is served; retired once the zone file is gone too', async () => {
+  const l = await lab({}, { 'example.com': BASE, 'example.net': BASE.replaceAll('example.com', 'example.net') });
+  assert.equal(await l.go(), 0);
+  await rm(join(l.dir, 'base', 'example.net.base'));
+  const gone = "base/example.net.base is gone: zone example.net is no longer published, and its zone file zones/example.net stays as it is (the nameserver keeps serving it); restore the base file, or retire the zone: remove it from the nameserver's config and delete zones/example.net";
+  for (let i = 0; i < 2; i++) {
+    reset(l);
+    l.mainUp = false;
+    assert.equal(await l.go(), 65);
+    assert.deepEqual(l.err, [gone]);
+    if (i === 0) assert.match(l.out.join('\n'), /^example\.com: serial 2026112201, www mail -> 198\.51\.100\.7$/m, 'the other zones still fail over');
+  }
+  assert.match(await l.zone('example.net'), /192\.0\.2\.1/, 'the orphan zone file is left as it was');
+  const { buildStatus, formatStatus } = await import('../../src/commands/status.js');
+  const report = await buildStatus(l.cfg, l.deps, l.now);
+  assert.deepEqual(report.zones.map((z) => [z.zone, z.baseGone]), [['example.com', false], ['example.net', true]]);
+  assert.ok(formatStatus(report, l.now).includes(`    NOT PUBLISHED: ${gone}`));
+  await rm(join(l.dir, 'zones', 'example.net'));
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err], [['example.net: base/example.net.base and zones/example.net are gone: zone example.net is retired, and zonerw forgets it'], []]);
+  assert.deepEqual(Object.keys((await loadState(join(l.dir, 'state'))).state.zones), ['example.com']);
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err], [[], []], 'said once');
+});
+
+test('with zones listed, a zone taken off the list is not a gone base file', async () => {
+  const l = await lab({}, { 'example.com': BASE, 'example.net': BASE.replaceAll('example.com', 'example.net') });
+  assert.equal(await l.go(), 0);
+  l.cfg.zones = ['example.com'];
+  reset(l);
+  l.mainUp = false;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, []);
+});
