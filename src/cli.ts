@@ -151,7 +151,7 @@ The next run publishes the pinned server; checks still run and are reported.`)
       }
       const cfg = await loadConfig(configPath(g, env));
       const [{ pin }, deps] = await Promise.all([import('./commands/pin.js'), realDeps(cfg, env, io)]);
-      const by = env.SUDO_USER || env.USER || env.LOGNAME || 'unknown';
+      const by = env.SUDO_USER || env.USER || env.LOGNAME || (await userName());
       const request = clear
         ? ({ clear: true, by } as const)
         : { clear: false as const, by, server: server!, ...(forMs !== undefined ? { forMs } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
@@ -209,9 +209,11 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
   ]);
   const command = () => import('./adapters/command.js');
   const historyFile = () => import('./adapters/history-file.js');
+  const now = clock(env);
   return {
-    now: clock(env),
-    probe: (spec) => probe(spec),
+    now,
+    // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
+    probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
     lock: (dir) => acquireLock(dir),
     nameserver: createNameserver(cfg.nameserver),
     files: files.fileOps,
@@ -242,11 +244,31 @@ function report(e: unknown, io: Log, verbose: boolean): ExitCode {
   return EXIT.software;
 }
 
+/**
+ * stdout and stderr. A reader that goes away (`zonerw status | head -1`) makes the next write
+ * fail with EPIPE, emitted as an 'error' that would crash the process with a stack trace: from
+ * then on that stream's lines are dropped, quietly. The command is not cut short (a run may be
+ * between an install and its reload); it ends as it would have, with its own exit code.
+ */
 function stdio(): Log {
+  const closed = { out: false, err: false };
+  process.stdout.on('error', () => (closed.out = true));
+  process.stderr.on('error', () => (closed.err = true));
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => void (closed.out || process.stdout.write(`${line}\n`)),
+    err: (line) => void (closed.err || process.stderr.write(`${line}\n`)),
   };
+}
+
+/** Who runs `pin`, when no USER, LOGNAME or SUDO_USER says (cron, sudo -i): the uid's name, else the uid. */
+async function userName(): Promise<string> {
+  const { userInfo } = await import('node:os');
+  try {
+    return userInfo().username;
+  } catch {
+    // a uid without a passwd entry (a container's arbitrary uid)
+    return process.getuid ? `uid ${process.getuid()}` : 'unknown';
+  }
 }
 
 function packageVersion(): string {

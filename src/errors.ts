@@ -40,8 +40,13 @@ export class UsageError extends ZonerwError {
 }
 
 export class LockedError extends ZonerwError {
-  constructor(lockPath: string, staleMs: number) {
-    super(`another zonerw run holds the lock ${lockPath}; nothing was done (a lock left by a run that died is taken over after ${Math.round(staleMs / 1000)} s)`, EXIT.locked);
+  /** `holder`: who holds it, when the lock says (pid and host) */
+  constructor(lockPath: string, staleMs: number, holder?: { pid: number; host: string }) {
+    const who = holder ? ` (pid ${holder.pid} on ${holder.host})` : '';
+    super(
+      `another zonerw run${who} holds the lock ${lockPath}; nothing was done (the lock of a run that died is taken over at once on its own host, else after ${Math.round(staleMs / 1000)} s)`,
+      EXIT.locked,
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import type { Files, PreparedFile, Scratch } from '../run/ports.js';
+import { describeAccessError, type Need } from './access.js';
 
 export type { PreparedFile };
 
@@ -81,7 +82,7 @@ async function replacedFile(path: string): Promise<{ mode: number; owner?: { uid
     return { mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
   } catch (err) {
     if (err instanceof RunError) throw err;
-    if (code(err) !== 'ENOENT') throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+    if (code(err) !== 'ENOENT') throw new RunError(`cannot write ${path}: ${describeAccessError(err, { write: dirname(path) })}`);
     return { mode: 0o644 };
   }
 }
@@ -105,7 +106,7 @@ async function writeTemp(path: string, tempPath: string, content: string, encodi
     await fh?.close().catch(() => {});
     if (created) await unlinkQuietly(tempPath);
     if (err instanceof RunError) throw err;
-    throw new RunError(`cannot write ${path}: ${describeFsError(err)}`);
+    throw new RunError(`cannot write ${path}: ${describeAccessError(err, { write: dirname(path) })}`);
   }
 }
 
@@ -116,8 +117,7 @@ async function keepOwner(fh: FileHandle, path: string, owner: { uid: number; gid
     await fh.chown(owner.uid, owner.gid);
   } catch (err) {
     // Better to stop than to install a file the nameserver may not be allowed to read.
-    const euid = process.geteuid?.();
-    throw new RunError(`cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}${euid !== undefined ? ` as uid ${euid}` : ''}: ${describeFsError(err)}`);
+    throw new RunError(`cannot write ${path}: cannot keep its owner ${owner.uid}:${owner.gid}: ${describeAccessError(err, { own: path, gid: owner.gid })}`);
   }
 }
 
@@ -134,7 +134,7 @@ function preparedFile(path: string, tempPath: string): PreparedFile {
       } catch (err) {
         state = 'discarded';
         await unlinkQuietly(tempPath);
-        throw new RunError(`cannot install ${path}: ${describeFsError(err)}`);
+        throw new RunError(`cannot install ${path}: ${describeAccessError(err, { write: dirname(path) })}`);
       }
       state = 'committed';
       if (opts.syncDir === false) return;
@@ -176,7 +176,7 @@ export function fileIdentity(path: string): string | undefined {
     return `${st.size}:${st.ino}:${st.ctimeNs}:${st.mtimeNs}`;
   } catch (err) {
     if (code(err) === 'ENOENT') return undefined;
-    throw new RunError(`cannot read ${path}: ${describeFsError(err)}`);
+    throw new RunError(`cannot read ${path}: ${describeAccessError(err, { list: dirname(path) })}`);
   }
 }
 
@@ -192,7 +192,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     names = await readdir(dir);
   } catch (err) {
     if (code(err) === 'ENOENT') return [];
-    throw new RunError(`cannot list ${dir}: ${describeFsError(err)}`);
+    throw new RunError(`cannot list ${dir}: ${describeAccessError(err, { list: dir })}`);
   }
   const removed: string[] = [];
   for (const name of names.filter((n) => TEMP_NAME.test(n) && !writerAlive(n)).sort()) {
@@ -204,7 +204,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
       removed.push(name);
     } catch (err) {
       if (code(err) === 'ENOENT') continue;
-      throw new RunError(`cannot remove ${p}: ${describeFsError(err)}`);
+      throw new RunError(`cannot remove ${p}: ${describeAccessError(err, { write: dir })}`);
     }
   }
   if (removed.length > 0) {
@@ -217,13 +217,14 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
   return removed;
 }
 
-/** `latin1` maps each byte to one character and back, for files that must round-trip byte for byte. */
-export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8'): Promise<string | undefined> {
+/** `latin1` maps each byte to one character and back, for files that must round-trip byte for byte.
+ *  `need`: the fix a permission error names (zonerw's own files: owning them). */
+export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8', need: Need = { read: path }): Promise<string | undefined> {
   try {
     return await readFile(path, encoding);
   } catch (err) {
     if (code(err) === 'ENOENT') return undefined;
-    throw new RunError(`cannot read ${path}: ${describeFsError(err)}`);
+    throw new RunError(`cannot read ${path}: ${describeAccessError(err, need)}`);
   }
 }
 
@@ -236,7 +237,7 @@ export async function keepCopy(path: string, suffix: string): Promise<string> {
       return dest;
     } catch (err) {
       if (code(err) === 'EEXIST') continue;
-      throw new RunError(`cannot copy ${path} to ${dest}: ${describeFsError(err)}`);
+      throw new RunError(`cannot copy ${path} to ${dest}: ${describeAccessError(err, { write: dirname(dest) })}`);
     }
   }
   throw new RunError(`cannot copy ${path}: ${path}.${suffix} and 999 numbered copies already exist`);
@@ -247,7 +248,7 @@ export async function listFolder(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    throw new RunError(`cannot read ${dir}: ${describeFsError(err)}`);
+    throw new RunError(`cannot read ${dir}: ${describeAccessError(err, { list: dir })}`);
   }
 }
 

@@ -4,7 +4,8 @@
 import { open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunError } from '../errors.js';
-import { parseHistory, type HistoryEvent } from '../core/history.js';
+import { parseHistory, type HistoryEvent, type RecordedEvent } from '../core/history.js';
+import { describeAccessError } from './access.js';
 
 export const HISTORY_LIMIT = 1024 * 1024;
 
@@ -13,26 +14,35 @@ export const historyFile = (stateDir: string) => join(stateDir, 'history.jsonl')
 export async function appendHistory(stateDir: string, events: readonly HistoryEvent[], limit = HISTORY_LIMIT): Promise<void> {
   if (events.length === 0) return;
   const path = historyFile(stateDir);
-  const size = await stat(path).then((s) => s.size, () => 0);
-  if (size >= limit) await rename(path, `${path}.1`).catch((e: Error) => {
-    throw new RunError(`cannot rotate ${path}: ${e.message}`);
+  const size = await stat(path).then((s) => s.size, () => undefined);
+  if (size !== undefined && size >= limit) await rename(path, `${path}.1`).catch((e: unknown) => {
+    throw new RunError(`cannot rotate ${path}: ${describeAccessError(e, { write: stateDir })}`);
   });
-  const fh = await open(path, 'a', 0o644).catch((e: Error) => {
-    throw new RunError(`cannot write ${path}: ${e.message}`);
+  const fh = await open(path, 'a', 0o644).catch((e: unknown) => {
+    throw new RunError(`cannot write ${path}: ${describeAccessError(e, { own: path })}`);
   });
   try {
+    // A new file is 0644 whatever the umask: a monitoring user may read the history.
+    if (size === undefined || size >= limit) await fh.chmod(0o644);
     await fh.appendFile(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
     await fh.sync();
   } catch (e) {
-    throw new RunError(`cannot write ${path}: ${(e as Error).message}`);
+    throw new RunError(`cannot write ${path}: ${describeAccessError(e, { own: path })}`);
   } finally {
     await fh.close();
   }
 }
 
-/** Both files, oldest first. */
-export async function readHistory(stateDir: string): Promise<HistoryEvent[]> {
+/** Both files, oldest first. A file that does not exist holds no events; one that cannot be read is an error naming it. */
+export async function readHistory(stateDir: string): Promise<RecordedEvent[]> {
   const path = historyFile(stateDir);
-  const texts = await Promise.all([`${path}.1`, path].map((p) => readFile(p, 'utf8').catch(() => '')));
+  const texts = await Promise.all(
+    [`${path}.1`, path].map((p) =>
+      readFile(p, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return '';
+        throw new RunError(`cannot read ${p}: ${describeAccessError(e, { read: p })}`);
+      }),
+    ),
+  );
   return texts.flatMap(parseHistory);
 }

@@ -11,7 +11,7 @@ export const stateFile = (stateDir: string) => join(stateDir, 'state.json');
 
 export async function loadState(stateDir: string): Promise<LoadedState> {
   const path = stateFile(stateDir);
-  const text = await readTextIfExists(path);
+  const text = await readTextIfExists(path, 'utf8', { own: path });
   if (text === undefined) return { state: emptyState() };
   const parsed = parseState(text);
   if ('state' in parsed) return { state: parsed.state };
@@ -32,10 +32,11 @@ export async function saveState(stateDir: string, state: State): Promise<void> {
   await installFile(stateFile(stateDir), serializeState(state));
 }
 
-/** For status: never moves or writes anything. */
-export async function peekState(stateDir: string): Promise<{ state: State; problem?: string }> {
+/** For status: never moves or writes anything. `refused`: a run refuses this state (from a newer zonerw) rather than rebuilding it. */
+export async function peekState(stateDir: string): Promise<{ state: State; problem?: string; refused?: boolean }> {
   const text = await readTextIfExists(stateFile(stateDir));
   if (text === undefined) return { state: emptyState() };
   const parsed = parseState(text);
-  return 'state' in parsed ? { state: parsed.state } : { state: emptyState(), problem: parsed.problem };
+  if ('state' in parsed) return { state: parsed.state };
+  return { state: emptyState(), problem: parsed.problem, ...(parsed.newer !== undefined ? { refused: true } : {}) };
 }

@@ -2,7 +2,7 @@
 // window, with a one-line timeline so that a week of flapping is visible at a glance.
 import type { Config } from '../config/types.js';
 import { formatSpan, utcTime } from '../core/format.js';
-import { summarise, type HistoryEvent, type ServerStats } from '../core/history.js';
+import { nameMoves, summarise, type HistoryEvent, type ServerStats } from '../core/history.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { Deps } from '../run/ports.js';
 
@@ -11,7 +11,8 @@ const SLOTS = 56;
 export async function history(cfg: Config, opts: { sinceMs: number; json: boolean; color: boolean }, deps: Deps): Promise<ExitCode> {
   const now = deps.now();
   const from = now - opts.sinceMs;
-  const all = await deps.readHistory(cfg.stateDir);
+  // Older history files call every move `transition`: named here as a run names them now.
+  const all = nameMoves(await deps.readHistory(cfg.stateDir), cfg.servers[0]!.name);
   const events = all.filter((e) => e.t >= from && e.t <= now);
   const stats = summarise(all, cfg.servers.map((s) => s.name), from, now, SLOTS);
   if (opts.json) {
@@ -26,8 +27,10 @@ export function describeEvent(e: HistoryEvent): string {
   switch (e.type) {
     case 'check':
       return `${e.server} check ${e.up ? 'up' : 'down'} (${e.reason})`;
-    case 'transition':
-      return `favouring ${e.to} ${e.address}${e.from ? ` instead of ${e.from}` : ''}: ${e.reason}`;
+    case 'failover':
+    case 'failback':
+    case 'change':
+      return `${e.from === null && e.type === 'change' ? 'start' : e.type}: favouring ${e.to} ${e.address}${e.from ? ` instead of ${e.from}` : ''}: ${e.reason}`;
     case 'publish':
       return `${e.zone} published, serial ${e.serial} (${e.why.join(', ')})`;
     case 'pin':
@@ -36,6 +39,8 @@ export function describeEvent(e: HistoryEvent): string {
       return e.expired ? `pin on ${e.server} expired` : `pin on ${e.server} cleared${e.by ? ` by ${e.by}` : ''}`;
     case 'error':
       return `error: ${e.message}`;
+    case 'warning':
+      return `warning: ${e.message}`;
     case 'hook':
       return `hook ${e.run.join(' ')} (on ${e.on}): ${e.ok ? 'ok' : `FAILED, ${e.result}`}`;
   }
@@ -49,9 +54,16 @@ export function formatHistory(events: readonly HistoryEvent[], stats: readonly S
   const width = Math.max(...stats.map((s) => s.server.length));
   for (const s of stats) {
     const availability = s.availability === null ? 'not checked' : `${(s.availability * 100).toFixed(2)}% up`;
-    lines.push(`  ${s.server.padEnd(width)}  |${s.slots.map((slot) => mark(slot, color)).join('')}|  ${availability}, favoured ${formatSpan(s.favouredMs)}, ${s.failovers} failover${s.failovers === 1 ? '' : 's'}, longest outage ${formatSpan(s.longestOutageMs)}`);
+    lines.push(`  ${s.server.padEnd(width)}  |${s.slots.map((slot) => mark(slot, color)).join('')}|  ${availability}, favoured ${formatSpan(s.favouredMs)}, ${moves(s, s === stats[0])}, longest outage ${formatSpan(s.longestOutageMs)}`);
   }
   return lines;
+}
+
+/** The moves away from a server, in the hooks' words: the first server's failovers; another one's failbacks (and changes). */
+function moves(s: ServerStats, first: boolean): string {
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (first) return count(s.failovers, 'failover');
+  return [count(s.failbacks, 'failback'), ...(s.changes > 0 ? [count(s.changes, 'change')] : [])].join(', ');
 }
 
 function mark(slot: ServerStats['slots'][number], color: boolean): string {

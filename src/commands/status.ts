@@ -6,7 +6,8 @@ import { formatSpan, utcTime } from '../core/format.js';
 import { describeProbe } from '../core/probe.js';
 import { describeVerdict } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
-import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
+import { describeGoneBase } from '../core/messages.js';
+import { baseFilePath, displayPath, goneZones, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
 import type { Deps, Files } from '../run/ports.js';
 import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
@@ -42,6 +43,8 @@ export interface StatusReport {
   zones: {
     zone: string;
     file: string;
+    /** its base file */
+    base: string;
     serial: number | null;
     publishedAt: string | null;
     /** the checker that validated the published zone, or null when none ran */
@@ -54,21 +57,28 @@ export interface StatusReport {
      * (the published serial or later, the same addresses)
      */
     served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
+    /** its base file was deleted: zonerw no longer publishes it (the run says so, exit 65) */
+    baseGone: boolean;
     /** asked live, when secondaries are configured */
     secondaries: { secondary: string; serial: number | null; state: 'current' | 'behind' | 'no answer'; error?: string; behindSince?: string }[];
   }[];
   stateProblem?: string;
+  /** what a run does about that problem: refuses the state (exit 1) or rebuilds it */
+  stateAction?: 'refuse' | 'rebuild';
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns'>, now: number): Promise<StatusReport> {
   const { files, dns } = deps;
-  const { state, problem } = await deps.peekState(cfg.stateDir);
-  const zoneNames = await listZones(cfg, files).then(
+  const { state, problem, refused } = await deps.peekState(cfg.stateDir);
+  const listed = await listZones(cfg, files).then(
     (l) => l.zones,
-    () => Object.keys(state.zones).sort(),
+    () => undefined,
   );
+  // Zones whose base file is gone are listed too: their zone files are still served.
+  const gone = listed ? new Set(goneZones(cfg, files, listed, Object.keys(state.zones)).orphaned) : new Set<string>();
+  const zoneNames = listed ? [...listed, ...gone].sort() : Object.keys(state.zones).sort();
   const zones = await Promise.all(
     zoneNames.map(async (zone) => {
       const memory = state.zones[zone];
@@ -113,12 +123,14 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
       return {
         zone,
         file: displayPath(cfg, path),
+        base: displayPath(cfg, baseFilePath(cfg, zone)),
         serial: memory?.serial ?? null,
         publishedAt: memory ? iso(memory.publishedAt) : null,
         checker: memory?.checker ?? null,
         pending: memory?.pending ?? [],
         fileState,
         served,
+        baseGone: gone.has(zone),
         secondaries,
       };
     }),
@@ -153,7 +165,10 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
     }),
     zones,
   };
-  if (problem) report.stateProblem = problem;
+  if (problem) {
+    report.stateProblem = problem;
+    report.stateAction = refused ? 'refuse' : 'rebuild';
+  }
   return report;
 }
 
@@ -192,7 +207,13 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     return `${utcTime(Date.parse(t))} UTC (${ms >= 0 ? `${formatSpan(ms)} ago` : `in ${formatSpan(-ms)}`})`;
   };
   const lines: string[] = [];
-  if (r.stateProblem) lines.push(`state: unreadable (${r.stateProblem}); the next run rebuilds it`);
+  if (r.stateProblem) {
+    lines.push(
+      r.stateAction === 'refuse'
+        ? `state: ${r.stateProblem}: every run refuses it (exit 1) and changes nothing; upgrade zonerw, or move state.json away to start afresh`
+        : `state: unreadable (${r.stateProblem}); the next run moves it aside to state.json.corrupt and rebuilds it from the zone files`,
+    );
+  }
   const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET: the primary does not serve ${r.favoured.notServedBy.join(', ')} as published (see below)` : '';
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}${notServed}` : 'favoured: not decided yet (zonerw has not run)');
   if (r.rule) lines.push(`  why: ${r.rule}`);
@@ -222,6 +243,7 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}, ${z.checker ? `validated with ${z.checker}` : 'not validated (no checker ran)'}`;
     const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
     lines.push(`  ${z.zone}: ${serial}${pending}`);
+    if (z.baseGone) lines.push(`    NOT PUBLISHED: ${describeGoneBase(z.zone, { base: z.base, file: z.file })}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
     if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);
     else if (z.serial !== null && r.primary.notAsked === 'nameserver.address = false') lines.push('    primary: not asked (nameserver.address = false): zonerw cannot tell whether it serves the zone');

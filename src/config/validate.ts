@@ -168,8 +168,11 @@ function readSecondaries(r: Reader, raw: unknown): Secondaries {
   };
   if (raw === undefined) return { all: [], byZone: {} };
   if (Array.isArray(raw)) return { all: list(raw, 'secondaries'), byZone: {} };
-  const t = r.table(raw, 'secondaries');
-  if (!t) return { all: [], byZone: {} };
+  if (typeof raw !== 'object' || raw === null || raw instanceof Date) {
+    r.problem('secondaries', `must be a list like ["192.0.2.53", "ns2.example.net:5353"], or a table by zone like { "example.com" = ["192.0.2.53"], "*" = ["192.0.2.54"] }, not ${describe(raw)}`);
+    return { all: [], byZone: {} };
+  }
+  const t = raw as Record<string, unknown>;
   const byZone: Record<string, Secondary[]> = {};
   let all: Secondary[] = [];
   for (const [zone, v] of Object.entries(t)) {

@@ -2,21 +2,45 @@
 // makes of it: per server, time favoured, failovers, longest outage, availability seen by the
 // checks, and a timeline of up/down slots. Pure: events and the window are inputs.
 
+import { moveKind, type MoveKind } from './hooks.js';
+
+/** A move of the favoured server, named as its hooks are; `from` is null on the first run. */
+export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string };
+
 export type HistoryEvent =
   | { t: number; type: 'check'; server: string; up: boolean; reason: string }
-  | { t: number; type: 'transition'; from: string | null; to: string; address: string; reason: string }
+  | MoveEvent
   | { t: number; type: 'publish'; zone: string; serial: number; why: string[] }
   | { t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null }
   | { t: number; type: 'unpin'; server: string; by: string | null; expired: boolean }
   | { t: number; type: 'error'; message: string }
+  /** something to know that needed no action (a serial ahead of the date) */
+  | { t: number; type: 'warning'; message: string }
   | { t: number; type: 'hook'; on: string; run: string[]; ok: boolean; result: string };
+
+/** How zonerw before issue 11 recorded every move: read from old history files, never written. */
+export type LegacyTransition = { t: number; type: 'transition'; from: string | null; to: string; address: string; reason: string };
+
+/** What a history file may hold. */
+export type RecordedEvent = HistoryEvent | LegacyTransition;
+
+export const isMove = (e: HistoryEvent): e is MoveEvent => e.type === 'failover' || e.type === 'failback' || e.type === 'change';
+
+/** Old `transition` events named as a run names them now (failover, failback, change). */
+export function nameMoves(events: readonly RecordedEvent[], firstServer: string): HistoryEvent[] {
+  return events.map((e) => (e.type === 'transition' ? { ...e, type: moveKind(e.from ?? undefined, e.to, firstServer) } : e));
+}
 
 export interface ServerStats {
   server: string;
   /** ms favoured within the window */
   favouredMs: number;
-  /** transitions away from this server within the window */
+  /** failovers away from this server within the window (only the first server has them) */
   failovers: number;
+  /** failbacks from this server to the first one within the window */
+  failbacks: number;
+  /** other moves away from this server within the window (to another server that is not the first) */
+  changes: number;
   /** the longest continuous down period the checks saw, within the window (ms) */
   longestOutageMs: number;
   /** share of the window the checks saw it up (0..1), or null when it has no check history */
@@ -76,32 +100,35 @@ export function summarise(events: readonly HistoryEvent[], servers: readonly str
     advance(to);
     if (current === false && downSince !== undefined) longest = Math.max(longest, to - downSince);
 
-    // Favoured: from the transitions (the favoured server at `from` is the last one before it).
-    const transitions = sorted.filter((e): e is Extract<HistoryEvent, { type: 'transition' }> => e.type === 'transition');
+    // Favoured: from the moves (the favoured server at `from` is the last one before it).
+    const moves = sorted.filter(isMove);
     let favoured: string | undefined;
-    for (const tr of transitions) if (tr.t <= from) favoured = tr.to;
+    for (const mv of moves) if (mv.t <= from) favoured = mv.to;
     let favouredMs = 0;
-    let failovers = 0;
+    const away = { failover: 0, failback: 0, change: 0 };
     let mark = from;
-    for (const tr of transitions.filter((x) => x.t > from && x.t < to)) {
-      if (favoured === server) favouredMs += tr.t - mark;
-      if (tr.from === server && tr.to !== server) failovers++;
-      favoured = tr.to;
-      mark = tr.t;
+    for (const mv of moves.filter((x) => x.t > from && x.t < to)) {
+      if (favoured === server) favouredMs += mv.t - mark;
+      if (mv.from === server && mv.to !== server) away[mv.type]++;
+      favoured = mv.to;
+      mark = mv.t;
     }
     if (favoured === server) favouredMs += to - mark;
 
-    return { server, favouredMs, failovers, longestOutageMs: longest, availability: knownMs > 0 ? upMs / knownMs : null, slots };
+    return {
+      server, favouredMs, failovers: away.failover, failbacks: away.failback, changes: away.change,
+      longestOutageMs: longest, availability: knownMs > 0 ? upMs / knownMs : null, slots,
+    };
   });
 }
 
 /** Parses history.jsonl text; lines that are not events (a torn last line) are skipped. */
-export function parseHistory(text: string): HistoryEvent[] {
-  const events: HistoryEvent[] = [];
+export function parseHistory(text: string): RecordedEvent[] {
+  const events: RecordedEvent[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      const e = JSON.parse(line) as HistoryEvent;
+      const e = JSON.parse(line) as RecordedEvent;
       if (typeof e?.t === 'number' && typeof e.type === 'string') events.push(e);
     } catch {
       // a line cut by a crash mid-append: the rest of the history still counts

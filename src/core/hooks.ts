@@ -11,10 +11,23 @@ export interface RaisedEvent {
   reason: string;
 }
 
+/** What a move of the favoured server is called, in hooks and in the history alike. */
+export type MoveKind = 'failover' | 'failback' | 'change';
+
 /**
- * failover: the favoured server moved away from the first server; failback: it moved back to
- * the first; change: any move (raised with either); publish: zones were published; error:
- * something failed. A first run that starts away from the first server counts as a failover.
+ * failover: away from the first server (a first run that starts elsewhere counts as one);
+ * failback: back to the first server from another one; change: any other move (between two
+ * other servers, a new address for the same server, or a first run's start on the first server).
+ */
+export function moveKind(from: string | undefined, to: string, firstServer: string): MoveKind {
+  if (from === to) return 'change';
+  if (to === firstServer) return from === undefined ? 'change' : 'failback';
+  return (from ?? firstServer) === firstServer ? 'failover' : 'change';
+}
+
+/**
+ * failover and failback as moveKind says; change: any move (raised with either); publish:
+ * zones were published; error: something failed.
  */
 export function raisedEvents(
   d: HealthDecision,
@@ -28,9 +41,8 @@ export function raisedEvents(
   const base = { ...(previous ? { from: previous } : {}), to: d.favoured };
   if (d.favouredChanged) {
     const reason = transition ?? d.rule;
-    const wasFirst = (previous?.server ?? firstServer) === firstServer;
-    if (d.favoured.server === firstServer) events.push({ on: 'failback', ...base, reason });
-    else if (wasFirst) events.push({ on: 'failover', ...base, reason });
+    const kind = moveKind(previous?.server, d.favoured.server, firstServer);
+    if (kind !== 'change') events.push({ on: kind, ...base, reason });
     events.push({ on: 'change', ...base, reason });
   }
   if (published.length > 0) events.push({ on: 'publish', ...base, reason: `published ${published.join(' ')}` });

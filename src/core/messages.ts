@@ -51,3 +51,17 @@ export function describeUnfinished(checker: string | undefined, reason: string):
 export function quoteArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * A zone whose base file was deleted (zones found in base_dir): zonerw no longer publishes
+ * it, and says so on every run until the zone is restored or retired.
+ */
+export function describeGoneBase(zone: string, shown: { base: string; file: string }): string {
+  return `${shown.base} is gone: zone ${zone} is no longer published, and its zone file ${shown.file} stays as it is (the nameserver keeps serving it); ` +
+    `restore the base file, or retire the zone: remove it from the nameserver's config and delete ${shown.file}`;
+}
+
+/** A zone whose base file and zone file are both gone: retired, and forgotten by zonerw. */
+export function describeRetired(zone: string, shown: { base: string; file: string }): string {
+  return `${zone}: ${shown.base} and ${shown.file} are gone: zone ${zone} is retired, and zonerw forgets it`;
+}

@@ -5,6 +5,7 @@
 // `zonerw check` validates the zones it renders.
 import { describeTransition, rememberHealth, traceVerdict, type FavouredMemory, type HealthDecision, type HealthMemory, type ServerMemory } from './health.js';
 import type { HistoryEvent } from './history.js';
+import { moveKind } from './hooks.js';
 import { fillWithLineMap, SERIAL, type Template } from './markers.js';
 import { describePublish } from './messages.js';
 import { planZone, settleIntent, sourcesEdited, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './plan.js';
@@ -191,8 +192,10 @@ export function planDecision(d: HealthDecision, before: { favoured?: FavouredMem
   const transition = describeTransition(d);
   if (transition) say.push(transition);
   if (d.favouredChanged || !before.favoured) {
-    // the first run records where it starts, so history can count time favoured from there
-    events.push({ t: now, type: 'transition', from: before.favoured?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule });
+    // the first run records where it starts, so history can count time favoured from there;
+    // a move is named as its hooks are (failover, failback, change)
+    const type = moveKind(before.favoured?.server, d.favoured.server, d.servers[0]?.name ?? d.favoured.server);
+    events.push({ t: now, type, from: before.favoured?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule });
   }
   const health = { ...rememberHealth(d), rule: d.rule };
   const plan: DecisionPlan = { decision: d, say, trace, events, health, ...(transition ? { transition } : {}) };

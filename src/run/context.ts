@@ -16,6 +16,9 @@ export interface RunContext {
   started: number;
   /** stderr lines are also history events (and raise the error hook) */
   log: Log;
+  /** Something to know that needs no action: on stderr unless --quiet, recorded in the history
+   *  as a warning; not an error (no error hook, no effect on the exit code). */
+  warn(line: string): void;
   /** an output line, unless --quiet */
   say(line: string): void;
   /** a -v line */
@@ -45,6 +48,10 @@ export function createContext(cfg: Config, opts: RunOptions, deps: Deps, lock: H
     cfg, opts, deps, now, log, events, errors, lock,
     started: performance.now(),
     say: (line) => !opts.quiet && log.out(line),
+    warn: (line) => {
+      if (!opts.quiet) deps.log.err(line);
+      events.push({ t: now, type: 'warning', message: line });
+    },
     trace: (line) => opts.verbose && log.out(line),
     trouble: new Trouble(),
     state: emptyState(),

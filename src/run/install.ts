@@ -69,7 +69,7 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
   ctx.events.push({ t: ctx.now, type: 'publish', zone, serial: publish.serial, why: publish.why });
   ctx.say(r.line);
   if (publish.aheadOfDate) {
-    ctx.log.err(`${zone}: serial ${publish.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
+    ctx.warn(`${zone}: serial ${publish.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
   }
   return true;
 }

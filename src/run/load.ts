@@ -90,6 +90,34 @@ export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promis
 }
 
 /**
+ * The zones the state remembers that are gone from base_dir (only when zones are found there,
+ * not listed): `orphaned` still have a zone file, which the nameserver keeps serving and which
+ * zonerw no longer touches; `retired` have none left either, and can be forgotten.
+ */
+export function goneZones(cfg: Config, files: Pick<Files, 'identity'>, listed: readonly string[], remembered: Iterable<string>): { orphaned: string[]; retired: string[] } {
+  const orphaned: string[] = [];
+  const retired: string[] = [];
+  if (cfg.zones) return { orphaned, retired };
+  const present = new Set(listed);
+  for (const zone of [...remembered].sort()) {
+    if (present.has(zone)) continue;
+    let file: string | undefined;
+    try {
+      file = files.identity(zoneFilePath(cfg, zone));
+    } catch {
+      file = 'unreadable'; // there is something there: not retired
+    }
+    (file === undefined ? retired : orphaned).push(zone);
+  }
+  return { orphaned, retired };
+}
+
+/** Both paths of a zone as the user recognises them. */
+export function shownPaths(cfg: Config, zone: string): { base: string; file: string } {
+  return { base: displayPath(cfg, baseFilePath(cfg, zone)), file: displayPath(cfg, zoneFilePath(cfg, zone)) };
+}
+
+/**
  * One zone as it stands. `unavailable` says why a marker has no value this config can give
  * (e.g. @IP6@ while a server lacks address6): a zone that uses it is a configuration problem.
  */

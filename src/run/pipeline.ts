@@ -13,13 +13,14 @@ import type { ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { showPlan } from './dry-run.js';
 import { installZones, type Ready } from './install.js';
-import { countLoadFailure, listZones, loadZone, sha256, unchangedSinceLastRun } from './load.js';
+import { describeGoneBase, describeRetired } from '../core/messages.js';
+import { countLoadFailure, goneZones, listZones, loadZone, sha256, shownPaths, unchangedSinceLastRun } from './load.js';
 import { missingChecker } from './checker.js';
 import { mapLimit } from './map-limit.js';
 import { observeServers } from './observe.js';
 import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
-import { rememberDecision, rememberPlanned } from './remember.js';
+import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
 import { besideZoneFile, checkerName, stageZones, type PublishStep, type Staged } from './stage.js';
 
@@ -93,9 +94,25 @@ async function listZonesAndValues(ctx: RunContext, decided: DecisionPlan) {
   const { zones, problems } = await listZones(cfg, ctx.deps.files);
   for (const p of problems) ctx.log.err(p);
   if (problems.length > 0) ctx.trouble.baseFile = true;
+  noticeGoneZones(ctx, zones);
   const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
   const { values, unavailable } = markerValues(cfg.servers, byName(decided.decision.favoured.server), decided.decision.pool.map(byName));
   return { zones, values, unavailable };
+}
+
+/**
+ * A base file deleted from base_dir does not silently drop its zone: said on every run (exit 65)
+ * while its zone file is still served; forgotten once the zone file is gone too.
+ */
+function noticeGoneZones(ctx: RunContext, zones: readonly string[]): void {
+  const { orphaned, retired } = goneZones(ctx.cfg, ctx.deps.files, zones, Object.keys(ctx.state.zones));
+  for (const zone of orphaned) ctx.log.err(describeGoneBase(zone, shownPaths(ctx.cfg, zone)));
+  if (orphaned.length > 0) ctx.trouble.baseFile = true;
+  if (ctx.opts.dryRun) return;
+  for (const zone of retired) {
+    ctx.say(describeRetired(zone, shownPaths(ctx.cfg, zone)));
+    forgetZone(ctx.state, zone);
+  }
 }
 
 /** A steady run stops here for most zones: same files, same values, nothing to read. */

@@ -1,7 +1,7 @@
 // The ports: every side effect a command needs, as the shapes it is handed. The CLI builds the
 // real ones from src/adapters (which implement these types); tests hand in fakes. Nothing here
 // imports an adapter.
-import type { HistoryEvent } from '../core/history.js';
+import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
 import type { ProbeResult, ProbeSpec } from '../core/probe.js';
 import type { AddressType, ZoneAnswer } from '../core/served.js';
@@ -126,15 +126,17 @@ export interface Deps {
   nameserver: Nameserver;
   files: Files;
   loadState(stateDir: string): Promise<LoadedState>;
-  /** reads the state for status: never moves or writes anything */
-  peekState(stateDir: string): Promise<{ state: State; problem?: string }>;
+  /** reads the state for status: never moves or writes anything; `refused` when a run would
+   *  refuse it (written by a newer zonerw) instead of rebuilding it */
+  peekState(stateDir: string): Promise<{ state: State; problem?: string; refused?: boolean }>;
   saveState(stateDir: string, state: State): Promise<void>;
   /** DNS questions to the primary and the secondaries */
   dns: ZoneQuery;
   /** runs a hook's argv (no shell) with extra environment variables */
   runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
   appendHistory(stateDir: string, events: readonly HistoryEvent[]): Promise<void>;
-  readHistory(stateDir: string): Promise<HistoryEvent[]>;
+  /** both history files, oldest first, as recorded (old files may hold `transition` events) */
+  readHistory(stateDir: string): Promise<RecordedEvent[]>;
   /** whether a command can be run (a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin) */
   findProgram(name: string): Promise<boolean>;
   log: Log;

@@ -43,6 +43,12 @@ export function rememberSecondaries(state: State, zone: string, lagging: readonl
   for (const [name, serial] of served) (m.served ??= {})[name] = serial;
 }
 
+/** A retired zone (its base file and zone file both gone): nothing more to remember of it. */
+export function forgetZone(state: State, zone: string): void {
+  delete state.zones[zone];
+  delete state.intents[zone];
+}
+
 export function rememberSuccess(state: State, now: number): void {
   state.lastSuccess = now;
 }

@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { LockedError } from '../../src/errors.js';
 import { acquireLock } from '../../src/adapters/lock.js';
 
@@ -57,9 +57,8 @@ describe('acquireLock', () => {
     assert.equal(existsSync(lockDir), false);
   });
 
-  test('a killed holder blocks until its lock is older than staleMs', async () => {
-    const stateDir = fresh();
-    const lockDir = join(stateDir, 'zonerw.lock');
+  /** A child process that takes the lock and holds it until killed. */
+  async function holderProcess(stateDir: string): Promise<ChildProcess> {
     const child = spawn(
       process.execPath,
       [
@@ -74,33 +73,118 @@ describe('acquireLock', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(child);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('locked')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-        setTimeout(() => reject(new Error('child did not lock within 10 s')), 10000).unref();
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('locked')) resolve();
       });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-    // SIGKILL leaves no chance to clean up: the lock folder stays, and is still fresh.
-    assert.ok(existsSync(lockDir));
-    await assert.rejects(acquireLock(stateDir), isLocked);
+      child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+      setTimeout(() => reject(new Error('child did not lock within 10 s')), 10000).unref();
+    });
+    return child;
+  }
 
-    // What time does to a killed holder's lock: its mtime stops moving. Age it past stale.
-    const old = new Date(Date.now() - 30_000 - 1000);
-    utimesSync(lockDir, old, old);
+  async function kill(child: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  test('the holder writes its pid and host into the lock folder; a second run is told who holds it', async () => {
+    const stateDir = fresh();
+    const lockDir = join(stateDir, 'zonerw.lock');
+    const held = await acquireLock(stateDir, { staleMs: 2000 }); // refreshed every second
+    try {
+      const holder = JSON.parse(readFileSync(join(lockDir, 'holder'), 'utf8'));
+      assert.equal(holder.pid, process.pid);
+      assert.equal(holder.host, hostname());
+      assert.equal(statSync(join(lockDir, 'holder')).mode & 0o777, 0o644);
+      await assert.rejects(acquireLock(stateDir), new RegExp(`another zonerw run \\(pid ${process.pid} on ${hostname()}\\) holds the lock`));
+      // proper-lockfile compares the folder's mtime on every refresh: writing the holder must not look like a takeover
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(held.compromised(), undefined);
+    } finally {
+      await held.release();
+    }
+    assert.equal(existsSync(lockDir), false, 'released: the folder and its holder file are gone');
+  });
+
+  test('a holder killed on this host (SIGKILL, the OOM killer) is taken over at once', async () => {
+    const stateDir = fresh();
+    const lockDir = join(stateDir, 'zonerw.lock');
+    const child = await holderProcess(stateDir);
+    await assert.rejects(acquireLock(stateDir), isLocked, 'a live holder blocks');
+    await kill(child);
+    // SIGKILL leaves no chance to clean up: the lock folder stays, fresh, naming a pid that is gone.
+    assert.ok(existsSync(lockDir));
+    assert.equal(JSON.parse(readFileSync(join(lockDir, 'holder'), 'utf8')).pid, child.pid);
     const held = await acquireLock(stateDir);
+    assert.equal(JSON.parse(readFileSync(join(lockDir, 'holder'), 'utf8')).pid, process.pid, 'the new holder');
     assert.equal(held.compromised(), undefined);
+    assert.deepEqual(readdirSync(stateDir), ['zonerw.lock'], 'nothing left beside it');
     await held.release();
     assert.equal(existsSync(lockDir), false);
+  });
+
+  test('many runs finding the same gone holder: exactly one takes the lock over', async () => {
+    const stateDir = fresh();
+    await kill(await holderProcess(stateDir));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(stateDir)));
+    const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>> => r.status === 'fulfilled');
+    assert.equal(won.length, 1, results.map((r) => r.status === 'rejected' ? String(r.reason) : 'held').join('\n'));
+    for (const r of results) if (r.status === 'rejected') isLocked(r.reason);
+    await won[0]!.value.release();
+  });
+
+  test('a holder that cannot be checked (another host, or no holder file) blocks until its lock is older than staleMs', async () => {
+    for (const holder of [{ pid: 999999, host: 'another-host', at: 1 }, undefined]) {
+      const stateDir = fresh();
+      const lockDir = join(stateDir, 'zonerw.lock');
+      mkdirSync(lockDir, { recursive: true });
+      if (holder) writeFileSync(join(lockDir, 'holder'), JSON.stringify(holder));
+      await assert.rejects(acquireLock(stateDir), isLocked);
+      // What time does to a dead holder's lock: its mtime stops moving. Age it past stale.
+      const old = new Date(Date.now() - 30_000 - 1000);
+      utimesSync(lockDir, old, old);
+      const held = await acquireLock(stateDir);
+      assert.equal(held.compromised(), undefined);
+      await held.release();
+      assert.equal(existsSync(lockDir), false);
+    }
+  });
+
+  test('a holder whose process is alive (frozen, or a pid now reused) is not taken over before staleMs', async () => {
+    const stateDir = fresh();
+    const lockDir = join(stateDir, 'zonerw.lock');
+    const child = await holderProcess(stateDir);
+    child.kill('SIGSTOP');
+    try {
+      await assert.rejects(acquireLock(stateDir), isLocked);
+    } finally {
+      child.kill('SIGCONT');
+      await kill(child);
+    }
+    assert.ok(!existsSync(join(stateDir, 'zonerw.lock.gone')), 'nothing renamed');
+    assert.ok(existsSync(lockDir));
+  });
+
+  test('a state folder it creates is 0755 under umask 077 (a monitoring user may run status); an existing one keeps its mode', async () => {
+    const stateDir = join(fresh(), 'deeper', 'state');
+    const old = process.umask(0o077);
+    let held;
+    try {
+      held = await acquireLock(stateDir);
+    } finally {
+      process.umask(old);
+    }
+    await held.release();
+    for (const d of [stateDir, dirname(stateDir), dirname(dirname(stateDir))]) assert.equal(statSync(d).mode & 0o777, 0o755, d);
+    const kept = fresh();
+    mkdirSync(kept, { mode: 0o700 });
+    await (await acquireLock(kept)).release();
+    assert.equal(statSync(kept).mode & 0o777, 0o700);
   });
 
   test('a custom staleMs is honoured', async () => {
@@ -138,7 +222,6 @@ describe('acquireLock', () => {
 
   test('a state folder that cannot be created is a RunError naming it', async () => {
     const file = join(root, 'a-file');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(file, 'x');
     await assert.rejects(acquireLock(join(file, 'state')), (e: unknown) => {
       assert.ok(e instanceof Error && e.name === 'RunError', String(e));

@@ -125,7 +125,7 @@ test('two runs at once: exactly one writes, the other exits 75 at once touching 
     const second = await zonerw(['--config', conf], NOW);
     assert.equal(second.code, 75);
     assert.equal(second.stdout, '');
-    assert.match(second.stderr, /^zonerw: another zonerw run holds the lock .*zonerw\.lock; nothing was done \(a lock left by a run that died is taken over after 30 s\)$/m);
+    assert.match(second.stderr, /^zonerw: another zonerw run(?: \(pid \d+ on \S+\))? holds the lock .*zonerw\.lock; nothing was done \(the lock of a run that died is taken over at once on its own host, else after 30 s\)$/m);
     await assert.rejects(stat(join(d, 'zones', 'example.com')), 'the second run wrote nothing');
   } finally {
     mode = 'ok';
@@ -136,7 +136,7 @@ test('two runs at once: exactly one writes, the other exits 75 at once touching 
   assert.match(r.stdout, /^example\.com: serial 2026112200/);
 });
 
-test('a lock left by a killed run blocks only until it is stale (30 s, under a minute)', async () => {
+test('a lock left by a killed run (SIGKILL, the OOM killer) is taken over at once: zonerw --force right after the crash runs', async () => {
   const conf = await setup('killed', '20s');
   const d = join(dir, 'killed');
   mode = 'hold';
@@ -149,12 +149,25 @@ test('a lock left by a killed run blocks only until it is stale (30 s, under a m
     mode = 'ok';
     for (const res of held.splice(0)) res.destroy();
   }
-  assert.equal((await zonerw(['--config', conf], NOW)).code, 75, 'a fresh lock still blocks');
+  assert.ok((await stat(join(d, 'state', 'zonerw.lock', 'holder'))).isFile(), 'the killed run left its lock, naming itself');
+  const next = await zonerw(['--config', conf, '--force'], NOW);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stdout, /^example\.com: serial 2026112200/);
+});
+
+test('a lock whose holder cannot be checked (another host) blocks until it is stale (30 s)', async () => {
+  const conf = await setup('elsewhere');
+  const lock = join(dir, 'elsewhere', 'state', 'zonerw.lock');
+  await mkdir(lock, { recursive: true });
+  await writeFile(join(lock, 'holder'), JSON.stringify({ pid: 4242, host: 'ns2.example.net', at: Date.now() }));
+  const blocked = await zonerw(['--config', conf], NOW);
+  assert.equal(blocked.code, 75);
+  assert.equal(blocked.stderr, `zonerw: another zonerw run (pid 4242 on ns2.example.net) holds the lock ${lock}; nothing was done (the lock of a run that died is taken over at once on its own host, else after 30 s)\n`);
   // what 31 seconds do to a lock whose holder no longer refreshes it
   const old = new Date(Date.now() - 31_000);
-  await utimes(join(d, 'state', 'zonerw.lock'), old, old);
+  await utimes(lock, old, old);
   const next = await zonerw(['--config', conf], NOW);
-  assert.equal(next.code, 0);
+  assert.equal(next.code, 0, next.stderr);
   assert.match(next.stdout, /^example\.com: serial 2026112200/);
 });
 

@@ -278,13 +278,13 @@ describe('history', () => {
     assert.equal(lines[0], 'history from 2026-11-21 00:00:00 to 2026-11-22 00:00:00 UTC');
     assert.deepEqual(lines.slice(2, 11), [
       '  2026-11-21 00:00:00  main check up (HTTP 200)',
-      '  2026-11-21 00:00:00  favouring main 192.0.2.1: main is the first server and it is up',
+      '  2026-11-21 00:00:00  start: favouring main 192.0.2.1: main is the first server and it is up',
       '  2026-11-21 00:00:00  example.com published, serial 2026112100 (missing)',
       '  2026-11-21 06:00:00  main check down (HTTP 503)',
-      '  2026-11-21 06:00:00  favouring backup 198.51.100.7 instead of main: main 192.0.2.1 down (HTTP 503, 1 attempt); favouring backup 198.51.100.7',
+      '  2026-11-21 06:00:00  failover: favouring backup 198.51.100.7 instead of main: main 192.0.2.1 down (HTTP 503, 1 attempt); favouring backup 198.51.100.7',
       '  2026-11-21 06:00:00  example.com published, serial 2026112101 (values)',
       '  2026-11-21 09:00:00  main check up (HTTP 200)',
-      '  2026-11-21 09:00:00  favouring main 192.0.2.1 instead of backup: main 192.0.2.1 up (HTTP 200); favouring main 192.0.2.1',
+      '  2026-11-21 09:00:00  failback: favouring main 192.0.2.1 instead of backup: main 192.0.2.1 up (HTTP 200); favouring main 192.0.2.1',
       '  2026-11-21 09:00:00  example.com published, serial 2026112102 (values)',
     ]);
     assert.equal(lines[11], '  2026-11-21 12:00:00  pinned to backup by carol: test');

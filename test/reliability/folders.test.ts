@@ -160,8 +160,8 @@ describe('permissions (zonerw run as nobody)', { skip: NOBODY_SKIP }, () => {
     clean(r);
     assert.equal(r.code, 1);
     assert.deepEqual(lines(r.stderr).sort(), [ // (the zones are written in parallel: any order)
-      `example.com: cannot write ${zoneOf(w)}: EACCES: permission denied`,
-      `example.net: cannot write ${zoneOf(w, 'example.net')}: EACCES: permission denied`,
+      `example.com: cannot write ${zoneOf(w)}: EACCES: permission denied (running as nobody, uid ${NOBODY}): give nobody write access to ${w.lab.zoneDir} (chown nobody ${w.lab.zoneDir})`,
+      `example.net: cannot write ${zoneOf(w, 'example.net')}: EACCES: permission denied (running as nobody, uid ${NOBODY}): give nobody write access to ${w.lab.zoneDir} (chown nobody ${w.lab.zoneDir})`,
     ]);
     assert.deepEqual(under(w.snap().lab, 'zones'), under(before.lab, 'zones'), 'zone_dir unchanged');
     onlyZonesAndState(w, before);
@@ -176,7 +176,9 @@ describe('permissions (zonerw run as nobody)', { skip: NOBODY_SKIP }, () => {
     const r = await zonerwAs(NOBODY, ['--config', w.lab.conf], LATER);
     clean(r);
     assert.equal(r.code, 1);
-    assert.deepEqual(lines(r.stderr), [`example.com: cannot write ${zoneOf(w)}: cannot keep its owner 0:0 as uid ${NOBODY}: EPERM: operation not permitted`]);
+    assert.deepEqual(lines(r.stderr), [
+      `example.com: cannot write ${zoneOf(w)}: cannot keep its owner 0:0: EPERM: operation not permitted (running as nobody, uid ${NOBODY}): make nobody its owner (chown nobody: ${zoneOf(w)}), or run zonerw as root`,
+    ]);
     assert.deepEqual(lines(r.stdout), [DOWN_LINE, `example.net: serial 2026112201, www mail -> ${BACKUP}`]);
     assert.equal(before.lab.get('zones/example.com'), tree(w.lab.dir).get('zones/example.com'), 'old zone kept, owner and all');
     assert.deepEqual(tempsIn(w.lab.zoneDir), []);
@@ -193,7 +195,8 @@ describe('permissions (zonerw run as nobody)', { skip: NOBODY_SKIP }, () => {
     const r = await zonerwAs(NOBODY, ['--config', w.lab.conf], LATER);
     clean(r);
     assert.equal(r.code, 1);
-    assert.deepEqual(lines(r.stderr), [`zonerw: cannot read ${join(w.lab.stateDir, 'state.json')}: EACCES: permission denied`]);
+    const state = join(w.lab.stateDir, 'state.json');
+    assert.deepEqual(lines(r.stderr), [`zonerw: cannot read ${state}: EACCES: permission denied (running as nobody, uid ${NOBODY}): make nobody its owner (chown nobody: ${state}), or run zonerw as root`]);
     assert.deepEqual(w.snap(), before);
   });
 

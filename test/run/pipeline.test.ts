@@ -578,7 +578,10 @@ test('hooks: run after the install with the ZONERW_* environment; a failing or h
   const history = (await readFile(join(l.dir, 'state', 'history.jsonl'), 'utf8')).trim().split('\n').map((x) => JSON.parse(x));
   const hooks = history.filter((e) => e.type === 'hook');
   assert.deepEqual(hooks.map((h) => [h.on, h.ok]), [['publish', true], ['failover', true], ['publish', true], ['failover', false], ['failover', false], ['failback', true], ['publish', true]]);
-  assert.deepEqual(history.filter((e) => e.type === 'transition').map((e) => e.to), ['main', 'backup', 'main']);
+  // the history names each move as the hooks do: the first run's start, then failover and failback
+  const moves = history.filter((e) => ['failover', 'failback', 'change'].includes(e.type));
+  assert.deepEqual(moves.map((e) => [e.type, e.from, e.to]), [['change', null, 'main'], ['failover', 'main', 'backup'], ['failback', 'backup', 'main']]);
+  assert.deepEqual(history.filter((e) => e.type === 'transition'), [], 'no longer written');
 });
 
 test('metrics_file: written atomically at the end of each run, in a format promtool accepts', async (t) => {
@@ -844,4 +847,61 @@ test('a checker that gives no verdict is one line saying so: in a run, --dry-run
   reset(l);
   assert.equal(await check(l.cfg, {}, l.deps), 1);
   assert.deepEqual([l.out, l.err], [[], ['example.com: nsd-checkzone timed out after 10s; not validated']]);
+});
+
+// ------------------------------------------------------------------ issue 11: rough edges
+
+test('a serial ahead of the date is a warning: on stderr unless -q, a warning event in the history, no error hook, exit 0', async () => {
+  const l = await lab();
+  const log = join(l.dir, 'hook.log');
+  l.cfg.hooks = [{ on: ['error'], run: ['sh', '-c', `echo "$ZONERW_REASON" >> ${log}`], timeoutMs: 5000 }];
+  assert.equal(await l.go(), 0); // serial 2026112200
+  const ahead = "example.com: serial 2026112201 is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases";
+  for (const quiet of [false, true]) {
+    reset(l);
+    l.now -= 86_400_000; // the clock a day back: the serial runs ahead of the date
+    assert.equal(await l.go({ quiet, force: true }), 0, l.err.join('\n'));
+    assert.deepEqual(l.err, quiet ? [] : [ahead.replace('2026112201', String(await l.serial()))]);
+  }
+  const history = (await readFile(join(l.dir, 'state', 'history.jsonl'), 'utf8')).trim().split('\n').map((x) => JSON.parse(x));
+  assert.deepEqual(history.filter((e) => e.type === 'warning').map((e) => e.message), [ahead, ahead.replace('2026112201', '2026112202')]);
+  assert.deepEqual(history.filter((e) => e.type === 'error'), []);
+  await assert.rejects(stat(log), 'the error hook did not run');
+});
+
+test('a deleted base file: said on every run (exit 65) while its zone file is served; retired once the zone file is gone too', async () => {
+  const l = await lab({}, { 'example.com': BASE, 'example.net': BASE.replaceAll('example.com', 'example.net') });
+  assert.equal(await l.go(), 0);
+  await rm(join(l.dir, 'base', 'example.net.base'));
+  const gone = "base/example.net.base is gone: zone example.net is no longer published, and its zone file zones/example.net stays as it is (the nameserver keeps serving it); restore the base file, or retire the zone: remove it from the nameserver's config and delete zones/example.net";
+  for (let i = 0; i < 2; i++) {
+    reset(l);
+    l.mainUp = false;
+    assert.equal(await l.go(), 65);
+    assert.deepEqual(l.err, [gone]);
+    if (i === 0) assert.match(l.out.join('\n'), /^example\.com: serial 2026112201, www mail -> 198\.51\.100\.7$/m, 'the other zones still fail over');
+  }
+  assert.match(await l.zone('example.net'), /192\.0\.2\.1/, 'the orphan zone file is left as it was');
+  const { buildStatus, formatStatus } = await import('../../src/commands/status.js');
+  const report = await buildStatus(l.cfg, l.deps, l.now);
+  assert.deepEqual(report.zones.map((z) => [z.zone, z.baseGone]), [['example.com', false], ['example.net', true]]);
+  assert.ok(formatStatus(report, l.now).includes(`    NOT PUBLISHED: ${gone}`));
+  await rm(join(l.dir, 'zones', 'example.net'));
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err], [['example.net: base/example.net.base and zones/example.net are gone: zone example.net is retired, and zonerw forgets it'], []]);
+  assert.deepEqual(Object.keys((await loadState(join(l.dir, 'state'))).state.zones), ['example.com']);
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err], [[], []], 'said once');
+});
+
+test('with zones listed, a zone taken off the list is not a gone base file', async () => {
+  const l = await lab({}, { 'example.com': BASE, 'example.net': BASE.replaceAll('example.com', 'example.net') });
+  assert.equal(await l.go(), 0);
+  l.cfg.zones = ['example.com'];
+  reset(l);
+  l.mainUp = false;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.err, []);
 });
