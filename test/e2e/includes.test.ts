@@ -86,7 +86,7 @@ www  IN A   @IP@
     // NSD reads a relative $INCLUDE from its zonesdir: here, zone_dir (include_dir's default)
     primary = await startNsd({ dir: join(root, 'primary'), role: 'primary', port: p, zones: [ZONE], zoneDir: zones, workDir: zones, peerPort: s });
     secondary = await startNsd({ dir: join(root, 'secondary'), role: 'secondary', port: s, zones: [ZONE], peerPort: p });
-    writeFileSync(conf, readFileSync(conf, 'utf8').replace('control = ["nsd-control"]', `control = ${JSON.stringify(primary.control)}`));
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('control = ["nsd-control"]', `control = ${JSON.stringify(primary.control)}\naddress = "127.0.0.1:${p}"`));
   });
 
   after(async () => {
@@ -171,8 +171,9 @@ www  IN A   @IP@
 $INCLUDE "extra.inc"
 `);
     writeFileSync(join(bindDir, 'extra.inc'), 'extra IN A 203.0.113.77\n');
-    primary = await startBind({ dir: bindDir, role: 'primary', port: await freePort(), zones: [ZONE], zoneDir: join(root, 'site', 'zones'), peerPort: await freePort() });
-    writeFileSync(conf, readFileSync(conf, 'utf8').replace('control = ["rndc"]', `control = ${JSON.stringify(primary.control)}`));
+    const port = await freePort();
+    primary = await startBind({ dir: bindDir, role: 'primary', port, zones: [ZONE], zoneDir: join(root, 'site', 'zones'), peerPort: await freePort() });
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('control = ["rndc"]', `control = ${JSON.stringify(primary.control)}\naddress = "127.0.0.1:${port}"`));
   });
 
   after(async () => {
