@@ -37,6 +37,8 @@ export interface ZoneMemory {
   inputs?: { base: string; file: string };
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
+  /** a zone zonerw signs ([dnssec] sign): when the first signature of its installed file expires */
+  signaturesExpire?: number;
 }
 
 /**
@@ -68,6 +70,8 @@ export interface ZoneFacts {
   values: RenderedValues;
   installed?: InstalledFile;
   memory?: ZoneMemory;
+  /** a zone zonerw signs must be signed again (its signatures expire soon): why, for the output line */
+  resign?: string;
 }
 
 export interface PlanOptions {
@@ -86,6 +90,8 @@ export type ZonePlan =
       why: PublishReason[];
       /** the file on disk is not zonerw's output: keep a copy before replacing it */
       keepCopy: boolean;
+      /** why it is signed again (`signatures expire ...`), when that is a reason */
+      resign?: string;
     }
   | {
       action: 'keep';
@@ -98,7 +104,7 @@ export type ZonePlan =
     }
   | { action: 'wait'; zone: string };
 
-export type PublishReason = 'values' | 'base' | 'forced' | 'missing' | 'first';
+export type PublishReason = 'values' | 'base' | 'forced' | 'missing' | 'first' | 'resign';
 
 export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   const { zone, installed, memory } = f;
@@ -117,6 +123,8 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
     }
   }
   if (o.force) why.push('forced');
+  const resign = installed !== undefined && f.resign !== undefined ? { resign: f.resign } : {};
+  if (resign.resign !== undefined) why.push('resign');
   if (why.length === 0) {
     const handEdited = installed !== undefined && !owned;
     const notice = handEdited && memory?.editSeen !== installed.hash;
@@ -126,7 +134,7 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   // higher serial (hand edit, older tool) can make the new serial go backwards.
   const previous = highestSerial([memory?.serial, installed?.serial]);
   const { serial, aheadOfDate } = nextSerial(previous, o.today);
-  return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
+  return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender, ...resign };
 }
 
 function sameValues(a: RenderedValues, b: RenderedValues): boolean {

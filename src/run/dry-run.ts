@@ -32,12 +32,13 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
     ctx.trouble.failed = true;
     return;
   }
-  const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch), deps.nameserver);
+  const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch), deps.nameserver, deps.signer);
   if (!staged.ok) {
     log.err(staged.refusal === 'write' ? `${step.zone}: ${staged.message}` : `${step.zone}: would be refused by ${checkerName(staged)}: ${staged.words}`);
     ctx.trouble.failed = true;
     return;
   }
+  if (deps.signer?.signs(step.zone)) log.out(`would sign with: ${deps.signer.command(step.zone, '{in}', '{out}').map(quoteArg).join(' ')} (then verify it)`);
   for (const s of ['reload', 'notify'] as const) {
     const argv = deps.nameserver.command(s, step.zone);
     if (argv) log.out(`would run: ${argv.map(quoteArg).join(' ')}`);

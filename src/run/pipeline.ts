@@ -19,6 +19,7 @@ import { settlePending, watchSecondaries } from './propagate.js';
 import { rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
 import { besideZoneFile, checkerName, stageZones, type PublishStep } from './stage.js';
+import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemory } from './sign.js';
 
 /** Zones go through load, plan, render, write and validate this many at a time (memory). */
 const CHUNK = 200;
@@ -89,7 +90,7 @@ async function listZonesAndValues(ctx: RunContext, decided: DecisionPlan) {
 function zonesToRead(ctx: RunContext, zones: readonly string[], values: RenderedValues): string[] {
   const { cfg, state } = ctx;
   if (ctx.opts.force) return [...zones];
-  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values));
+  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now));
   if (toRead.length < zones.length) ctx.trace(`${zones.length - toRead.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
   return toRead;
 }
@@ -110,7 +111,8 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
     }
     const { zone } = load.input;
     const known = { ...(state.zones[zone] ? { memory: state.zones[zone] } : {}), ...(state.intents[zone] ? { intent: state.intents[zone] } : {}) };
-    const step = planZoneStep(load.input, known, options);
+    const resignBeforeMs = resignBeforeFor(cfg, zone);
+    const step = planZoneStep(load.input, known, resignBeforeMs === undefined ? options : { ...options, resignBeforeMs });
     rememberPlanned(state, step);
     if ((step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
     if (step.action === 'keep' && step.trace) ctx.trace(step.trace);
@@ -129,7 +131,7 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
       ctx.trouble.failed = true;
     }
   }
-  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), ctx.deps.nameserver, availableParallelism());
+  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), ctx.deps.nameserver, availableParallelism(), ctx.deps.signer);
   const ready: Ready[] = [];
   for (const s of staged) {
     if (!s.ok) {
@@ -139,7 +141,12 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
     }
     const { step } = s;
     const checked = step.validatedBefore ?? (s.checker ? { checker: s.checker, validated: rememberValidation(step.input.contentHash, step.remember?.validated) } : undefined);
-    ready.push({ zone: step.zone, input: step.input, publish: step.publish, line: step.line, file: s.file, intent: { ...step.intent, ...(checked ?? {}) } });
+    const short = shortSignaturesProblem(step.zone, s.signed, ctx.now, resignBeforeFor(ctx.cfg, step.zone));
+    if (short) {
+      ctx.log.err(short); // still installed: the zone is signed and verified, only renewed too often
+      ctx.trouble.failed = true;
+    }
+    ready.push({ zone: step.zone, input: step.input, publish: step.publish, line: step.line, file: s.file, intent: { ...step.intent, ...(checked ?? {}), ...signedMemory(s.signed) } });
   }
   return ready;
 }

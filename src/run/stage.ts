@@ -6,29 +6,40 @@ import { pointAtBase } from '../core/messages.js';
 import type { ZoneStep } from '../core/run-plan.js';
 import { ZONE_ENCODING } from './load.js';
 import { mapLimit } from './map-limit.js';
-import type { Nameserver, PreparedFile, Scratch } from './ports.js';
+import type { Nameserver, PreparedFile, Scratch, Signer } from './ports.js';
+import { asSigned, signOne, type SignedZone } from './sign.js';
 
 export type PublishStep = Extract<ZoneStep, { action: 'publish' }>;
 /** What stage needs of a step: render results and where they came from. */
 export type Stageable = Pick<PublishStep, 'zone' | 'input' | 'rendered'> & { validatedBefore?: PublishStep['validatedBefore'] };
 
 export type Staged<S extends Stageable> =
-  | { ok: true; step: S; file: PreparedFile; checker?: string }
+  /** `signed`: zonerw signed it ([dnssec] sign); `file` holds the signed text */
+  | { ok: true; step: S; file: PreparedFile; checker?: string; signed?: SignedZone }
   | { ok: false; step: S; refusal: 'write'; message: string }
   /** `words`: the checker's message, its lines pointed at the base file */
   | { ok: false; step: S; refusal: 'checker'; checker?: string; words: string };
 
 export type Place = (step: Stageable) => Promise<PreparedFile>;
 
-/** Writes and validates each step: files many at a time (their fsyncs overlap), checkers one per core. */
-export async function stageZones<S extends Stageable>(steps: readonly S[], place: Place, ns: Nameserver, cores: number): Promise<Staged<S>[]> {
+/** Writes, signs (with a signer) and validates each step: files many at a time (their fsyncs overlap), signers and checkers one per core. */
+export async function stageZones<S extends Stageable>(steps: readonly S[], place: Place, ns: Nameserver, cores: number, signer?: Signer): Promise<Staged<S>[]> {
   const placed = await mapLimit(steps, 16, (step) => placeOne(step, place));
-  return mapLimit(placed, cores, (p) => (p.ok ? validateOne(p.step, p.file, ns) : Promise.resolve(p)));
+  return mapLimit(placed, cores, (p) => (p.ok ? signThenValidate(p.step, p.file, place, ns, signer) : Promise.resolve(p)));
 }
 
-export async function stageZone<S extends Stageable>(step: S, place: Place, ns: Nameserver): Promise<Staged<S>> {
+export async function stageZone<S extends Stageable>(step: S, place: Place, ns: Nameserver, signer?: Signer): Promise<Staged<S>> {
   const placed = await placeOne(step, place);
-  return placed.ok ? validateOne(step, placed.file, ns) : placed;
+  return placed.ok ? signThenValidate(step, placed.file, place, ns, signer) : placed;
+}
+
+/** A zone zonerw signs is validated as signed: the checker sees what will be installed. */
+async function signThenValidate<S extends Stageable>(step: S, file: PreparedFile, place: Place, ns: Nameserver, signer: Signer | undefined): Promise<Staged<S>> {
+  if (!signer?.signs(step.zone)) return validateOne(step, file, ns);
+  const s = await signOne(step, file, place, signer);
+  if (!s.ok) return s;
+  const v = await validateOne(asSigned(step), s.file, ns);
+  return v.ok ? { ...v, step, signed: s.signed } : { ...v, step };
 }
 
 async function placeOne<S extends Stageable>(step: S, place: Place): Promise<Staged<S>> {
