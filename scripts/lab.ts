@@ -306,6 +306,12 @@ export interface NsOptions {
    * signingBind and signingKnot, the snippets the README shows.
    */
   sign?: boolean;
+  /**
+   * Knot with `sign`: how it loads zonerw's file. `difference-no-serial` (the default, what the
+   * README recommends) or `whole` (with `journal-content: none`, the unsigned setting), which
+   * needs zonerw to number above the serial Knot serves.
+   */
+  knotLoad?: 'difference-no-serial' | 'whole';
 }
 
 export interface NsInstance {
@@ -429,7 +435,6 @@ ${zones.join('')}`,
  * the key directory; it serves max(zonerw's serial, its last signed serial + 1).
  */
 export function signingBind(keyDir: string): string {
-  mkdirSync(keyDir, { recursive: true });
   return `  dnssec-policy default;\n  inline-signing yes;\n  key-directory ${JSON.stringify(keyDir)};\n`;
 }
 
@@ -440,16 +445,15 @@ export function signingBind(keyDir: string): string {
  * own last serial), so neither its re-signing nor zonerw's serials can make a change invisible
  * to the secondaries. `zonefile-sync: -1`: Knot never writes zonerw's file.
  */
-export function signingKnot(policy: string): string {
-  return `    dnssec-signing: on\n    dnssec-policy: ${policy}\n    zonefile-sync: -1\n    zonefile-load: difference-no-serial\n    journal-content: all\n    serial-policy: increment\n`;
+export function signingKnot(policy: string, load: NsOptions['knotLoad'] = 'difference-no-serial'): string {
+  const loading = load === 'whole' ? '    zonefile-load: whole\n    journal-content: none\n' : '    zonefile-load: difference-no-serial\n    journal-content: all\n';
+  return `    dnssec-signing: on\n    dnssec-policy: ${policy}\n    zonefile-sync: -1\n${loading}    serial-policy: increment\n`;
 }
 
-/** A Knot signing policy (keys in its KASP database under `database: storage`). */
-const KNOT_POLICY = `policy:
-  - id: lab
-    algorithm: ecdsap256sha256
-    single-type-signing: on
-`;
+/** A Knot signing policy (keys in its KASP database under `database: storage`), as the README shows it. */
+export function knotPolicy(id: string): string {
+  return `policy:\n  - id: ${id}\n    algorithm: ecdsap256sha256\n    single-type-signing: on\n`;
+}
 
 /**
  * BIND 9 in the foreground (`named -4 -g`), its log on stderr into DIR/named.log; rndc through
@@ -466,6 +470,7 @@ export async function startBind(o: NsOptions): Promise<NsInstance> {
   }
   const controlPort = await freePort();
   const q = (s: string) => JSON.stringify(s);
+  if (o.sign) mkdirSync(join(dir, 'keys'), { recursive: true });
   const signing = o.sign ? signingBind(join(dir, 'keys')) : '';
   const zones = o.zones.map((z) =>
     o.role === 'primary'
@@ -533,7 +538,7 @@ export async function startKnot(o: NsOptions): Promise<NsInstance> {
   const zones = o.zones.map((z) =>
     primary
       ? `  - domain: ${z}\n    storage: ${q(zoneDir)}\n    file: ${q(join(zoneDir, z))}\n    notify: peer\n    acl: peer\n` +
-        (o.sign ? signingKnot('lab') : `    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n`)
+        (o.sign ? signingKnot('lab', o.knotLoad) : `    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n`)
       : `  - domain: ${z}\n    storage: ${q(dir)}\n    file: ${q(join(dir, `${z}.zone`))}\n    master: peer\n    acl: peer\n`,
   );
   const conf = join(dir, 'knot.conf');
@@ -562,7 +567,7 @@ acl:
   - id: peer
     address: ${HOST}
     action: ${primary ? 'transfer' : 'notify'}
-${primary && o.sign ? KNOT_POLICY : ''}zone:
+${primary && o.sign ? knotPolicy('lab') : ''}zone:
 ${zones.join('')}`,
   );
   const t = launch(`knotd ${o.role} :${o.port}`, [knotd, '-c', conf], dir, logFile);

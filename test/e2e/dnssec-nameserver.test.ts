@@ -6,16 +6,25 @@
 // on its own (`knotc zone-sign`, `rndc sign`, three times) numbers its serial past zonerw's,
 // which must not stop the next failover from reaching the secondary. The snippets are
 // signingBind and signingKnot in scripts/lab.ts, the ones the README shows.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, querySoaSerial, startBind, startHttp, startKnot, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { freePort, knotPolicy, needBinary, querySoaSerial, signingBind, signingKnot, startBind, startHttp, startKnot, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { repoRoot } from '../helpers/paths.js';
 import { missingTools, validatesAs, writeTrustAnchor } from '../helpers/dnssec.js';
 import { skipUnlessCI } from '../helpers/need.js';
 import { BACKUP, BASE, MAIN, ZONE, configToml, publishedSerial, runZonerw, show } from './scenario.js';
+
+test('the README shows the signing snippets these tests run', () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim());
+  const snippet = signingBind('/var/lib/bind/keys') + signingKnot('zonerw') + knotPolicy('zonerw');
+  for (const line of snippet.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    assert.ok(readme.includes(line), `README.md lacks the line ${JSON.stringify(line)}`);
+  }
+});
 
 type Kind = 'bind' | 'knot';
 const SERVERS: Record<Kind, { bins: string[]; secondary: 'bind' | 'nsd'; resign: string }> = {
@@ -23,14 +32,28 @@ const SERVERS: Record<Kind, { bins: string[]; secondary: 'bind' | 'nsd'; resign:
   knot: { bins: ['knotd', 'knotc', 'nsd', 'nsd-control'], secondary: 'nsd', resign: 'zone-sign' },
 };
 
-for (const kind of ['bind', 'knot'] as const) {
+const CASES: { kind: Kind; knotLoad?: 'whole'; todo?: string }[] = [
+  { kind: 'bind' },
+  { kind: 'knot' },
+  // Knot's unsigned setting (zonefile-load: whole, journal-content: none) with signing: after
+  // Knot re-signed, its serial is above zonerw's next one, which Knot loads anyway and the
+  // secondary ignores. DEPENDS ON h-served (issue 10, "serials above what is served": the
+  // previous serial is the highest of the state, the file and the primary's served serial).
+  // Until that is merged this case is a todo; once it is, remove the todo.
+  { kind: 'knot', knotLoad: 'whole', todo: "needs h-served's serial above the primary's served serial" },
+];
+
+for (const { kind, knotLoad, todo } of CASES) {
   const { bins, secondary: secondaryKind, resign } = SERVERS[kind];
   const missingServers = bins.filter((b) => !needBinary(b));
   const skip = skipUnlessCI(
     missingServers.length > 0 ? `${missingServers.join(', ')} not installed (apt-get install nsd bind9 knot)` : missingTools(['dig', 'delv']),
   );
 
-  describe(`${kind} signs (${kind === 'bind' ? 'dnssec-policy + inline-signing' : 'dnssec-signing, difference-no-serial'}), ${secondaryKind} secondary: answers validate`, { skip, timeout: 180_000 }, () => {
+  const how = kind === 'bind' ? 'dnssec-policy + inline-signing' : `dnssec-signing, ${knotLoad ?? 'difference-no-serial'}`;
+  // node 20 does not pass a suite's todo on to its tests: each test carries it
+  const t = todo ? { todo } : {};
+  describe(`${kind} signs (${how}), ${secondaryKind} secondary: answers validate`, { skip, timeout: 180_000 }, () => {
     let root = '';
     let conf = '';
     let anchor = '';
@@ -40,6 +63,14 @@ for (const kind of ['bind', 'knot'] as const) {
 
     const www = `www.${ZONE}`;
     const validates = (addresses: string[]) => validatesAs(secondary.port, anchor, ZONE, www, addresses, 30_000);
+    /** The secondary serves what the primary serves (the primary's serial, which is the signer's). */
+    async function secondaryServesPrimary(): Promise<void> {
+      const primarySerial = await querySoaSerial(primary.port, ZONE);
+      await waitFor(async () => ((await querySoaSerial(secondary.port, ZONE)) === primarySerial ? true : undefined), {
+        timeoutMs: 10_000,
+        what: `the secondary to serve the primary's serial ${primarySerial}`,
+      });
+    }
 
     before(async () => {
       root = mkdtempSync(join(tmpdir(), `zonerw-e2e-dnssec-${kind}-`));
@@ -50,7 +81,7 @@ for (const kind of ['bind', 'knot'] as const) {
       const primaryPort = await freePort();
       const secondaryPort = await freePort();
       const start = kind === 'bind' ? startBind : startKnot;
-      primary = await start({ dir: join(root, 'primary'), role: 'primary', port: primaryPort, zones: [ZONE], zoneDir: join(site, 'zones'), peerPort: secondaryPort, sign: true });
+      primary = await start({ dir: join(root, 'primary'), role: 'primary', port: primaryPort, zones: [ZONE], zoneDir: join(site, 'zones'), peerPort: secondaryPort, sign: true, ...(knotLoad ? { knotLoad } : {}) });
       const startSecondary = secondaryKind === 'bind' ? startBind : startNsd;
       secondary = await startSecondary({ dir: join(root, 'secondary'), role: 'secondary', port: secondaryPort, zones: [ZONE], peerPort: primaryPort });
       conf = join(site, 'zonerw.toml');
@@ -67,7 +98,7 @@ for (const kind of ['bind', 'knot'] as const) {
       }
     });
 
-    it('1. the first publish: the secondary serves the zone signed, and www validates as the main address', async () => {
+    it('1. the first publish: the secondary serves the zone signed, and www validates as the main address', t, async () => {
       const r = await runZonerw(conf, [], root);
       assert.equal(r.code, 0, show(r));
       publishedSerial(r);
@@ -77,7 +108,7 @@ for (const kind of ['bind', 'knot'] as const) {
       await validates([MAIN]);
     });
 
-    it(`2. the nameserver re-signs three times (${kind === 'bind' ? 'rndc' : 'knotc'} ${resign}), then main goes down: the failover reaches the secondary and validates`, async () => {
+    it(`2. the nameserver re-signs three times (${kind === 'bind' ? 'rndc' : 'knotc'} ${resign}), then main goes down: the failover reaches the secondary and validates`, t, async () => {
       let served = await querySoaSerial(primary.port, ZONE);
       assert.ok(served !== undefined, 'the primary serves the zone');
       for (let i = 0; i < 3; i++) {
@@ -92,11 +123,10 @@ for (const kind of ['bind', 'knot'] as const) {
       const serial = publishedSerial(r);
       assert.ok(served! > serial, `the nameserver's serial (${served}) is ahead of zonerw's (${serial}): the case this step is about`);
       await validates([BACKUP]);
-      const primarySerial = await querySoaSerial(primary.port, ZONE);
-      await waitFor(async () => ((await querySoaSerial(secondary.port, ZONE)) === primarySerial ? true : undefined), { timeoutMs: 10_000, what: `the secondary to serve the primary's serial ${primarySerial}` });
+      await secondaryServesPrimary();
     });
 
-    it('3. main is back: the failback reaches the secondary and validates', async () => {
+    it('3. main is back: the failback reaches the secondary and validates', t, async () => {
       http.setStatus(200);
       const first = await runZonerw(conf, [], root);
       assert.equal(first.code, 0, show(first)); // recover_after = 2: one good run is not enough
@@ -104,6 +134,7 @@ for (const kind of ['bind', 'knot'] as const) {
       assert.equal(r.code, 0, show(r));
       publishedSerial(r);
       await validates([MAIN]);
+      await secondaryServesPrimary();
     });
   });
 }
