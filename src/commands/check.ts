@@ -53,7 +53,7 @@ async function checkZones(cfg: Config, deps: Deps, zones: readonly string[], tro
         log.err(`${input.shown.base}: ${empty}`);
         trouble.failed = true;
       }
-      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch), deps.nameserver);
+      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch), deps.nameserver, deps.signer);
       if ('checker' in staged && staged.checker) checkers.add(staged.checker);
       if (!staged.ok) {
         log.err(staged.refusal === 'write' ? `${zone}: ${staged.message}` : `${zone}: refused by ${checkerName(staged)}: ${staged.words}`);

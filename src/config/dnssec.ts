@@ -34,6 +34,10 @@ function readSign(r: Reader, t: Table): string[] | undefined {
     r.problem('dnssec.sign', `missing: the signer as a list, like ${EXAMPLE} (no shell); or remove [dnssec] and let the nameserver sign`);
     return undefined;
   }
+  if (typeof t.sign === 'string') {
+    r.problem('dnssec.sign', `must be a list, the program and its arguments (no shell), like ${EXAMPLE}, not ${describe(t.sign)}`);
+    return undefined;
+  }
   const sign = r.strings(t, 'dnssec', 'sign');
   if (sign === undefined) return undefined;
   if (sign.length === 0) {
