@@ -147,8 +147,9 @@ export function resignReason(installedText: string, now: number, resignBeforeMs:
  * The steady run's shortcut for a zone zonerw signs: it must still be read when the state does
  * not know when its signatures expire, or when they expire within `resignBeforeMs`.
  */
-export function resignMayBeDue(signaturesExpire: number | undefined, now: number, resignBeforeMs: number): boolean {
-  return signaturesExpire === undefined || signaturesExpire - now < resignBeforeMs;
+export function resignMayBeDue(signaturesExpire: unknown, now: number, resignBeforeMs: number): boolean {
+  // the state is read as written, so anything but a number there means "not known"
+  return typeof signaturesExpire !== 'number' || !Number.isFinite(signaturesExpire) || signaturesExpire - now < resignBeforeMs;
 }
 
 /**

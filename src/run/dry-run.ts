@@ -27,6 +27,7 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
   log.out(`would publish ${step.line}`);
   const diff = unifiedDiff(input.installed?.text ?? '', rendered.text, input.installed ? input.shown.file : '/dev/null', input.shown.file);
   log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
+  if (deps.signer?.signs(step.zone) && input.installed) log.out(`(${input.shown.file} is signed; the diff is against the zone before signing)`);
   if (step.action === 'refuse') {
     log.err(`${step.zone}: would not be published, ${step.problem}`);
     ctx.trouble.failed = true;

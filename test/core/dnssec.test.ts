@@ -100,6 +100,8 @@ test('resignMayBeDue: the steady run still reads a signed zone it knows no expir
   assert.equal(resignMayBeDue(undefined, 0, DAY), true);
   assert.equal(resignMayBeDue(10 * DAY, 2 * DAY, 7 * DAY), false);
   assert.equal(resignMayBeDue(10 * DAY, 4 * DAY, 7 * DAY), true);
+  assert.equal(resignMayBeDue('soon', 4 * DAY, 7 * DAY), true, 'a state edited by hand');
+  assert.equal(resignMayBeDue(Number.NaN, 4 * DAY, 7 * DAY), true);
 });
 
 test('signArgv replaces {zone}, {in} and {out} wherever they stand, and nothing else', () => {
