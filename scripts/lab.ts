@@ -302,6 +302,18 @@ export interface NsOptions {
   peerPort: number;
   /** NSD: its zonesdir, the folder it reads a relative path from ($INCLUDE among them); default: dir */
   workDir?: string;
+  /**
+   * primary, BIND or Knot: the nameserver signs the zones it loads from zonerw's unsigned files,
+   * with keys it makes in DIR/keys (BIND) or its KASP database in DIR/db (Knot); see
+   * signingBind and signingKnot, the snippets the README shows.
+   */
+  sign?: boolean;
+  /**
+   * Knot with `sign`: how it loads zonerw's file. `difference-no-serial` (the default, what the
+   * README recommends) or `whole` (with `journal-content: none`, the unsigned setting), which
+   * needs zonerw to number above the serial Knot serves.
+   */
+  knotLoad?: 'difference-no-serial' | 'whole';
 }
 
 export interface NsInstance {
@@ -419,6 +431,33 @@ ${zones.join('')}`,
 }
 
 /**
+ * BIND 9.18 signs a zone it loads from zonerw's unsigned file (inline signing): the zone
+ * statement's lines, as the README shows them. BIND keeps the signed zone in FILE.signed and
+ * FILE.jnl beside the file, so the zone file's folder must be writable by named, and so must
+ * the key directory; it serves max(zonerw's serial, its last signed serial + 1).
+ */
+export function signingBind(keyDir: string): string {
+  return `  dnssec-policy default;\n  inline-signing yes;\n  key-directory ${JSON.stringify(keyDir)};\n`;
+}
+
+/**
+ * Knot 3.2 signs a zone it loads from zonerw's unsigned file: the zone's lines, as the README
+ * shows them. `difference-no-serial` + `journal-content: all`: Knot applies what changed in the
+ * file to the zone it serves and numbers the result itself (serial-policy increment, from its
+ * own last serial), so neither its re-signing nor zonerw's serials can make a change invisible
+ * to the secondaries. `zonefile-sync: -1`: Knot never writes zonerw's file.
+ */
+export function signingKnot(policy: string, load: NsOptions['knotLoad'] = 'difference-no-serial'): string {
+  const loading = load === 'whole' ? '    zonefile-load: whole\n    journal-content: none\n' : '    zonefile-load: difference-no-serial\n    journal-content: all\n';
+  return `    dnssec-signing: on\n    dnssec-policy: ${policy}\n    zonefile-sync: -1\n${loading}    serial-policy: increment\n`;
+}
+
+/** A Knot signing policy (keys in its KASP database under `database: storage`), as the README shows it. */
+export function knotPolicy(id: string): string {
+  return `policy:\n  - id: ${id}\n    algorithm: ecdsap256sha256\n    single-type-signing: on\n`;
+}
+
+/**
  * BIND 9 in the foreground (`named -4 -g`), its log on stderr into DIR/named.log; rndc through
  * DIR/rndc.conf (its own key and a free control port). Restartable in the same folder.
  */
@@ -433,10 +472,12 @@ export async function startBind(o: NsOptions): Promise<NsInstance> {
   }
   const controlPort = await freePort();
   const q = (s: string) => JSON.stringify(s);
+  if (o.sign) mkdirSync(join(dir, 'keys'), { recursive: true });
+  const signing = o.sign ? signingBind(join(dir, 'keys')) : '';
   const zones = o.zones.map((z) =>
     o.role === 'primary'
       ? `zone ${q(z)} {\n  type primary;\n  file ${q(join(zoneDir, z))};\n  notify explicit;\n` +
-        `  also-notify { ${HOST} port ${o.peerPort}; };\n  allow-transfer { ${HOST}; };\n  notify-delay 0;\n};\n`
+        `  also-notify { ${HOST} port ${o.peerPort}; };\n  allow-transfer { ${HOST}; };\n  notify-delay 0;\n${signing}};\n`
       : `zone ${q(z)} {\n  type secondary;\n  file ${q(join(dir, `${z}.zone`))};\n  masterfile-format text;\n` +
         `  primaries { ${HOST} port ${o.peerPort}; };\n  allow-notify { ${HOST}; };\n  notify no;\n};\n`,
   );
@@ -499,7 +540,7 @@ export async function startKnot(o: NsOptions): Promise<NsInstance> {
   const zones = o.zones.map((z) =>
     primary
       ? `  - domain: ${z}\n    storage: ${q(zoneDir)}\n    file: ${q(join(zoneDir, z))}\n    notify: peer\n    acl: peer\n` +
-        `    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n`
+        (o.sign ? signingKnot('lab', o.knotLoad) : `    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n`)
       : `  - domain: ${z}\n    storage: ${q(dir)}\n    file: ${q(join(dir, `${z}.zone`))}\n    master: peer\n    acl: peer\n`,
   );
   const conf = join(dir, 'knot.conf');
@@ -528,7 +569,7 @@ acl:
   - id: peer
     address: ${HOST}
     action: ${primary ? 'transfer' : 'notify'}
-zone:
+${primary && o.sign ? knotPolicy('lab') : ''}zone:
 ${zones.join('')}`,
   );
   const t = launch(`knotd ${o.role} :${o.port}`, [knotd, '-c', conf], dir, logFile);

@@ -216,6 +216,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
     lock: (dir) => acquireLock(dir),
     nameserver: createNameserver(cfg.nameserver),
+    ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
     files: files.fileOps,
     runHook: async (argv, extra, timeoutMs) => (await command()).runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
     findProgram: async (name) => (await command()).findProgram(name, env.PATH ?? ''),

@@ -62,7 +62,7 @@ async function checkZones(cfg: Config, deps: Deps, zones: readonly string[], tro
         log.err(`${input.shown.base}: ${empty}`);
         trouble.failed = true;
       }
-      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch, cfg.includeDir), { ns: deps.nameserver, includeDir: cfg.includeDir });
+      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch, cfg.includeDir), { ns: deps.nameserver, includeDir: cfg.includeDir, signer: deps.signer });
       if ('checker' in staged && staged.checker) checkers.add(staged.checker);
       if (!staged.ok) {
         log.err(

@@ -1,5 +1,6 @@
 // The configuration as the rest of zonerw sees it: validated, defaults filled in, paths
 // absolute. Only src/config builds it.
+import type { DnssecSettings } from '../core/dnssec.js';
 import type { AllDown } from '../core/health.js';
 import type { HookEventName } from '../core/hooks.js';
 import type { NameserverSettings } from '../core/nameserver.js';
@@ -92,6 +93,8 @@ export interface Config {
   hooks: HookConfig[];
   /** node_exporter textfile: written atomically at the end of every run */
   metricsFile?: string;
+  /** `[dnssec]`: zonerw signs the zones (for NSD, which does not) */
+  dnssec?: DnssecSettings;
 }
 
 export function secondariesFor(cfg: Pick<Config, 'secondaries'>, zone: string): Secondary[] {

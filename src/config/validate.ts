@@ -8,11 +8,12 @@ import { zoneNameProblem } from '../core/names.js';
 import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { DEFAULT_CONTROL } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
+import { readDnssec } from './dnssec.js';
 import { describe, Reader } from './reader.js';
 import { readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
 import type { Config, HookConfig, NameserverConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook', 'dnssec'] as const;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
@@ -86,11 +87,13 @@ export function validateConfig(raw: unknown, file: string): Config {
   const reference = readReferences(r, top, defaults);
   const servers = readServers(r, top.server, defaults);
   const hooks = readHooks(r, top.hook);
+  const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
     file, baseDir, zoneDir, includeDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
     ...(metricsFile !== undefined ? { metricsFile: resolve(dir, metricsFile) } : {}),
     ...(zones ? { zones } : {}),
+    ...(dnssec ? { dnssec } : {}),
   };
 }
 

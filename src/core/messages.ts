@@ -23,6 +23,7 @@ export function describePublish(input: { zone: string; template: Template; value
   if (plan.why.includes('missing')) parts.push('zone file was missing');
   if (plan.why.includes('first')) parts.push('first run');
   if (plan.why.includes('forced')) parts.push('forced');
+  if (plan.resign !== undefined) parts.push(plan.resign);
   return `${input.zone}: serial ${plan.serial}${parts.length > 0 ? `, ${parts.join(', ')}` : ''}`;
 }
 

@@ -47,6 +47,8 @@ export interface ZoneMemory {
   inputs?: { base: string; file: string; included?: Record<string, string> };
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
+  /** a zone zonerw signs ([dnssec] sign): when the first signature of its installed file expires */
+  signaturesExpire?: number;
 }
 
 /**
@@ -81,6 +83,8 @@ export interface ZoneFacts {
   memory?: ZoneMemory;
   /** the serial the primary serves now, when it was asked (only for a publish) */
   served?: number;
+  /** a zone zonerw signs must be signed again (its signatures expire soon): why, for the output line */
+  resign?: string;
 }
 
 export interface PlanOptions {
@@ -99,6 +103,8 @@ export type ZonePlan =
       why: PublishReason[];
       /** the file on disk is not zonerw's output: keep a copy before replacing it */
       keepCopy: boolean;
+      /** why it is signed again (`signatures expire ...`), when that is a reason */
+      resign?: string;
     }
   | {
       action: 'keep';
@@ -111,7 +117,7 @@ export type ZonePlan =
     }
   | { action: 'wait'; zone: string };
 
-export type PublishReason = 'values' | 'base' | 'included' | 'forced' | 'missing' | 'first';
+export type PublishReason = 'values' | 'base' | 'included' | 'forced' | 'missing' | 'first' | 'resign';
 
 export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   const { zone, installed, memory } = f;
@@ -132,6 +138,8 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
     }
   }
   if (o.force) why.push('forced');
+  const resign = installed !== undefined && f.resign !== undefined ? { resign: f.resign } : {};
+  if (resign.resign !== undefined) why.push('resign');
   if (why.length === 0) {
     const handEdited = installed !== undefined && !owned;
     const notice = handEdited && memory?.editSeen !== installed.hash;
@@ -142,7 +150,7 @@ export function planZone(f: ZoneFacts, o: PlanOptions): ZonePlan {
   // serial go backwards.
   const previous = highestSerial([memory?.serial, installed?.serial, f.served]);
   const { serial, aheadOfDate } = nextSerial(previous, o.today);
-  return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender };
+  return { action: 'publish', zone, serial, aheadOfDate, why, keepCopy: installed !== undefined && !owned && !installed.matchesRender, ...resign };
 }
 
 /** Which of the zone's hand-written sources changed since it was last published. */

@@ -3,6 +3,7 @@
 // Pure: the decision, the state, each zone as observed and the clock come in; the steps come
 // out, each with the words it will say. `zonerw` carries the plan out, `--dry-run` prints it,
 // `zonerw check` validates the zones it renders.
+import { resignReason } from './dnssec.js';
 import { describeTransition, rememberHealth, traceVerdict, type FavouredMemory, type HealthDecision, type HealthMemory, type ServerMemory } from './health.js';
 import type { HistoryEvent } from './history.js';
 import { moveKind } from './hooks.js';
@@ -93,6 +94,8 @@ export interface ZoneStepOptions {
   maxShrink: number;
   /** sha256 of a text, as hex (handed in: core/ reads no crypto module) */
   hash(text: string): string;
+  /** set for a zone zonerw signs ([dnssec] sign): republish it when its signatures expire within this (ms) */
+  resignBeforeMs?: number;
 }
 
 /** Renders a zone with its serial, once, for the run, --dry-run and `zonerw check` alike; counts what the nameserver will load. */
@@ -112,7 +115,11 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   // of its own (which it may never settle), or a second interruption forgets the first install.
   const memory = settleIntent(known.memory, known.intent, input.installed?.hash);
   const remember = memory ? { remember: memory } : {};
-  const plan = planZone({ ...input, ...(memory ? { memory } : {}), ...(known.served !== undefined ? { served: known.served } : {}) }, { force: o.force, onBaseChange: o.onBaseChange, today: o.today });
+  const resign = o.resignBeforeMs !== undefined && input.installed ? resignReason(input.installed.text, o.now, o.resignBeforeMs) : undefined;
+  const plan = planZone(
+    { ...input, ...(memory ? { memory } : {}), ...(known.served !== undefined ? { served: known.served } : {}), ...(resign ? { resign: resign.reason } : {}) },
+    { force: o.force, onBaseChange: o.onBaseChange, today: o.today },
+  );
   if (plan.action === 'wait') {
     const what = memory && !sourcesEdited(input, memory).includes('base') ? `a file included by ${input.shown.base}` : input.shown.base;
     return { action: 'wait', zone, ...remember, say: `${zone}: ${what} changed; not published (on_base_change = "warn"): run zonerw --force to publish it` };

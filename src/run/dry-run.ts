@@ -27,12 +27,13 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
   log.out(`would publish ${step.line}`);
   const diff = unifiedDiff(input.installed?.text ?? '', rendered.text, input.installed ? input.shown.file : '/dev/null', input.shown.file);
   log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
+  if (deps.signer?.signs(step.zone) && input.installed) log.out(`(${input.shown.file} is signed; the diff is against the zone before signing)`);
   if (step.action === 'refuse') {
     log.err(`${step.zone}: would not be published, ${step.problem}`);
     ctx.trouble.failed = true;
     return;
   }
-  const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch, ctx.cfg.includeDir), { ns: deps.nameserver, includeDir: ctx.cfg.includeDir });
+  const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch, ctx.cfg.includeDir), { ns: deps.nameserver, includeDir: ctx.cfg.includeDir, signer: deps.signer });
   if (!staged.ok) {
     log.err(
       staged.refusal === 'write' ? `${step.zone}: ${staged.message}`
@@ -42,6 +43,7 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
     ctx.trouble.failed = true;
     return;
   }
+  if (deps.signer?.signs(step.zone)) log.out(`would sign with: ${deps.signer.command(step.zone, '{in}', '{out}').map(quoteArg).join(' ')} (then verify it)`);
   for (const s of ['reload', 'notify'] as const) {
     const argv = deps.nameserver.command(s, step.zone);
     if (argv) log.out(`would run: ${argv.map(quoteArg).join(' ')}`);

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import type { Config } from '../config/types.js';
+import { presignedProblems } from '../core/dnssec.js';
 import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, MARKERS, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { INCLUDES_FROM } from '../core/nameserver.js';
@@ -131,6 +132,8 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
   if (!base.ok) return base;
   const parsed = parseBase(base.text, shown.base, zone);
   if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
+  const signed = presignedProblems(base.text, shown.base);
+  if (signed.length > 0) return { ok: false, zone, kind: 'base', problems: signed.map(formatProblem) };
   const { template } = parsed;
   const values = valuesUsed(template, markerValues);
   if ('lacking' in values) {

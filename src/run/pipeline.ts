@@ -4,16 +4,14 @@
 // side effect goes through ctx.deps, so tests can hand in fakes and the binary the real adapters.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { describeUnfinished } from '../core/messages.js';
+import { describeGoneBase, describeRetired, describeUnfinished } from '../core/messages.js';
 import { dateIn, serialGreater } from '../core/serial.js';
-import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep } from '../core/run-plan.js';
-import { markerValues } from '../core/values.js';
-import type { RenderedValues } from '../core/values.js';
+import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneInput, type ZoneStep, type ZoneStepOptions } from '../core/run-plan.js';
+import { markerValues, type RenderedValues } from '../core/values.js';
 import type { ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { showPlan } from './dry-run.js';
 import { installZones, type Ready } from './install.js';
-import { describeGoneBase, describeRetired } from '../core/messages.js';
 import { countLoadFailure, goneZones, listZones, loadZone, sha256, shownPaths, unchangedSinceLastRun } from './load.js';
 import { missingChecker } from './checker.js';
 import { mapLimit } from './map-limit.js';
@@ -23,6 +21,7 @@ import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
 import { besideZoneFile, checkerName, stageZones, type PublishStep, type Staged } from './stage.js';
+import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemory } from './sign.js';
 
 /** Zones go through load, plan, render, write and validate this many at a time (memory). */
 const CHUNK = 200;
@@ -119,7 +118,7 @@ function noticeGoneZones(ctx: RunContext, zones: readonly string[]): void {
 function zonesToRead(ctx: RunContext, zones: readonly string[], values: RenderedValues): string[] {
   const { cfg, state } = ctx;
   if (ctx.opts.force) return [...zones];
-  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values));
+  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now));
   if (toRead.length < zones.length) ctx.trace(`${zones.length - toRead.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
   return toRead;
 }
@@ -130,7 +129,7 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
   const loads = await mapLimit(batch, 32, (zone) => loadZone(cfg, ctx.deps.files, zone, values, unavailable));
   const today = dateIn(ctx.now, cfg.timezone);
   const options = { force: opts.force, onBaseChange: cfg.onBaseChange, today, now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
-  const planned: { input: Extract<(typeof loads)[number], { ok: true }>['input']; step: ZoneStep }[] = [];
+  const planned: Planned[] = [];
   for (const load of loads) {
     if (!load.ok) {
       for (const p of load.problems) ctx.log.err(p);
@@ -139,26 +138,35 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
       continue;
     }
     const { zone } = load.input;
-    planned.push({ input: load.input, step: planZoneStep(load.input, knownOf(ctx, zone), options) });
+    const resignBeforeMs = resignBeforeFor(cfg, zone);
+    const zoneOptions = resignBeforeMs === undefined ? options : { ...options, resignBeforeMs };
+    planned.push({ input: load.input, options: zoneOptions, step: planZoneStep(load.input, knownOf(ctx, zone), zoneOptions) });
   }
-  // A publish takes a serial above what the primary serves (a signer may have numbered ahead):
-  // asked only for the zones about to be published, so a steady run sends no query.
-  const publishing = planned.flatMap((p) => (p.step.action === 'publish' ? [p.step.zone] : []));
-  const served = await servedSerials(cfg, ctx.deps.dns, publishing);
   const steps: ZoneStep[] = [];
-  for (const p of planned) {
-    let step = p.step;
-    const above = served.get(step.zone);
-    if (step.action === 'publish' && above !== undefined && !serialGreater(step.publish.serial, above)) {
-      ctx.trace(`${step.zone}: the primary serves serial ${above}: the new serial goes above it`);
-      step = planZoneStep(p.input, { ...knownOf(ctx, step.zone), served: above }, options);
-    }
+  for (const step of await aboveServed(ctx, planned)) {
     rememberPlanned(state, step);
     if ((step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
     if (step.action === 'keep' && step.trace) ctx.trace(step.trace);
     if (step.action === 'publish' || step.action === 'refuse') steps.push(step);
   }
   return steps;
+}
+
+type Planned = { input: ZoneInput; options: ZoneStepOptions; step: ZoneStep };
+
+/**
+ * A publish takes a serial above what the primary serves (a signer may have numbered ahead):
+ * asked only for the zones about to be published, so a steady run sends no query.
+ */
+async function aboveServed(ctx: RunContext, planned: readonly Planned[]): Promise<ZoneStep[]> {
+  const publishing = planned.flatMap((p) => (p.step.action === 'publish' ? [p.step.zone] : []));
+  const served = await servedSerials(ctx.cfg, ctx.deps.dns, publishing);
+  return planned.map((p) => {
+    const above = served.get(p.step.zone);
+    if (p.step.action !== 'publish' || above === undefined || serialGreater(p.step.publish.serial, above)) return p.step;
+    ctx.trace(`${p.step.zone}: the primary serves serial ${above}: the new serial goes above it`);
+    return planZoneStep(p.input, { ...knownOf(ctx, p.step.zone), served: above }, p.options);
+  });
 }
 
 /** The one line for a zone that could not be written or validated. */
@@ -185,7 +193,7 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
       ctx.trouble.failed = true;
     }
   }
-  const checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir };
+  const checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir, signer: ctx.deps.signer };
   const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), checking, availableParallelism());
   const ready: Ready[] = [];
   for (const s of staged) {
@@ -196,7 +204,12 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
     }
     const { step } = s;
     const checked = step.validatedBefore ?? (s.checker ? { checker: s.checker, validated: rememberValidation(step.input.contentHash, step.remember?.validated) } : undefined);
-    ready.push({ zone: step.zone, input: step.input, publish: step.publish, line: step.line, file: s.file, intent: { ...step.intent, ...(checked ?? {}) } });
+    const short = shortSignaturesProblem(step.zone, s.signed, ctx.now, resignBeforeFor(ctx.cfg, step.zone));
+    if (short) {
+      ctx.log.err(short); // still installed: the zone is signed and verified, only renewed too often
+      ctx.trouble.failed = true;
+    }
+    ready.push({ zone: step.zone, input: step.input, publish: step.publish, line: step.line, file: s.file, intent: { ...step.intent, ...(checked ?? {}), ...signedMemory(s.signed) } });
   }
   return ready;
 }

@@ -68,6 +68,22 @@ export interface Nameserver {
   validate(zone: string, file: string, opts?: { cwd?: string }): Promise<Validation>;
 }
 
+/** What signing one rendered zone came to: the signed text, verified, or why not. */
+export type Signing =
+  | { ok: true; text: string; signer: string; verifier: string }
+  /** `program`: the signer or the verifier that failed; `message`: its words */
+  | { ok: false; program: string; message: string };
+
+/** zonerw's own signer (`[dnssec] sign`), for nameservers that do not sign (NSD). */
+export interface Signer {
+  /** whether zonerw signs this zone */
+  signs(zone: string): boolean;
+  /** argv of the signer for a zone (`{out}` shown as given), for --dry-run */
+  command(zone: string, inPath: string, outPath: string): string[];
+  /** signs the rendered zone file `inPath`, verifies the result, and returns its text */
+  sign(zone: string, inPath: string): Promise<Signing>;
+}
+
 export interface HeldLock {
   release(): Promise<void>;
   /** The reason the lock was lost (its folder removed or its mtime taken over), if it was. */
@@ -124,6 +140,8 @@ export interface Deps {
   probe: Probe;
   lock(stateDir: string): Promise<HeldLock>;
   nameserver: Nameserver;
+  /** set when the config has [dnssec] sign */
+  signer?: Signer;
   files: Files;
   loadState(stateDir: string): Promise<LoadedState>;
   /** reads the state for status: never moves or writes anything; `refused` when a run would

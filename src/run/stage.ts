@@ -5,40 +5,43 @@
 import { isAbsolute, join } from 'node:path';
 import { findIncludes } from '../core/includes.js';
 import { pointAtBase } from '../core/messages.js';
-import type { ZoneStep } from '../core/run-plan.js';
+import type { Place, Stageable, Staged } from './staged.js';
 import { ZONE_ENCODING } from './load.js';
 import { mapLimit } from './map-limit.js';
-import type { Nameserver, PreparedFile, Scratch } from './ports.js';
+import type { Nameserver, PreparedFile, Scratch, Signer } from './ports.js';
+import { asSigned, signOne } from './sign.js';
 
-export type PublishStep = Extract<ZoneStep, { action: 'publish' }>;
-/** What stage needs of a step: render results and where they came from. */
-export type Stageable = Pick<PublishStep, 'zone' | 'input' | 'rendered'> & { validatedBefore?: PublishStep['validatedBefore'] };
+export type { Place, PublishStep, Stageable, Staged } from './staged.js';
 
-export type Staged<S extends Stageable> =
-  | { ok: true; step: S; file: PreparedFile; checker?: string }
-  | { ok: false; step: S; refusal: 'write'; message: string }
-  /** `words`: the checker's message, its lines pointed at the base file */
-  | { ok: false; step: S; refusal: 'checker'; checker?: string; words: string }
-  /** the checker gave no verdict (`reason`: 'timed out after 10s', 'killed by SIGKILL') */
-  | { ok: false; step: S; refusal: 'unfinished'; checker?: string; reason: string };
-
-export type Place = (step: Stageable) => Promise<PreparedFile>;
-
-/** How a zone is checked: by which nameserver's checker, run in the folder it reads a relative $INCLUDE from. */
+/**
+ * How a zone is checked: by which nameserver's checker, run in the folder it reads a relative
+ * $INCLUDE from; signed first by the signer of [dnssec] sign, for the zones it signs.
+ */
 export interface Checking {
   ns: Nameserver;
   includeDir: string;
+  signer?: Signer | undefined;
 }
 
-/** Writes and validates each step: files many at a time (their fsyncs overlap), checkers one per core. */
+/** Writes, signs (with a signer) and validates each step: files many at a time (their fsyncs overlap), signers and checkers one per core. */
 export async function stageZones<S extends Stageable>(steps: readonly S[], place: Place, checking: Checking, cores: number): Promise<Staged<S>[]> {
   const placed = await mapLimit(steps, 16, (step) => placeOne(step, place));
-  return mapLimit(placed, cores, (p) => (p.ok ? validateOne(p.step, p.file, checking) : Promise.resolve(p)));
+  return mapLimit(placed, cores, (p) => (p.ok ? signThenValidate(p.step, p.file, place, checking) : Promise.resolve(p)));
 }
 
 export async function stageZone<S extends Stageable>(step: S, place: Place, checking: Checking): Promise<Staged<S>> {
   const placed = await placeOne(step, place);
-  return placed.ok ? validateOne(step, placed.file, checking) : placed;
+  return placed.ok ? signThenValidate(step, placed.file, place, checking) : placed;
+}
+
+/** A zone zonerw signs is validated as signed: the checker sees what will be installed. */
+async function signThenValidate<S extends Stageable>(step: S, file: PreparedFile, place: Place, checking: Checking): Promise<Staged<S>> {
+  const { signer } = checking;
+  if (!signer?.signs(step.zone)) return validateOne(step, file, checking);
+  const s = await signOne(step, file, place, signer);
+  if (!s.ok) return s;
+  const v = await validateOne(asSigned(step), s.file, checking);
+  return v.ok ? { ...v, step, signed: s.signed } : { ...v, step };
 }
 
 async function placeOne<S extends Stageable>(step: S, place: Place): Promise<Staged<S>> {

@@ -1,0 +1,28 @@
+// The shapes of staging, shared by stage.ts and the signing step it calls (sign.ts).
+import type { ZoneStep } from '../core/run-plan.js';
+import type { PreparedFile } from './ports.js';
+
+export type PublishStep = Extract<ZoneStep, { action: 'publish' }>;
+/** What stage needs of a step: render results and where they came from. */
+export type Stageable = Pick<PublishStep, 'zone' | 'input' | 'rendered'> & { validatedBefore?: PublishStep['validatedBefore'] };
+
+export type Staged<S extends Stageable> =
+  /** `signed`: zonerw signed it ([dnssec] sign); `file` holds the signed text */
+  | { ok: true; step: S; file: PreparedFile; checker?: string; signed?: SignedZone }
+  | { ok: false; step: S; refusal: 'write'; message: string }
+  /** `words`: the checker's message, its lines pointed at the base file */
+  | { ok: false; step: S; refusal: 'checker'; checker?: string; words: string }
+  /** the checker gave no verdict (`reason`: 'timed out after 10s', 'killed by SIGKILL') */
+  | { ok: false; step: S; refusal: 'unfinished'; checker?: string; reason: string };
+
+export type Place = (step: Stageable) => Promise<PreparedFile>;
+
+/** What a signed zone brings to its memory and its messages. */
+export interface SignedZone {
+  /** sha256 of the signed text: the file installed, so the next run knows it as zonerw's */
+  fileHash: string;
+  /** when its first signature expires (ms since the epoch) */
+  expires?: number;
+  signer: string;
+  verifier: string;
+}

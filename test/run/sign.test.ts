@@ -1,0 +1,243 @@
+// [dnssec] sign in whole runs, fast: real files in temp folders, a fake probe and nameserver, and
+// a fake signer that appends an RRSIG valid for `validity` from the run's clock (the real
+// signers, verifiers and servers are in test/adapters/signer.test.ts and test/e2e/dnssec-*).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig } from '../../src/config/validate.js';
+import { run } from '../../src/commands/run.js';
+import { check } from '../../src/commands/check.js';
+import { utcTime } from '../../src/core/format.js';
+import type { Deps, Nameserver, RunOptions, Signer } from '../../src/run/ports.js';
+import { loadState } from '../../src/adapters/state-file.js';
+import { adapterDeps } from '../helpers/deps.js';
+
+const dirs: string[] = [];
+after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+const DAY = 86_400_000;
+const BASE = `$TTL 300
+@    IN SOA ns1.example.com. hostmaster.example.com. ( @serial number@ 300 60 1209600 300 )
+@    IN NS  ns1.example.com.
+ns1  IN A   198.51.100.7
+www  IN A   @IP@
+`;
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+
+interface Lab {
+  dir: string;
+  now: number;
+  mainUp: boolean;
+  /** how long the fake signer's signatures last */
+  validity: number;
+  /** what the fake signer does instead of signing */
+  signFails?: string;
+  calls: string[];
+  checked: string[];
+  out: string[];
+  err: string[];
+  deps: Deps;
+  go(opts?: Partial<RunOptions>): Promise<number>;
+  zone(name?: string): Promise<string>;
+}
+
+async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<string, unknown> = {}, bases: Record<string, string> = { 'example.com': BASE }): Promise<Lab> {
+  const dir = await mkdtemp(join(tmpdir(), 'zonerw-run-sign-'));
+  dirs.push(dir);
+  for (const d of ['base', 'zones', 'state']) await mkdir(join(dir, d));
+  for (const [zone, text] of Object.entries(bases)) await writeFile(join(dir, 'base', `${zone}.base`), text);
+  const cfg = validateConfig(
+    {
+      base_dir: 'base', zone_dir: 'zones', state_dir: 'state',
+      nameserver: { kind: 'nsd', address: false },
+      server: [{ name: 'main', address: '192.0.2.1', check: 'http://127.0.0.1:9/' }, { name: 'backup', address: '198.51.100.7' }],
+      ...(dnssec ? { dnssec: { sign: ['fake-signer', '-o', '{zone}', '-f', '{out}', '{in}'], ...dnssec } } : {}),
+      ...extra,
+    },
+    join(dir, 'zonerw.toml'),
+  );
+  const l: Lab = {
+    dir, now: Date.parse('2026-11-22T10:00:00Z'), mainUp: true, validity: 30 * DAY, calls: [], checked: [], out: [], err: [],
+    deps: undefined as unknown as Deps,
+    go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
+    zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
+  };
+  const nameserver: Nameserver = {
+    batching: 'one',
+    command: (step, zones) => ['nsd-control', step, ...(typeof zones === 'string' ? [zones] : zones)],
+    async run(step, zones) {
+      l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
+      return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
+    },
+    async validate(zone, file) {
+      const text = await readFile(file, 'utf8');
+      l.checked.push(text);
+      return text.includes('.300') ? { ok: false, checker: 'nsd-checkzone', message: `${file}:7: bad address` } : { ok: true, checker: 'nsd-checkzone' };
+    },
+  };
+  const signer: Signer | undefined = cfg.dnssec && {
+    signs: (zone) => cfg.dnssec!.zones === undefined || cfg.dnssec!.zones.includes(zone),
+    command: (zone, inPath, outPath) => ['fake-signer', '-o', zone, '-f', outPath, inPath],
+    async sign(zone, inPath) {
+      l.calls.push(`sign ${zone}`);
+      const text = await readFile(inPath, 'latin1');
+      if (l.signFails) return { ok: false, program: 'fake-signer', message: `exit 1: ${l.signFails.replace('FILE', inPath)}` };
+      const rrsig = `www  IN RRSIG A 13 3 300 ${stamp(l.now + l.validity)} ${stamp(l.now - 3_600_000)} 1 ${zone}. AAAA\n`;
+      return { ok: true, text: `${text}@ IN DNSKEY 257 3 13 AAAA\n${rrsig}`, signer: 'fake-signer', verifier: 'dnssec-verify' };
+    },
+  };
+  l.deps = adapterDeps({
+    now: () => l.now,
+    probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),
+    nameserver,
+    ...(signer ? { signer } : {}),
+    log: { out: (s) => l.out.push(s), err: (s) => l.err.push(s) },
+  });
+  return l;
+}
+
+function reset(l: Lab) {
+  l.out.length = 0;
+  l.err.length = 0;
+  l.calls.length = 0;
+  l.checked.length = 0;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+test('a signed publish: the checker validates the signed text, which is installed and known as zonerw\'s own; a steady run reads nothing', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2026112200, www -> 192.0.2.1, zone file was missing']);
+  assert.deepEqual(l.calls, ['sign example.com', 'reload example.com', 'notify example.com']);
+  const installed = await l.zone();
+  assert.match(installed, /RRSIG A 13 3 300 20261222100000 /);
+  assert.deepEqual(l.checked, [installed], 'the checker saw what is installed');
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), ['example.com'], 'no temp file left');
+  const { state } = await loadState(join(l.dir, 'state'));
+  assert.equal(state.zones['example.com']!.fileHash, sha256(installed), 'the memory holds the signed file');
+  assert.equal(state.zones['example.com']!.signaturesExpire, Date.parse('2026-12-22T10:00:00Z'));
+
+  for (const later of [120_000, 20 * DAY]) {
+    reset(l);
+    l.now += later;
+    assert.equal(await l.go(), 0);
+    assert.deepEqual([l.out, l.err, l.calls], [[], [], []], 'nothing said, signed or reloaded (no "edited by hand")');
+  }
+});
+
+test('resign_before: signatures that expire within it are renewed once, with nothing else changed', async () => {
+  const l = await lab({ resign_before: '7d' });
+  await l.go();
+  reset(l);
+  l.now += 23 * DAY + 1; // they expire in just under 7 days
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2026121500, signatures expire 2026-12-22 10:00:00 UTC']);
+  assert.deepEqual(l.calls, ['sign example.com', 'reload example.com', 'notify example.com']);
+  assert.match(await l.zone(), / 20270114100000 /, 'signed anew, for 30 days from now');
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err, l.calls], [[], [], []]);
+});
+
+test('expired signatures say so; a failover at the same time says both', async () => {
+  const l = await lab();
+  await l.go();
+  reset(l);
+  l.now += 31 * DAY;
+  l.mainUp = false;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out.slice(1), ['example.com: serial 2026122300, www -> 198.51.100.7, signatures expired 2026-12-22 10:00:00 UTC']);
+});
+
+test('signing turned on for a zone published unsigned: the next run signs it ("not signed yet")', async () => {
+  const unsigned = await lab(null);
+  await unsigned.go();
+  const l = await lab();
+  await rm(l.dir, { recursive: true });
+  await cp(unsigned.dir, l.dir, { recursive: true });
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, not signed yet']);
+  assert.match(await l.zone(), /RRSIG/);
+});
+
+test('a signer that fails: refused, exit 1, its words pointed at the base file, the old zone stays', async () => {
+  const l = await lab();
+  await l.go();
+  const before = await l.zone();
+  reset(l);
+  l.mainUp = false;
+  l.signFails = "Zone not read, error: Syntax error, could not parse the RR's rdata at FILE line 5";
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.err, [
+    "example.com: refused by fake-signer, not installed (the old zone stays): exit 1: Zone not read, error: Syntax error, could not parse the RR's rdata at base/example.com.base:5",
+  ]);
+  assert.equal(await l.zone(), before);
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), ['example.com'], 'no temp file left');
+  assert.ok(!l.calls.includes('reload example.com'));
+});
+
+test('a signed zone the checker refuses: its line is the signed file\'s, not the base file\'s', async () => {
+  const l = await lab();
+  await l.go();
+  reset(l);
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}bad  IN A   192.0.2.300\n`);
+  assert.equal(await l.go(), 1);
+  assert.equal(l.err.length, 1);
+  assert.match(l.err[0]!, /^example\.com: refused by nsd-checkzone, not installed \(the old zone stays\): the signed base\/example\.com\.base:7: bad address$/);
+});
+
+test('signatures shorter than resign_before: installed, and an error, since every run would sign again', async () => {
+  const l = await lab({ resign_before: '7d' });
+  l.validity = 5 * DAY;
+  assert.equal(await l.go(), 1);
+  assert.deepEqual(l.out, ['example.com: serial 2026112200, www -> 192.0.2.1, zone file was missing']);
+  assert.deepEqual(l.err, [
+    `example.com: the signatures fake-signer just made expire ${utcTime(l.now + 5 * DAY)} UTC, within dnssec.resign_before: every run would sign the zone again; make them last longer (dnssec-signzone -e, ldns-signzone -e) or lower resign_before`,
+  ]);
+  assert.match(await l.zone(), /RRSIG/);
+});
+
+test('dnssec.zones: only the zones listed are signed', async () => {
+  const l = await lab({ zones: ['example.com'] }, {}, { 'example.com': BASE, 'example.org': BASE });
+  assert.equal(await l.go(), 0);
+  assert.match(await l.zone('example.com'), /RRSIG/);
+  assert.doesNotMatch(await l.zone('example.org'), /RRSIG/);
+  assert.deepEqual(l.calls.filter((c) => c.startsWith('sign')), ['sign example.com']);
+  reset(l);
+  l.now += 60 * DAY; // example.com's signatures expired; example.org has none to renew
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, ['example.com: serial 2027012100, signatures expired 2026-12-22 10:00:00 UTC']);
+});
+
+test('a pre-signed base file: exit 65, not signed, not installed', async () => {
+  const l = await lab();
+  await l.go();
+  const before = await l.zone();
+  reset(l);
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}www  IN RRSIG A 13 3 300 20261222100000 20261122090000 1 example.com. AAAA\n`);
+  assert.equal(await l.go({ force: true }), 65);
+  assert.match(l.err[0]!, /^base\/example\.com\.base:6: an RRSIG record: a base file must be unsigned/);
+  assert.deepEqual(l.calls, []);
+  assert.equal(await l.zone(), before);
+});
+
+test('--dry-run shows the signer and writes nothing; zonerw check signs into scratch', async () => {
+  const l = await lab();
+  assert.equal(await l.go({ dryRun: true }), 0);
+  assert.ok(l.out.includes('would sign with: fake-signer -o example.com -f \'{out}\' \'{in}\' (then verify it)'), l.out.join('\n'));
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
+  reset(l);
+  const cfg = validateConfig(
+    { base_dir: 'base', zone_dir: 'zones', state_dir: 'state', nameserver: { kind: 'nsd', control: ['true'] }, dnssec: { sign: ['fake-signer', '{in}', '{out}'] }, server: [{ name: 'main', address: '192.0.2.1' }] },
+    join(l.dir, 'zonerw.toml'),
+  );
+  assert.equal(await check(cfg, {}, l.deps), 0);
+  assert.deepEqual(l.calls, ['sign example.com']);
+  assert.match(l.checked[0]!, /RRSIG/, 'the signed zone was validated');
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
+});
