@@ -3,7 +3,7 @@
 // input byte for byte; fill puts values into the markers. A repeating marker (@IPS@, @IPS6@)
 // makes its physical line appear once per value, as round-robin failover tools do.
 
-import { editDistance } from './names.js';
+import { closest, editDistance } from './names.js';
 import { directiveName, fieldsOf, skipEscape, soaSerialIndex, splitEntries, tokenize, type Field, type Token, type ZoneEntry } from './lexer.js';
 
 export interface Slot {
@@ -52,6 +52,40 @@ export const SERIAL = 'serial number';
 /** Markers whose line is repeated once per value of a list: one record per up server. */
 const REPEATING: readonly string[] = ['IPS', 'IPS6'];
 
+/** The markers a server's address fills; each may name a service group: `@IP:mail@`. */
+export const ADDRESS_MARKERS: readonly string[] = ['IP', 'IP6', 'IPS', 'IPS6'];
+
+/** The group of the top-level [[server]] tables, which the plain markers (`@IP@`) name. */
+export const DEFAULT_GROUP = 'default';
+
+/**
+ * The key a marker's value goes by (in the values a zone is rendered with, in the state, on
+ * slots): the marker itself for the default group (`IP`, as before groups), `IP:mail` for another.
+ */
+export function markerKey(marker: string, group: string = DEFAULT_GROUP): string {
+  return group === DEFAULT_GROUP ? marker : `${marker}:${group}`;
+}
+
+/** The marker of a key: `IP` of `IP:mail`. */
+export function markerBase(key: string): string {
+  const colon = key.indexOf(':');
+  return colon === -1 ? key : key.slice(0, colon);
+}
+
+/** The group of a key: `mail` of `IP:mail`, the default group of `IP`. */
+export function markerGroup(key: string): string {
+  const colon = key.indexOf(':');
+  return colon === -1 ? DEFAULT_GROUP : key.slice(colon + 1);
+}
+
+/** A marker name as written (`IP`, `IP:mail`, `serial number`): its marker and the group it names, if any. */
+function parseMarkerName(name: string): { marker: string; group?: string } | undefined {
+  if (MARKERS.includes(name)) return { marker: name };
+  const colon = name.indexOf(':');
+  const marker = name.slice(0, colon);
+  return colon !== -1 && ADDRESS_MARKERS.includes(marker) ? { marker, group: name.slice(colon + 1) } : undefined;
+}
+
 /** A string for IP, IP6 and serial number; a non-empty list for IPS and IPS6. */
 export type MarkerValues = Readonly<Record<string, string | readonly string[]>>;
 
@@ -66,7 +100,12 @@ interface EntryInfo {
 
 /** A marker found in the base file, before it becomes a slot. */
 interface Hit {
+  /** the key (core/markers markerKey): `IP`, `IP:mail` */
   marker: string;
+  /** as written between the @s, for messages: `IP:mail`, `IP:default` */
+  written: string;
+  /** the group the marker names, when it names one */
+  group?: string;
   form: 'value' | 'comment';
   start: number; // the span the value replaces
   end: number;
@@ -83,7 +122,7 @@ interface Spot extends Field {
   start: number;
   end: number;
   line: number;
-  marker?: string;
+  marker?: { key: string; written: string; group?: string };
 }
 
 /** Where a word stands: its entry's owner, and the spot it is part of. */
@@ -111,9 +150,14 @@ export function slotsOf(template: Template, marker: string): Slot[] {
   return template.lines.flatMap((l) => l.parts.filter((p): p is Slot => typeof p !== 'string' && p.marker === marker));
 }
 
-/** Every marker the template uses, value or comment form. */
+/** Every marker the template uses (as keys: `IP`, `IP:mail`), value or comment form. */
 export function markersUsed(template: Template): Set<string> {
-  return new Set(template.lines.flatMap((l) => l.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.marker]))));
+  return new Set(allSlots(template).map((s) => s.marker));
+}
+
+/** Every slot of the template, in order. */
+export function allSlots(template: Template): Slot[] {
+  return template.lines.flatMap((l) => l.parts.filter((p): p is Slot => typeof p !== 'string'));
 }
 
 export function fill(template: Template, values: MarkerValues): string {
@@ -129,7 +173,7 @@ export function fillWithLineMap(template: Template, values: MarkerValues): { tex
   const out: string[] = [];
   const baseLine: number[] = [];
   template.lines.forEach((line, i) => {
-    const repeating = line.parts.find((p): p is Slot => typeof p !== 'string' && REPEATING.includes(p.marker));
+    const repeating = line.parts.find((p): p is Slot => typeof p !== 'string' && REPEATING.includes(markerBase(p.marker)));
     if (repeating === undefined) {
       out.push(renderLine(line, values));
       baseLine.push(i + 1);
@@ -188,9 +232,11 @@ function listFor(slot: Slot, values: MarkerValues): readonly string[] {
 
 /**
  * `zone` (with or without its final dot), when given, lets slots name owners under another
- * `$ORIGIN` by their full names; without it owners are shown as written.
+ * `$ORIGIN` by their full names; without it owners are shown as written. `groups`: the service
+ * groups the config has (a marker naming another one is a problem), the default group alone
+ * unless given.
  */
-export function parseBase(text: string, file: string, zone?: string): ParseResult {
+export function parseBase(text: string, file: string, zone?: string, groups: readonly string[] = [DEFAULT_GROUP]): ParseResult {
   const nul = nulProblem(text);
   // One problem is enough: a binary file would otherwise bury it under garbage.
   if (nul !== undefined) return failWith(file, [nul]);
@@ -200,7 +246,7 @@ export function parseBase(text: string, file: string, zone?: string): ParseResul
     return failWith(file, [{ line: 1, message: 'base file is empty' }, ...problems]);
   }
   const found = findMarkers(text, tokens, zone);
-  problems.push(...found.problems);
+  problems.push(...found.problems, ...checkGroups(found.hits, groups));
   const hits = dropDuplicateSpans(dropMisplaced(found.hits, problems), problems);
   const serials = hits.filter((h) => h.marker === SERIAL);
   problems.push(...checkSerials(serials, found.soaLine), ...checkRepeating(hits));
@@ -221,7 +267,7 @@ export function includedFileProblems(text: string, file: string): Problem[] {
   const seen = new Set<string>();
   for (const h of found.hits) {
     const key = `${h.start} ${h.marker}`; // `@IP@ ; @IP@` is one marker on one value
-    if (!seen.has(key)) found.problems.push({ line: h.line, message: `@${h.marker}@ in an included file is not rendered; move the record into the base file` });
+    if (!seen.has(key)) found.problems.push({ line: h.line, message: `@${h.written}@ in an included file is not rendered; move the record into the base file` });
     seen.add(key);
   }
   return named(file, found.problems);
@@ -274,7 +320,8 @@ function scanEntries(text: string, tokens: readonly Token[], zone: string | unde
     if (directive !== undefined) info.directive = directive;
     spots.forEach((s, i) => {
       if (s.marker === undefined) return;
-      const hit = { marker: s.marker, form: 'value' as const, start: s.start, end: s.end, line: s.line };
+      const { key, written, group } = s.marker;
+      const hit = { marker: key, written, ...(group !== undefined ? { group } : {}), form: 'value' as const, start: s.start, end: s.end, line: s.line };
       scan.hits.push({ ...hit, owner, inSoaSerial: i === serialAt, entry: info });
     });
     placeWords(entry.tokens, spots, (t, spot, i) => scan.places.set(t.start, { owner, spot, inSoaSerial: i === serialAt, entry: info }));
@@ -347,9 +394,10 @@ function joinValueMarkers(text: string, fields: readonly Token[], problems: Find
       continue;
     }
     const last = fields[i + run.words - 1]!;
-    const marker = MARKERS.includes(run.name) ? run.name : undefined;
-    if (marker === undefined) problems.push({ line: f.line, message: unknownMarker(run.name) });
-    spots.push({ kind: 'word', text: text.slice(f.start, last.end), start: f.start, end: last.end, line: f.line, marker });
+    const parsed = parseMarkerName(run.name);
+    if (parsed === undefined) problems.push({ line: f.line, message: unknownMarker(run.name) });
+    const marker = parsed && { key: markerKey(parsed.marker, parsed.group), written: run.name, ...(parsed.group !== undefined ? { group: parsed.group } : {}) };
+    spots.push({ kind: 'word', text: text.slice(f.start, last.end), start: f.start, end: last.end, line: f.line, ...(marker ? { marker } : {}) });
     i += run.words;
   }
   return spots;
@@ -381,8 +429,29 @@ function endsWithPlain(word: string, c: string): boolean {
 }
 
 function unknownMarker(name: string): string {
-  const guess = suggestMarker(name);
+  const colon = name.indexOf(':');
+  const grouped = colon === -1 ? undefined : suggestMarker(name.slice(0, colon));
+  // `@ip:mail@`: the marker misspelled, the group kept
+  const guess = grouped !== undefined && ADDRESS_MARKERS.includes(grouped) ? `${grouped}${name.slice(colon)}` : suggestMarker(name);
   return guess === undefined ? `unknown marker @${name}@` : `unknown marker @${name}@ (did you mean @${guess}@?)`;
+}
+
+/**
+ * An address marker names a group the config has: a plain one the default group (which a config
+ * of [[group]] tables alone lacks), `@IP:mail@` the group mail. Else a problem naming the groups.
+ */
+function checkGroups(hits: readonly Hit[], groups: readonly string[]): Finding[] {
+  const known = `the groups are ${groups.join(', ')}`;
+  return hits.flatMap((h): Finding[] => {
+    const marker = markerBase(h.marker);
+    if (!ADDRESS_MARKERS.includes(marker) || groups.includes(h.group ?? DEFAULT_GROUP)) return [];
+    if (h.group === undefined) {
+      const message = `@${h.written}@ is for the default group, and the config has none (no top-level [[server]]): name a group, like @${marker}:${groups[0]}@; ${known}`;
+      return [{ line: h.line, message }];
+    }
+    const guess = closest(h.group, groups);
+    return [{ line: h.line, message: `unknown group "${h.group}" in @${h.written}@${guess ? ` (did you mean @${marker}:${guess}@?)` : ''}; ${known}` }];
+  });
 }
 
 /** Case, blanks, '_' and '-' do not tell a misspelling from the real marker. */
@@ -403,11 +472,15 @@ function suggestMarker(name: string): string | undefined {
   return best;
 }
 
-/** `@IP@`, `@ip@`, `@I_P@`, `@ i-p @`: a marker as written exactly, or a variant of it. */
+/**
+ * `@IP@`, `@ip@`, `@I_P@`, `@ i-p @`: a marker as written exactly, or a variant of it; an address
+ * marker with or without a group (`@IP:mail@`, `@ip:mail@`).
+ */
 function variantPattern(marker: string): RegExp {
   const sep = '[\\s_-]*';
   const chars = [...normalize(marker)].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`@${sep}${chars.join(sep)}${sep}@`, 'gi');
+  const group = ADDRESS_MARKERS.includes(marker) ? '(?::[^@\\s]*)?' : '';
+  return new RegExp(`@${sep}${chars.join(sep)}${sep}${group}@`, 'gi');
 }
 
 const VARIANTS = MARKERS.map((m) => ({ marker: m, pattern: variantPattern(m) }));
@@ -422,7 +495,8 @@ function checkComments(tokens: readonly Token[], scan: Scan): Finding[] {
   tokens.forEach((t, k) => {
     if (t.kind !== 'comment') return;
     for (const found of markersInComment(t.text)) {
-      if (found.marker === undefined) {
+      const parsed = found.exact ? parseMarkerName(found.name) : undefined;
+      if (parsed === undefined) {
         problems.push({ line: t.line, message: unknownMarker(found.name) });
         continue;
       }
@@ -431,7 +505,8 @@ function checkComments(tokens: readonly Token[], scan: Scan): Finding[] {
       // Every word belongs to an entry. One inside a value-form marker stands for the whole marker.
       const { owner, spot, inSoaSerial, entry } = scan.places.get(target.start)!;
       const [start, end] = spot.marker === undefined ? [target.start, target.end] : [spot.start, spot.end];
-      const hit: Hit = { marker: found.marker, form: 'comment', start, end, line: t.line, owner, inSoaSerial, entry };
+      const named = { marker: markerKey(parsed.marker, parsed.group), written: found.name, ...(parsed.group !== undefined ? { group: parsed.group } : {}) };
+      const hit: Hit = { ...named, form: 'comment', start, end, line: t.line, owner, inSoaSerial, entry };
       if (target.kind === 'quoted') hit.quoted = true; // a problem for parseBase, still a marker for includedFileProblems
       scan.hits.push(hit);
     }
@@ -439,12 +514,12 @@ function checkComments(tokens: readonly Token[], scan: Scan): Finding[] {
   return problems;
 }
 
-/** Every exact marker and variant in a comment, in order. `marker` is set for exact ones. */
-function markersInComment(comment: string): { name: string; marker: string | undefined; index: number }[] {
+/** Every exact marker and variant in a comment, in order; `exact`: the marker as written exactly (a group aside). */
+function markersInComment(comment: string): { name: string; exact: boolean; index: number }[] {
   const found = VARIANTS.flatMap(({ marker, pattern }) =>
     [...comment.matchAll(pattern)].map((m) => {
-      const exact = m[0] === `@${marker}@`;
-      return { name: m[0].slice(1, -1), marker: exact ? marker : undefined, index: m.index };
+      const name = m[0].slice(1, -1);
+      return { name, exact: name === marker || name.startsWith(`${marker}:`), index: m.index };
     }),
   );
   return found.sort((a, b) => a.index - b.index);
@@ -470,7 +545,7 @@ function dropMisplaced(hits: readonly Hit[], problems: Finding[]): Hit[] {
   return hits.filter((h) => {
     const why = h.entry.directive !== undefined
       ? `a marker in a ${h.entry.directive} directive is not supported; markers go in records`
-      : h.quoted ? `@${h.marker}@ in a comment cannot replace the quoted string before it` : undefined;
+      : h.quoted ? `@${h.written}@ in a comment cannot replace the quoted string before it` : undefined;
     if (why === undefined) return true;
     if (!said.has(`${h.line} ${why}`)) problems.push({ line: h.line, message: why });
     said.add(`${h.line} ${why}`);
@@ -487,7 +562,7 @@ function dropDuplicateSpans(hits: readonly Hit[], problems: Finding[]): Hit[] {
   for (const h of hits) {
     const seen = bySpan.get(h.start);
     if (seen === undefined) bySpan.set(h.start, h);
-    else if (seen.marker !== h.marker) problems.push({ line: h.line, message: `@${seen.marker}@ and @${h.marker}@ mark the same value` });
+    else if (seen.marker !== h.marker) problems.push({ line: h.line, message: `@${seen.written}@ and @${h.written}@ mark the same value` });
     else if (h.marker === SERIAL) problems.push({ line: h.line, message: secondSerial(seen) });
   }
   return [...bySpan.values()].sort((a, b) => a.start - b.start);
@@ -522,15 +597,15 @@ function checkRepeating(hits: readonly Hit[]): Finding[] {
   }
   const problems: Finding[] = [];
   for (const [line, onLine] of byLine) {
-    const repeating = onLine.filter((h) => REPEATING.includes(h.marker));
+    const repeating = onLine.filter((h) => REPEATING.includes(markerBase(h.marker)));
     const first = repeating[0];
     if (first === undefined) continue;
     if (repeating.length > 1) problems.push({ line, message: 'only one @IPS@ or @IPS6@ per line' });
     // One entry per physical line: every hit on it shares the entry.
     if (first.entry.kind !== 'record' || onLine.some((h) => h.marker === SERIAL)) {
-      problems.push({ line, message: `@${first.marker}@ belongs on an address record` });
+      problems.push({ line, message: `@${first.written}@ belongs on an address record` });
     } else if (first.entry.multiLine) {
-      problems.push({ line, message: `@${first.marker}@ must be on a one-line record` });
+      problems.push({ line, message: `@${first.written}@ must be on a one-line record` });
     }
   }
   return problems;

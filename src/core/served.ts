@@ -6,7 +6,7 @@
 // serves the expected serial or a later one (RFC 1982; a signer renumbers upwards) with the same
 // addresses for those names serves what zonerw published.
 import { directiveName, fieldsOf, splitEntries, tokenize, typeIndex } from './lexer.js';
-import { slotsOf, type Template } from './markers.js';
+import { allSlots, markerBase, type Template } from './markers.js';
 import { serialGreater } from './serial.js';
 
 export type AddressType = 'A' | 'AAAA';
@@ -122,7 +122,7 @@ export function describeVerdict(v: Extract<Verdict, { current: false }>, expecte
  */
 export function markerRecords(template: Template, rendered: { text: string; baseLine: readonly number[] }, zone: string, includes: boolean): MarkerRecord[] {
   const slotLines = new Set<number>();
-  for (const marker of Object.keys(MARKER_TYPES)) for (const s of slotsOf(template, marker)) slotLines.add(s.line);
+  for (const s of allSlots(template)) if (Object.hasOwn(MARKER_TYPES, markerBase(s.marker))) slotLines.add(s.line);
   if (slotLines.size === 0) return [];
   const apex = `${zone.replace(/\.$/, '').toLowerCase()}.`;
   const byKey = new Map<string, { name: string; type: AddressType; addresses: Set<string>; marked: boolean }>();
