@@ -26,6 +26,20 @@ export function readProbeDefaults(r: Reader, raw: unknown, dir: string, topLevel
   return { table, dir };
 }
 
+/**
+ * A [[group]]'s `check`: defaults for its servers' checks, over [check]; its own values are
+ * validated once, with its key path (`group[0].check.fail_after`).
+ */
+export function readGroupProbeDefaults(r: Reader, raw: unknown, prefix: string, defaults: ProbeDefaults): ProbeDefaults {
+  const table = raw === undefined ? undefined : r.table(raw, prefix);
+  if (!table) return defaults;
+  const own = ['url', 'tcp', 'host', 'expect_banner'].filter((k) => table[k] !== undefined);
+  for (const k of own) r.problem(`${prefix}.${k}`, "is a server's own: put it in the check of each [[group.server]]; the group's check holds defaults only");
+  r.known(Object.fromEntries(Object.entries(table).filter(([k]) => !own.includes(k))), prefix, CHECK_DEFAULT_KEYS);
+  readShared(r, table, {}, prefix, defaults.dir);
+  return { table: { ...defaults.table, ...table }, dir: defaults.dir };
+}
+
 interface Shared {
   timeoutMs: number;
   attempts: number;

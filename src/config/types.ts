@@ -1,6 +1,7 @@
 // The configuration as the rest of zonerw sees it: validated, defaults filled in, paths
 // absolute. Only src/config builds it.
 import type { DnssecSettings } from '../core/dnssec.js';
+import { DEFAULT_GROUP } from '../core/markers.js';
 import type { AllDown } from '../core/health.js';
 import type { HookEventName } from '../core/hooks.js';
 import type { NameserverSettings } from '../core/nameserver.js';
@@ -61,6 +62,15 @@ export interface ServerConfig {
   check?: ProbeConfig;
 }
 
+/** A service group: the top-level [[server]] tables (`default`), or a [[group]] table. */
+export interface GroupConfig {
+  name: string;
+  /** in order of preference; never empty */
+  servers: ServerConfig[];
+  /** what to favour when none of its servers is up (a [[group]]'s own, else the top-level all_down) */
+  allDown: AllDownPolicy;
+}
+
 export interface Config {
   file: string;
   baseDir: string;
@@ -75,11 +85,18 @@ export interface Config {
   timezone: string;
   onBaseChange: 'publish' | 'warn';
   nameserver: NameserverConfig;
+  /** every server of every group, in config order (the default group's first); names are unique */
   servers: ServerConfig[];
+  /**
+   * Set when the config has [[group]] tables: every service group, the default group (the
+   * top-level [[server]] tables) first when there is one. Without it, `servers` are the default
+   * group's: use configGroups.
+   */
+  groups?: GroupConfig[];
   /** hosts unrelated to the servers: when a server looks down and none of these answers,
    *  zonerw's own network is down and it changes nothing */
   reference: ProbeConfig[];
-  /** what to favour when no server is up */
+  /** what to favour when no server is up: the default group's, and every [[group]]'s unless it says */
   allDown: AllDownPolicy;
   /** the fraction (0..1) of a zone's records one publish may drop; more is refused without --force */
   maxShrink: number;
@@ -95,6 +112,16 @@ export interface Config {
   metricsFile?: string;
   /** `[dnssec]`: zonerw signs the zones (for NSD, which does not) */
   dnssec?: DnssecSettings;
+}
+
+/** The service groups of a config: its [[group]] tables and the default group, or the default group alone. */
+export function configGroups(cfg: Pick<Config, 'groups' | 'servers' | 'allDown'>): GroupConfig[] {
+  return cfg.groups ?? [{ name: DEFAULT_GROUP, servers: cfg.servers, allDown: cfg.allDown }];
+}
+
+/** The group a server is in (server names are unique across the groups). */
+export function groupOfServer(cfg: Pick<Config, 'groups' | 'servers' | 'allDown'>, server: string): GroupConfig | undefined {
+  return configGroups(cfg).find((g) => g.servers.some((s) => s.name === server));
 }
 
 export function secondariesFor(cfg: Pick<Config, 'secondaries'>, zone: string): Secondary[] {

@@ -9,11 +9,16 @@ import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { DEFAULT_CONTROL } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
 import { readDnssec } from './dnssec.js';
-import { describe, Reader } from './reader.js';
-import { readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
-import type { Config, HookConfig, NameserverConfig, Secondaries, Secondary, ServerConfig } from './types.js';
+import { DEFAULT_GROUP } from '../core/markers.js';
+import { describe, Reader, type Table } from './reader.js';
+import { readGroupProbeDefaults, readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
+import type { AllDownPolicy, Config, GroupConfig, HookConfig, NameserverConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'hook', 'dnssec'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'group', 'hook', 'dnssec'] as const;
+const GROUP_KEYS = ['name', 'all_down', 'check', 'server'] as const;
+const ALL_DOWN = ['last', 'keep', 'first'] as const;
+/** A server's or a group's name: it goes into messages, history, metrics labels and hook variables. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
 const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
@@ -77,7 +82,7 @@ export function validateConfig(raw: unknown, file: string): Config {
     serveWaitMs: r.duration(nsTable, 'nameserver', 'serve_wait', 5_000),
   };
 
-  const allDown = r.oneOf(top, '', 'all_down', ['last', 'keep', 'first'] as const, 'keep');
+  const allDown = r.oneOf(top, '', 'all_down', ALL_DOWN, 'keep');
   const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
   const secondaries = readSecondaries(r, top.secondaries);
   const strictSecondaries = r.bool(top, '', 'strict_secondaries', false);
@@ -85,40 +90,99 @@ export function validateConfig(raw: unknown, file: string): Config {
   const metricsFile = r.string(top, '', 'metrics_file');
   const defaults = readProbeDefaults(r, top.check, dir, TOP_KEYS);
   const reference = readReferences(r, top, defaults);
-  const servers = readServers(r, top.server, defaults);
+  const groups = readAllGroups(r, top, defaults, allDown);
+  const servers = groups.flatMap((g) => g.servers);
+  // a config of top-level [[server]] tables alone has the default group only: no `groups` (configGroups)
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
     file, baseDir, zoneDir, includeDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
+    ...(top.group !== undefined ? { groups } : {}),
     ...(metricsFile !== undefined ? { metricsFile: resolve(dir, metricsFile) } : {}),
     ...(zones ? { zones } : {}),
     ...(dnssec ? { dnssec } : {}),
   };
 }
 
-function readServers(r: Reader, raw: unknown, defaults: ProbeDefaults): ServerConfig[] {
-  if (raw === undefined) {
+/**
+ * The service groups: the top-level [[server]] tables are the group `default`, each [[group]]
+ * one more. Server names are unique across all groups; a config needs at least one server.
+ */
+function readAllGroups(r: Reader, top: Table, defaults: ProbeDefaults, allDown: AllDownPolicy): GroupConfig[] {
+  const noGroups = top.group === undefined || (Array.isArray(top.group) && top.group.length === 0);
+  if (top.server === undefined && noGroups) {
     r.problem('server', 'missing: add at least one [[server]] with name and address');
     return [];
   }
-  if (!Array.isArray(raw) || raw.length === 0) {
-    r.problem('server', 'must be one or more [[server]] tables');
-    return [];
+  const seen = new Map<string, string>(); // server name -> where it is
+  const groups: GroupConfig[] = [];
+  if (top.server !== undefined) {
+    if (!Array.isArray(top.server) || top.server.length === 0) r.problem('server', 'must be one or more [[server]] tables');
+    else groups.push({ name: DEFAULT_GROUP, servers: readServers(r, top.server, 'server', defaults, seen), allDown });
   }
+  if (top.group === undefined) return groups;
+  if (!Array.isArray(top.group)) {
+    r.problem('group', 'must be [[group]] tables, each with a name and [[group.server]] tables');
+    return groups;
+  }
+  const names = new Map<string, string>(groups.map((g) => [g.name, 'the group of the top-level [[server]] tables']));
+  top.group.forEach((entry, i) => {
+    const group = readGroup(r, entry, `group[${i}]`, { defaults, allDown, seen, names });
+    if (group) groups.push(group);
+  });
+  return groups.filter((g) => g.servers.length > 0);
+}
+
+interface GroupContext {
+  defaults: ProbeDefaults;
+  allDown: AllDownPolicy;
+  /** server name -> its key path, across all groups */
+  seen: Map<string, string>;
+  /** group name -> what has it already */
+  names: Map<string, string>;
+}
+
+/** One [[group]] table: name, all_down, check (defaults over [check]) and its [[group.server]] tables. */
+function readGroup(r: Reader, entry: unknown, prefix: string, o: GroupContext): GroupConfig | undefined {
+  const t = r.table(entry, prefix);
+  if (!t) return undefined;
+  r.known(t, prefix, GROUP_KEYS, TOP_KEYS);
+  const name = r.string(t, prefix, 'name', true);
+  if (name !== undefined) {
+    const first = o.names.get(name);
+    if (!NAME.test(name)) r.problem(`${prefix}.name`, `use letters, digits, '.', '_' and '-', not ${describe(name)}`);
+    else if (first !== undefined) r.problem(`${prefix}.name`, `"${name}" is already ${first}${name === DEFAULT_GROUP ? '; give this group another name' : ''}`);
+    o.names.set(name, `the name of ${prefix}`);
+  }
+  const allDown = r.oneOf(t, prefix, 'all_down', ALL_DOWN, o.allDown);
+  const defaults = readGroupProbeDefaults(r, t.check, `${prefix}.check`, o.defaults);
+  const key = `${prefix}.server`;
+  if (t.server === undefined || (Array.isArray(t.server) && t.server.length === 0)) {
+    r.problem(key, `${name === undefined ? 'the group' : `group "${name}"`} has no servers: add at least one [[group.server]] with name and address, or remove the group`);
+    return undefined;
+  }
+  if (!Array.isArray(t.server)) {
+    r.problem(key, 'must be one or more [[group.server]] tables');
+    return undefined;
+  }
+  return { name: name ?? '', servers: readServers(r, t.server, key, defaults, o.seen), allDown };
+}
+
+/** A group's [[server]] tables (`key`: `server`, `group[0].server`); `seen` holds the names of every group's servers. */
+function readServers(r: Reader, raw: readonly unknown[], key: string, defaults: ProbeDefaults, seen: Map<string, string>): ServerConfig[] {
   const servers: ServerConfig[] = [];
-  const seen = new Map<string, number>();
   raw.forEach((entry, i) => {
-    const prefix = `server[${i}]`;
+    const prefix = `${key}[${i}]`;
     const t = r.table(entry, prefix);
     if (!t) return;
     r.known(t, prefix, SERVER_KEYS, TOP_KEYS);
     const name = r.string(t, prefix, 'name', true);
     if (name !== undefined) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) r.problem(`${prefix}.name`, `use letters, digits, '.', '_' and '-', not ${describe(name)}`);
+      if (!NAME.test(name)) r.problem(`${prefix}.name`, `use letters, digits, '.', '_' and '-', not ${describe(name)}`);
       const first = seen.get(name);
-      if (first !== undefined) r.problem(`${prefix}.name`, `"${name}" is already the name of server[${first}]`);
-      seen.set(name, i);
+      if (first !== undefined) r.problem(`${prefix}.name`, `"${name}" is already the name of ${first}`);
+      seen.set(name, prefix);
     }
     const address = r.string(t, prefix, 'address', true);
     if (address !== undefined && !isIPv4(address)) r.problem(`${prefix}.address`, `not an IPv4 address: ${describe(address)}`);
