@@ -127,33 +127,33 @@ Exit 0 and an "ok:" line when all is well; else every problem, and 78, 65 or 1.`
   program
     .command('pin')
     .summary('favour one server until the pin expires or is cleared')
-    .description('Favour one server whatever the checks say, until the pin expires or is cleared.')
-    .argument('[server]', 'the server to favour (a [[server]] name), or "auto" to clear the pin')
+    .description("Favour one server in its group whatever the checks say, until the pin ends.")
+    .argument('[server]', 'the server to favour (a [[server]] or [[group.server]] name), or "auto" to clear the pin')
     .option('--for <duration>', 'how long, like 30m, 2h or 1d (default: until cleared)')
     .option('--reason <text>', 'why, shown by status and history')
     .option('--clear', 'remove the pin: favour the servers by their checks again')
+    .option('--group <name>', "with --clear: clear only this service group's pin (default: every group's)")
     .addHelpText('after', `
 Examples:
   zonerw pin backup --for 2h --reason "disk swap on main"
-  zonerw pin --clear       (or: zonerw pin auto)
+  zonerw pin mx2 --for 1h        (pins mx2 within its group: mail)
+  zonerw pin --clear       (or: zonerw pin auto; every group's pin)
+  zonerw pin --clear --group mail
 
 The next run publishes the pinned server; checks still run and are reported.`)
-    .action(async (server: string | undefined, o: { for?: string; reason?: string; clear?: boolean }) => {
+    .action(async (server: string | undefined, o: { for?: string; reason?: string; clear?: boolean; group?: string }) => {
       const g = program.opts<GlobalOptions>();
       const clear = !!o.clear || server === 'auto';
       if (clear && server !== undefined && server !== 'auto') throw new UsageError('give a server or --clear, not both');
       if (!clear && server === undefined) throw new UsageError('name the server to pin, or give --clear');
       if (clear && (o.for !== undefined || o.reason !== undefined)) throw new UsageError('--for and --reason go with a server, not with --clear');
-      let forMs: number | undefined;
-      if (o.for !== undefined) {
-        forMs = parseDuration(o.for);
-        if (forMs === undefined || forMs <= 0 || forMs > 366 * 86_400_000) throw new UsageError(`--for: not a duration like 30m, 2h or 1d: "${o.for}"`);
-      }
+      if (!clear && o.group !== undefined) throw new UsageError("--group goes with --clear: a server is pinned within its own group");
+      const forMs = pinDuration(o.for);
       const cfg = await loadConfig(configPath(g, env));
       const [{ pin }, deps] = await Promise.all([import('./commands/pin.js'), realDeps(cfg, env, io)]);
       const by = env.SUDO_USER || env.USER || env.LOGNAME || (await userName());
       const request = clear
-        ? ({ clear: true, by } as const)
+        ? ({ clear: true, by, ...(o.group !== undefined ? { group: o.group } : {}) } as const)
         : { clear: false as const, by, server: server!, ...(forMs !== undefined ? { forMs } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
       setExit(await pin(cfg, request, deps));
     });
@@ -182,6 +182,14 @@ Exit status:
 
 Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests).
 Manual: man 8 zonerw; the full config reference is in the README.`;
+
+/** `pin --for`: a duration up to a year, else a usage error. */
+function pinDuration(given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const ms = parseDuration(given);
+  if (ms === undefined || ms <= 0 || ms > 366 * 86_400_000) throw new UsageError(`--for: not a duration like 30m, 2h or 1d: "${given}"`);
+  return ms;
+}
 
 const askZone: ZoneQuery = async (host, port, zone, names, timeoutMs) => (await import('./adapters/dns-query.js')).askZone(host, port, zone, names, timeoutMs);
 

@@ -1,12 +1,12 @@
 // `zonerw check`: is everything in order? Validates the config (already loaded by the CLI),
 // every base file, and each zone rendered and run through the nameserver's own checker, and
 // reports every problem at once. It touches nothing: no lock, no state, no zone_dir.
-import type { Config } from '../config/types.js';
+import { configGroups, type Config } from '../config/types.js';
 import { describeUnfinished } from '../core/messages.js';
 import { shrinkProblem } from '../core/records.js';
 import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
-import { markerValues } from '../core/values.js';
+import { groupMarkerValues } from '../core/values.js';
 import { Trouble, type ExitCode } from '../errors.js';
 import { countLoadFailure, displayPath, listZones, loadZone, sha256 } from '../run/load.js';
 import { missingChecker } from '../run/checker.js';
@@ -35,15 +35,16 @@ export async function check(cfg: Config, _opts: Record<string, never>, deps: Dep
   const code = trouble.exitCode();
   if (code === 0) {
     const how = checkers.size > 0 ? `validated with ${[...checkers].join(' and ')}` : 'no zone checker installed: not validated';
-    log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}, ${zones.length} zone${zones.length === 1 ? '' : 's'} (${how})`);
+    const groups = cfg.groups ? ` in ${cfg.groups.length} group${cfg.groups.length === 1 ? '' : 's'}` : '';
+    log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}${groups}, ${zones.length} zone${zones.length === 1 ? '' : 's'} (${how})`);
   }
   return code;
 }
 
-/** Each zone rendered as the first server would be published, with every server in the round robin. */
+/** Each zone rendered as each group's first server would be published, with every server of the group in the round robin. */
 async function checkZones(cfg: Config, deps: Deps, zones: readonly string[], trouble: Trouble): Promise<Set<string>> {
   const { log } = deps;
-  const { values, unavailable } = markerValues(cfg.servers, cfg.servers[0]!, cfg.servers);
+  const { values, unavailable } = groupMarkerValues(configGroups(cfg).map((g) => ({ name: g.name, servers: g.servers, favoured: g.servers[0]!, pool: g.servers })));
   const serial = dayStart(dateIn(deps.now(), cfg.timezone));
   const checkers = new Set<string>();
   const scratch = await deps.files.scratch();

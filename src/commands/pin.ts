@@ -1,48 +1,71 @@
 // `zonerw pin`: favour one server whatever the checks say (maintenance, a known-bad main), until
-// the pin expires or is cleared. It only records the pin in the state, under the lock; the next
-// run publishes it, so the usual validation and serial rules apply.
-import type { Config } from '../config/types.js';
+// the pin expires or is cleared. A pin holds within the server's service group: the other groups
+// go on by their checks. It only records the pin in the state, under the lock; the next run
+// publishes it, so the usual validation and serial rules apply.
+import { configGroups, groupOfServer, type Config } from '../config/types.js';
 import { utcTime } from '../core/format.js';
+import { groupPrefix, namesGroups } from '../core/groups.js';
 import type { Pin } from '../core/health.js';
-import type { HistoryEvent } from '../core/history.js';
+import { groupTag, type HistoryEvent } from '../core/history.js';
+import type { State } from '../core/state.js';
 import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import type { Deps } from '../run/ports.js';
 
-/** `by`: who asked, for status and history. */
-export type PinRequest = ({ clear: true } | { clear: false; server: string; forMs?: number; reason?: string }) & { by: string };
+/** `by`: who asked, for status and history. `group` with clear: that group's pin only (else every group's). */
+export type PinRequest = ({ clear: true; group?: string } | { clear: false; server: string; forMs?: number; reason?: string }) & { by: string };
+
+type Said = { say(line: string): void; now: number; named: boolean };
 
 export async function pin(cfg: Config, request: PinRequest, deps: Pick<Deps, 'lock' | 'loadState' | 'saveState' | 'appendHistory' | 'now' | 'log'>): Promise<ExitCode> {
-  const ctx = { now: deps.now(), by: request.by, log: deps.log };
-  if (!request.clear && !cfg.servers.some((s) => s.name === request.server)) {
-    throw new UsageError(`no server named "${request.server}"; the servers are ${cfg.servers.map((s) => s.name).join(', ')}`);
-  }
+  refuseUnknown(cfg, request);
+  const said: Said = { say: (line) => deps.log.out(line), now: deps.now(), named: namesGroups(configGroups(cfg)) };
   const lock = await deps.lock(cfg.stateDir);
   try {
     const { state, warning } = await deps.loadState(cfg.stateDir);
-    let event: HistoryEvent;
-    if (warning) ctx.log.err(warning);
-    if (request.clear) {
-      if (!state.pin) {
-        ctx.log.out('no pin was set; the servers are favoured by their checks');
-        return EXIT.ok;
-      }
-      ctx.log.out(`pin on ${state.pin.server} cleared by ${ctx.by}; the next run favours the servers by their checks`);
-      event = { t: ctx.now, type: 'unpin', server: state.pin.server, by: ctx.by, expired: false };
-      delete state.pin;
-    } else {
-      const p: Pin = { server: request.server, setAt: ctx.now, by: ctx.by };
-      if (request.forMs !== undefined) p.until = ctx.now + request.forMs;
-      if (request.reason !== undefined) p.reason = request.reason;
-      state.pin = p;
-      ctx.log.out(`${describePin(p)}; the next run publishes it (run zonerw now to apply it at once)`);
-      event = { t: ctx.now, type: 'pin', server: p.server, until: p.until ?? null, reason: p.reason ?? null, by: p.by ?? null };
-    }
+    if (warning) deps.log.err(warning);
+    const events = request.clear ? clearPins(state, request.group, request.by, said) : [setPin(state, groupOfServer(cfg, request.server)!.name, request, said)];
+    if (events.length === 0) return EXIT.ok;
     await deps.saveState(cfg.stateDir, state);
-    await deps.appendHistory(cfg.stateDir, [event]);
+    await deps.appendHistory(cfg.stateDir, events);
     return EXIT.ok;
   } finally {
     await lock.release();
   }
+}
+
+/** A server or a group that the config does not have is a usage error, before the lock is taken. */
+function refuseUnknown(cfg: Config, request: PinRequest): void {
+  if (!request.clear && !cfg.servers.some((s) => s.name === request.server)) {
+    throw new UsageError(`no server named "${request.server}"; the servers are ${cfg.servers.map((s) => s.name).join(', ')}`);
+  }
+  const groups = configGroups(cfg).map((g) => g.name);
+  if (request.clear && request.group !== undefined && !groups.includes(request.group)) {
+    throw new UsageError(`no group named "${request.group}"; the groups are ${groups.join(', ')}`);
+  }
+}
+
+function setPin(state: State, group: string, request: Extract<PinRequest, { clear: false }>, said: Said): HistoryEvent {
+  const p: Pin = { server: request.server, setAt: said.now, by: request.by };
+  if (request.forMs !== undefined) p.until = said.now + request.forMs;
+  if (request.reason !== undefined) p.reason = request.reason;
+  (state.groups[group] ??= {}).pin = p;
+  said.say(`${groupPrefix(group, said.named)}${describePin(p)}; the next run publishes it (run zonerw now to apply it at once)`);
+  return { t: said.now, type: 'pin', ...groupTag(group), server: p.server, until: p.until ?? null, reason: p.reason ?? null, by: p.by ?? null };
+}
+
+/** Clears the pin of `only`, or of every group; says so for each, or that there was none. */
+function clearPins(state: State, only: string | undefined, by: string, said: Said): HistoryEvent[] {
+  const pinned = Object.entries(state.groups).filter(([group, g]) => g.pin && (only === undefined || group === only));
+  if (pinned.length === 0) {
+    said.say(`${only !== undefined ? groupPrefix(only, said.named) : ''}no pin was set; the servers are favoured by their checks`);
+    return [];
+  }
+  return pinned.map(([group, g]) => {
+    const server = g.pin!.server;
+    said.say(`${groupPrefix(group, said.named)}pin on ${server} cleared by ${by}; the next run favours the servers by their checks`);
+    delete g.pin;
+    return { t: said.now, type: 'unpin', ...groupTag(group), server, by, expired: false };
+  });
 }
 
 /** `pinned to backup by alice until 2026-11-22 12:00:00 UTC: disk swap on main` */

@@ -1,8 +1,11 @@
 // `zonerw status`: where things stand, from the state, the files on disk, and the primary and the
 // secondaries, asked live. Reads only, takes no lock (the state is replaced atomically, so a read
 // sees a whole one).
-import type { Config } from '../config/types.js';
+import { configGroups, type Config, type GroupConfig } from '../config/types.js';
 import { formatSpan, utcTime } from '../core/format.js';
+import { DEFAULT_GROUP, namesGroups } from '../core/groups.js';
+import { markerGroup, markerKey } from '../core/markers.js';
+import type { State } from '../core/state.js';
 import { describeProbe } from '../core/probe.js';
 import { describeVerdict } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
@@ -14,17 +17,17 @@ import { lookAtSecondaries } from '../run/secondaries.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
-export interface StatusReport {
+/** One service group's decision, as the last run left it, and its servers' checks. */
+export interface GroupStatus {
   favoured: {
     server: string;
     address: string;
     address6?: string;
     since: string;
-    /** the zones the primary does not serve as published (null: the primary is not asked) */
+    /** the zones the primary does not serve as published (null: the primary is not asked); of a
+     *  group when the config names groups, the zones that use its markers */
     notServedBy: string[] | null;
   } | null;
-  /** where the primary is asked (`[nameserver] address`); address null when it is not, and why */
-  primary: { address: string; notAsked: null } | { address: null; notAsked: 'nameserver.address = false' | 'kind = "none"' };
   /** the rule that picked it on the last run */
   rule: string | null;
   pool: string[];
@@ -40,6 +43,17 @@ export interface StatusReport {
     streak: { up: boolean; runs: number; needed: number } | null;
     lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
   }[];
+}
+
+/**
+ * The top-level favoured, rule, pool, pin and servers are the default group's (null and empty
+ * in a config of [[group]] tables alone); `groups`, present when the config has [[group]]
+ * tables, lists every group, the default group first.
+ */
+export interface StatusReport extends GroupStatus {
+  /** where the primary is asked (`[nameserver] address`); address null when it is not, and why */
+  primary: { address: string; notAsked: null } | { address: null; notAsked: 'nameserver.address = false' | 'kind = "none"' };
+  groups?: ({ name: string; allDown: string } & GroupStatus)[];
   zones: {
     zone: string;
     file: string;
@@ -135,20 +149,43 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
       };
     }),
   );
-  const pin = state.pin;
+  const named = namesGroups(configGroups(cfg));
+  const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, ...groupStatus(cfg, g, state, zones, named, now) }));
+  const theDefault = groups.find((g) => g.name === DEFAULT_GROUP);
   const report: StatusReport = {
-    favoured: state.favoured
-      ? { ...state.favoured, since: iso(state.favoured.since), notServedBy: cfg.nameserver.address ? zones.filter((z) => z.served && !z.served.current).map((z) => z.zone) : null }
-      : null,
+    favoured: theDefault?.favoured ?? null,
     primary: cfg.nameserver.address
       ? { address: cfg.nameserver.address.name, notAsked: null }
       : { address: null, notAsked: cfg.nameserver.kind === 'none' ? 'kind = "none"' : 'nameserver.address = false' },
-    rule: state.rule ?? null,
-    pool: state.pool ?? [],
+    rule: theDefault?.rule ?? null,
+    pool: theDefault?.pool ?? [],
+    pin: theDefault?.pin ?? null,
+    servers: theDefault?.servers ?? [],
+    ...(cfg.groups ? { groups } : {}),
+    zones,
+  };
+  if (problem) {
+    report.stateProblem = problem;
+    report.stateAction = refused ? 'refuse' : 'rebuild';
+  }
+  return report;
+}
+
+/** One group's part of the report; `named`: the config names groups, so a zone counts for the groups whose markers it uses. */
+function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusReport['zones'], named: boolean, now: number): GroupStatus {
+  const memory = state.groups[g.name] ?? {};
+  const { favoured, pin } = memory;
+  const uses = (zone: string) => !named || Object.keys(state.zones[zone]?.values ?? {}).some((k) => markerGroup(k) === g.name);
+  return {
+    favoured: favoured
+      ? { ...favoured, since: iso(favoured.since), notServedBy: cfg.nameserver.address ? zones.filter((z) => z.served && !z.served.current && uses(z.zone)).map((z) => z.zone) : null }
+      : null,
+    rule: memory.rule ?? null,
+    pool: memory.pool ?? [],
     pin: pin
       ? { server: pin.server, setAt: iso(pin.setAt), until: pin.until !== undefined ? iso(pin.until) : null, reason: pin.reason ?? null, by: pin.by ?? null, active: pin.until === undefined || pin.until > now }
       : null,
-    servers: cfg.servers.map((s) => {
+    servers: g.servers.map((s) => {
       const m = state.servers[s.name];
       const c = m?.lastCheck;
       const needed = m?.up === false ? s.check?.recoverAfter : s.check?.failAfter;
@@ -163,13 +200,7 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
         lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
       };
     }),
-    zones,
   };
-  if (problem) {
-    report.stateProblem = problem;
-    report.stateAction = refused ? 'refuse' : 'rebuild';
-  }
-  return report;
 }
 
 export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): Promise<ExitCode> {
@@ -201,23 +232,13 @@ const FILE_STATE: Record<FileState, string> = {
   unknown: 'not yet published by zonerw',
 };
 
-export function formatStatus(r: StatusReport, now: number): string[] {
-  const when = (t: string) => {
-    const ms = now - Date.parse(t);
-    return `${utcTime(Date.parse(t))} UTC (${ms >= 0 ? `${formatSpan(ms)} ago` : `in ${formatSpan(-ms)}`})`;
-  };
+/** A group's decision and its servers, as lines (indented under `group NAME:` when the config names groups). */
+function formatGroup(r: GroupStatus, group: string, when: (t: string) => string): string[] {
   const lines: string[] = [];
-  if (r.stateProblem) {
-    lines.push(
-      r.stateAction === 'refuse'
-        ? `state: ${r.stateProblem}: every run refuses it (exit 1) and changes nothing; upgrade zonerw, or move state.json away to start afresh`
-        : `state: unreadable (${r.stateProblem}); the next run moves it aside to state.json.corrupt and rebuilds it from the zone files`,
-    );
-  }
   const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET: the primary does not serve ${r.favoured.notServedBy.join(', ')} as published (see below)` : '';
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}${notServed}` : 'favoured: not decided yet (zonerw has not run)');
   if (r.rule) lines.push(`  why: ${r.rule}`);
-  if (r.pool.length > 1) lines.push(`  @IPS@ pool: ${r.pool.join(', ')}`);
+  if (r.pool.length > 1) lines.push(`  @${markerKey('IPS', group)}@ pool: ${r.pool.join(', ')}`);
   if (r.pin) {
     const until = r.pin.until ? `until ${when(r.pin.until)}` : 'until cleared (zonerw pin --clear)';
     const state = r.pin.active ? 'PINNED' : 'pin expired (cleared by the next run)';
@@ -238,6 +259,24 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     lines.push(`${head}: ${state}${streak}${last}`);
     lines.push(`    checks ${s.check}`);
   }
+  return lines;
+}
+
+export function formatStatus(r: StatusReport, now: number): string[] {
+  const when = (t: string) => {
+    const ms = now - Date.parse(t);
+    return `${utcTime(Date.parse(t))} UTC (${ms >= 0 ? `${formatSpan(ms)} ago` : `in ${formatSpan(-ms)}`})`;
+  };
+  const lines: string[] = [];
+  if (r.stateProblem) {
+    lines.push(
+      r.stateAction === 'refuse'
+        ? `state: ${r.stateProblem}: every run refuses it (exit 1) and changes nothing; upgrade zonerw, or move state.json away to start afresh`
+        : `state: unreadable (${r.stateProblem}); the next run moves it aside to state.json.corrupt and rebuilds it from the zone files`,
+    );
+  }
+  if (!r.groups) lines.push(...formatGroup(r, DEFAULT_GROUP, when));
+  for (const g of r.groups ?? []) lines.push(`group ${g.name}:`, ...formatGroup(g, g.name, when).map((l) => `  ${l}`));
   lines.push('zones:');
   for (const z of r.zones) {
     const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}, ${z.checker ? `validated with ${z.checker}` : 'not validated (no checker ran)'}`;

@@ -112,6 +112,10 @@ export interface HealthInputs {
   allDown: AllDown;
   /** undefined: no reference configured or none asked; else whether any reference answered */
   referencesUp?: boolean;
+  /** set when the network was judged for several groups at once (core/groups.ts): it overrides
+   *  this group's own judgement, since one group's failed server with no reference answering
+   *  means zonerw's network is down for every group */
+  networkDown?: boolean;
   now: number;
 }
 
@@ -123,7 +127,7 @@ export function needsReference(servers: readonly ServerInput[], outcomes: Readon
 export function decideHealth(input: HealthInputs): HealthDecision {
   const { servers, outcomes, memory, now } = input;
   if (servers.length === 0) throw new Error('decideHealth: no servers');
-  const networkDown = input.referencesUp === false && needsReference(servers, outcomes);
+  const networkDown = input.networkDown ?? (input.referencesUp === false && needsReference(servers, outcomes));
   const verdicts = servers.map((s) => judge(s, outcomes.get(s.name), memory.servers[s.name], now, networkDown));
 
   const pin = memory.pin && (memory.pin.until === undefined || memory.pin.until > now) ? memory.pin : undefined;

@@ -3,20 +3,37 @@
 // checks, and a timeline of up/down slots. Pure: events and the window are inputs.
 
 import { moveKind, type MoveKind } from './hooks.js';
+import { DEFAULT_GROUP } from './markers.js';
+
+/**
+ * The service group an event is about (checks, moves, pins, hooks): set for a group other than the
+ * default one; absent for the default group, as in every event written before groups.
+ */
+export type GroupTag = { group?: string };
 
 /** A move of the favoured server, named as its hooks are; `from` is null on the first run. */
-export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string };
+export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string } & GroupTag;
 
 export type HistoryEvent =
-  | { t: number; type: 'check'; server: string; up: boolean; reason: string }
+  | ({ t: number; type: 'check'; server: string; up: boolean; reason: string } & GroupTag)
   | MoveEvent
   | { t: number; type: 'publish'; zone: string; serial: number; why: string[] }
-  | { t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null }
-  | { t: number; type: 'unpin'; server: string; by: string | null; expired: boolean }
+  | ({ t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null } & GroupTag)
+  | ({ t: number; type: 'unpin'; server: string; by: string | null; expired: boolean } & GroupTag)
   | { t: number; type: 'error'; message: string }
   /** something to know that needed no action (a serial ahead of the date) */
   | { t: number; type: 'warning'; message: string }
-  | { t: number; type: 'hook'; on: string; run: string[]; ok: boolean; result: string };
+  | ({ t: number; type: 'hook'; on: string; run: string[]; ok: boolean; result: string } & GroupTag);
+
+/** The tag of an event about `group`: none for the default group. */
+export function groupTag(group: string): GroupTag {
+  return group === DEFAULT_GROUP ? {} : { group };
+}
+
+/** The group an event is about: its tag, else the default group (events of the run, like publish, too). */
+export function groupOf(e: HistoryEvent | RecordedEvent): string {
+  return ('group' in e && typeof e.group === 'string' ? e.group : undefined) ?? DEFAULT_GROUP;
+}
 
 /** How zonerw before issue 11 recorded every move: read from old history files, never written. */
 export type LegacyTransition = { t: number; type: 'transition'; from: string | null; to: string; address: string; reason: string };
@@ -49,7 +66,7 @@ export interface ServerStats {
   slots: ('up' | 'down' | 'none')[];
 }
 
-/** Replays the events over [from, to): `servers` in config order. */
+/** Replays the events over [from, to): `servers` in config order, all of one group, and the events that group's (groupOf). */
 export function summarise(events: readonly HistoryEvent[], servers: readonly string[], from: number, to: number, slotCount: number): ServerStats[] {
   const sorted = [...events].sort((a, b) => a.t - b.t);
   const span = Math.max(1, to - from);

@@ -6,9 +6,22 @@ export type HookEventName = (typeof HOOK_EVENTS)[number];
 
 export interface RaisedEvent {
   on: HookEventName;
+  /** the group whose favoured server moved; undefined for publish and error, which are about the run */
+  group?: string;
   from?: FavouredMemory;
   to: FavouredMemory;
   reason: string;
+}
+
+/** One group's decision, as the hooks see it. */
+export interface GroupMove {
+  group: string;
+  decision: HealthDecision;
+  /** the group's first server: a move away from it is a failover */
+  first: string;
+  /** whom the group favoured before this run */
+  previous?: FavouredMemory;
+  transition?: string;
 }
 
 /** What a move of the favoured server is called, in hooks and in the history alike. */
@@ -26,26 +39,23 @@ export function moveKind(from: string | undefined, to: string, firstServer: stri
 }
 
 /**
- * failover and failback as moveKind says; change: any move (raised with either); publish:
- * zones were published; error: something failed.
+ * For each group in order, failover and failback as moveKind says, and change: any move (raised
+ * with either). Then, once for the run: publish (zones were published) and error (something
+ * failed), whose from and to are the first group's (the default group's, when there is one).
  */
-export function raisedEvents(
-  d: HealthDecision,
-  previous: FavouredMemory | undefined,
-  firstServer: string,
-  published: readonly string[],
-  errors: readonly string[],
-  transition: string | undefined,
-): RaisedEvent[] {
+export function raisedEvents(groups: readonly GroupMove[], published: readonly string[], errors: readonly string[]): RaisedEvent[] {
   const events: RaisedEvent[] = [];
-  const base = { ...(previous ? { from: previous } : {}), to: d.favoured };
-  if (d.favouredChanged) {
-    const reason = transition ?? d.rule;
-    const kind = moveKind(previous?.server, d.favoured.server, firstServer);
-    if (kind !== 'change') events.push({ on: kind, ...base, reason });
-    events.push({ on: 'change', ...base, reason });
+  for (const g of groups) {
+    const d = g.decision;
+    if (!d.favouredChanged) continue;
+    const base = { group: g.group, ...(g.previous ? { from: g.previous } : {}), to: d.favoured, reason: g.transition ?? d.rule };
+    const kind = moveKind(g.previous?.server, d.favoured.server, g.first);
+    if (kind !== 'change') events.push({ on: kind, ...base });
+    events.push({ on: 'change', ...base });
   }
-  if (published.length > 0) events.push({ on: 'publish', ...base, reason: `published ${published.join(' ')}` });
-  if (errors.length > 0) events.push({ on: 'error', ...base, reason: errors.join('; ') });
+  const first = groups[0]!;
+  const run = { ...(first.previous ? { from: first.previous } : {}), to: first.decision.favoured };
+  if (published.length > 0) events.push({ on: 'publish', ...run, reason: `published ${published.join(' ')}` });
+  if (errors.length > 0) events.push({ on: 'error', ...run, reason: errors.join('; ') });
   return events;
 }

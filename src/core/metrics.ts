@@ -3,12 +3,14 @@
 // Pure: the numbers come in, the text goes out.
 
 export interface MetricsInput {
-  servers: { name: string; raw: boolean; up: boolean; favoured: boolean; latencySeconds?: number; consecutiveFailures: number }[];
+  /** `group`: set when the config names groups (a `group` label); the default group alone has none, as before groups */
+  servers: { name: string; group?: string; raw: boolean; up: boolean; favoured: boolean; latencySeconds?: number; consecutiveFailures: number }[];
   zones: { zone: string; serial: number; lastPublishSeconds: number; secondaries: { secondary: string; serial: number }[] }[];
   runDurationSeconds: number;
   lastRunSeconds: number;
   lastSuccessSeconds?: number;
-  pinActive: boolean;
+  /** one per group (`group` as for servers) */
+  pins: { group?: string; active: boolean }[];
   exitCode: number;
 }
 
@@ -22,11 +24,12 @@ export function renderMetrics(m: MetricsInput): string {
     for (const [labels, value] of samples) out.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
   };
   const bool = (b: boolean) => (b ? 1 : 0);
-  gauge('zonerw_server_check_up', "Whether the server's check succeeded on the last run (1) or not (0).", m.servers.map((s) => [{ server: s.name }, bool(s.raw)]));
-  gauge('zonerw_server_up', 'Whether the server counts as up after hysteresis (fail_after, recover_after).', m.servers.map((s) => [{ server: s.name }, bool(s.up)]));
-  gauge('zonerw_server_favoured', 'Whether the zones point at this server (@IP@).', m.servers.map((s) => [{ server: s.name }, bool(s.favoured)]));
-  gauge('zonerw_server_check_latency_seconds', "The duration of the server's last check.", m.servers.flatMap((s): Sample[] => (s.latencySeconds === undefined ? [] : [[{ server: s.name }, s.latencySeconds]])));
-  gauge('zonerw_server_consecutive_failed_runs', 'Runs in a row whose check of the server failed.', m.servers.map((s) => [{ server: s.name }, s.consecutiveFailures]));
+  const server = (s: MetricsInput['servers'][number]) => ({ ...group(s), server: s.name });
+  gauge('zonerw_server_check_up', "Whether the server's check succeeded on the last run (1) or not (0).", m.servers.map((s) => [server(s), bool(s.raw)]));
+  gauge('zonerw_server_up', 'Whether the server counts as up after hysteresis (fail_after, recover_after).', m.servers.map((s) => [server(s), bool(s.up)]));
+  gauge('zonerw_server_favoured', 'Whether the zones point at this server (@IP@).', m.servers.map((s) => [server(s), bool(s.favoured)]));
+  gauge('zonerw_server_check_latency_seconds', "The duration of the server's last check.", m.servers.flatMap((s): Sample[] => (s.latencySeconds === undefined ? [] : [[server(s), s.latencySeconds]])));
+  gauge('zonerw_server_consecutive_failed_runs', 'Runs in a row whose check of the server failed.', m.servers.map((s) => [server(s), s.consecutiveFailures]));
   gauge('zonerw_zone_serial', 'The SOA serial zonerw last published for the zone.', m.zones.map((z) => [{ zone: z.zone }, z.serial]));
   gauge('zonerw_zone_last_publish_timestamp_seconds', 'When zonerw last published the zone, in seconds since the epoch.', m.zones.map((z) => [{ zone: z.zone }, z.lastPublishSeconds]));
   gauge('zonerw_secondary_serial', 'The SOA serial a secondary served when zonerw last asked.', m.zones.flatMap((z) => z.secondaries.map((s): Sample => [{ zone: z.zone, secondary: s.secondary }, s.serial])));
@@ -34,8 +37,12 @@ export function renderMetrics(m: MetricsInput): string {
   gauge('zonerw_last_run_timestamp_seconds', 'When the last run ended, in seconds since the epoch.', [[{}, m.lastRunSeconds]]);
   if (m.lastSuccessSeconds !== undefined) gauge('zonerw_last_success_timestamp_seconds', 'When a run last ended with exit status 0, in seconds since the epoch.', [[{}, m.lastSuccessSeconds]]);
   gauge('zonerw_last_run_exit_code', 'The exit status of the last run (0 success, 1 failure, 65 base file, 78 config).', [[{}, m.exitCode]]);
-  gauge('zonerw_pin_active', 'Whether a manual pin (zonerw pin) decides the favoured server.', [[{}, bool(m.pinActive)]]);
+  gauge('zonerw_pin_active', 'Whether a manual pin (zonerw pin) decides the favoured server.', m.pins.map((p) => [group(p), bool(p.active)]));
   return `${out.join('\n')}\n`;
+}
+
+function group(x: { group?: string }): Record<string, string> {
+  return x.group === undefined ? {} : { group: x.group };
 }
 
 function formatLabels(labels: Record<string, string>): string {

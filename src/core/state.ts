@@ -1,21 +1,30 @@
 // The shape of state.json. Only zonerw writes it; it is still validated on load, because a
 // disk error, a hand edit or a newer zonerw can leave anything there.
 import type { FavouredMemory, Pin, ServerMemory } from './health.js';
+import { DEFAULT_GROUP } from './markers.js';
 import type { ZoneMemory } from './plan.js';
 import { isSerial } from './serial.js';
 
-export const STATE_VERSION = 1;
+/** 2: the decision is kept per service group (`groups`); 1 kept one, at the top level. */
+export const STATE_VERSION = 2;
 
-export interface State {
-  version: typeof STATE_VERSION;
+/** What the state remembers of one service group's decision. */
+export interface GroupState {
   favoured?: FavouredMemory;
-  /** the servers behind @IPS@ */
+  /** the servers behind @IPS@ (of this group) */
   pool?: string[];
   pin?: Pin;
   /** the rule that picked the favoured server on the last run, for status */
   rule?: string;
+}
+
+export interface State {
+  version: typeof STATE_VERSION;
+  /** by group name: the default group (the top-level [[server]] tables) is `default` */
+  groups: Record<string, GroupState>;
   /** when a run last ended with exit status 0 */
   lastSuccess?: number;
+  /** by server name (unique across the groups) */
   servers: Record<string, ServerMemory>;
   zones: Record<string, ZoneMemory>;
   /** new memories recorded just before their installs; see settleIntent */
@@ -23,10 +32,24 @@ export interface State {
 }
 
 export function emptyState(): State {
-  return { version: STATE_VERSION, servers: {}, zones: {}, intents: {} };
+  return { version: STATE_VERSION, groups: {}, servers: {}, zones: {}, intents: {} };
 }
 
-/** Returns the state, or a description of what is wrong with it. */
+type Raw = Record<string, unknown>;
+
+/**
+ * How a state written by an older zonerw becomes the next version, by the version it has. Each
+ * keeps what the older one recorded: an upgrade changes no decision and publishes nothing.
+ */
+const MIGRATIONS: Readonly<Record<number, (raw: Raw) => Raw>> = {
+  // 1 -> 2: the one decision becomes the default group's
+  1: ({ favoured, pool, pin, rule, ...rest }) => {
+    const group = Object.fromEntries(Object.entries({ favoured, pool, pin, rule }).filter(([, v]) => v !== undefined));
+    return { ...rest, version: 2, groups: Object.keys(group).length > 0 ? { [DEFAULT_GROUP]: group } : {} };
+  },
+};
+
+/** Returns the state (an older version's upgraded), or a description of what is wrong with it. */
 export function parseState(text: string): { state: State } | { problem: string; newer?: number } {
   let raw: unknown;
   try {
@@ -40,26 +63,46 @@ export function parseState(text: string): { state: State } | { problem: string; 
   if (typeof raw.version === 'number' && raw.version > STATE_VERSION) {
     return { problem: `written by a newer zonerw (version ${raw.version}; this one reads ${STATE_VERSION})`, newer: raw.version };
   }
+  return readState(upgrade(raw));
+}
+
+/** An older version's state as this version's (its `version` says whether that worked). */
+function upgrade(raw: Raw): Raw {
+  let state = raw;
+  for (let v = state.version; typeof v === 'number' && v < STATE_VERSION && MIGRATIONS[v] !== undefined; v = state.version) state = MIGRATIONS[v]!(state);
+  return state;
+}
+
+function readState(raw: Raw): { state: State } | { problem: string } {
   if (raw.version !== STATE_VERSION) return { problem: `unknown version ${JSON.stringify(raw.version)}` };
-  const { servers = {}, zones = {}, intents = {}, favoured, pool, pin, rule, lastSuccess } = raw;
+  const { servers = {}, zones = {}, intents = {}, groups = {}, lastSuccess } = raw;
   if (!isObject(servers) || !Object.values(servers).every(isServerMemory)) return { problem: 'malformed "servers"' };
   if (!isObject(zones) || !Object.values(zones).every(isZoneMemory)) return { problem: 'malformed "zones"' };
   if (!isObject(intents) || !Object.values(intents).every(isZoneMemory)) return { problem: 'malformed "intents"' };
-  if (favoured !== undefined && !isFavoured(favoured)) return { problem: 'malformed "favoured"' };
-  if (pool !== undefined && !(Array.isArray(pool) && pool.every((p) => typeof p === 'string'))) return { problem: 'malformed "pool"' };
-  if (pin !== undefined && !isPin(pin)) return { problem: 'malformed "pin"' };
+  if (!isObject(groups)) return { problem: 'malformed "groups"' };
+  for (const [name, g] of Object.entries(groups)) {
+    const problem = groupProblem(g);
+    if (problem) return { problem: `malformed ${problem} of group ${JSON.stringify(name)}` };
+  }
   const state: State = {
     version: STATE_VERSION,
+    groups: groups as Record<string, GroupState>,
     servers: servers as Record<string, ServerMemory>,
     zones: zones as Record<string, ZoneMemory>,
     intents: intents as Record<string, ZoneMemory>,
   };
-  if (favoured !== undefined) state.favoured = favoured as FavouredMemory;
-  if (pool !== undefined) state.pool = pool as string[];
-  if (pin !== undefined) state.pin = pin as Pin;
-  if (typeof rule === 'string') state.rule = rule;
   if (typeof lastSuccess === 'number') state.lastSuccess = lastSuccess;
   return { state };
+}
+
+/** What is wrong with one group's memory ("favoured", "pool", "pin"), if anything; a rule that is not text is dropped. */
+function groupProblem(g: unknown): string | undefined {
+  if (!isObject(g)) return '"groups"';
+  if (g.favoured !== undefined && !isFavoured(g.favoured)) return '"favoured"';
+  if (g.pool !== undefined && !(Array.isArray(g.pool) && g.pool.every((p) => typeof p === 'string'))) return '"pool"';
+  if (g.pin !== undefined && !isPin(g.pin)) return '"pin"';
+  if (g.rule !== undefined && typeof g.rule !== 'string') delete g.rule;
+  return undefined;
 }
 
 export function serializeState(state: State): string {

@@ -3,10 +3,10 @@
 // thrown, so one bad zone does not stop the others.
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
-import type { Config } from '../config/types.js';
+import { configGroups, type Config } from '../config/types.js';
 import { presignedProblems } from '../core/dnssec.js';
 import { readSoaSerial } from '../core/lexer.js';
-import { fill, formatProblem, MARKERS, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
+import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { INCLUDES_FROM } from '../core/nameserver.js';
 import { zoneNameProblem } from '../core/names.js';
 import type { ZoneMemory } from '../core/plan.js';
@@ -130,7 +130,7 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
   const identity = { base: files.identity(baseFile) ?? '', file: files.identity(zoneFile) };
   const base = await readBase(cfg, files, zone, baseFile, shown.base);
   if (!base.ok) return base;
-  const parsed = parseBase(base.text, shown.base, zone);
+  const parsed = parseBase(base.text, shown.base, zone, configGroups(cfg).map((g) => g.name));
   if (!parsed.ok) return { ok: false, zone, kind: 'base', problems: parsed.problems.map(formatProblem) };
   const signed = presignedProblems(base.text, shown.base);
   if (signed.length > 0) return { ok: false, zone, kind: 'base', problems: signed.map(formatProblem) };
@@ -173,14 +173,22 @@ function includeOptionsFor(cfg: Config, files: Files): IncludeOptions {
 function valuesUsed(template: Template, markerValues: RenderedValues): { used: RenderedValues } | { lacking: { marker: string; line: number }[] } {
   const used: RenderedValues = {};
   const lacking: { marker: string; line: number }[] = [];
-  for (const marker of MARKERS) {
-    const slots = slotsOf(template, marker);
-    if (marker === SERIAL || slots.length === 0) continue;
+  for (const marker of inOrder(markersUsed(template), markerValues)) {
     const value = markerValues[marker];
     if (value !== undefined) used[marker] = value;
-    else lacking.push({ marker, line: slots[0]!.line });
+    else lacking.push({ marker, line: slotsOf(template, marker)[0]!.line });
   }
   return lacking.length > 0 ? { lacking } : { used };
+}
+
+/**
+ * The address markers of `keys` in the order a zone's line names them: by group, in the order
+ * the values have them (the config's: the default group first), then in the order of MARKERS.
+ */
+function inOrder(keys: Iterable<string>, markerValues: RenderedValues): string[] {
+  const groups = [...new Set(Object.keys(markerValues).map(markerGroup))];
+  const rank = (key: string) => groups.indexOf(markerGroup(key)) * MARKERS.length + MARKERS.indexOf(markerBase(key));
+  return [...keys].filter((k) => k !== SERIAL).sort((a, b) => rank(a) - rank(b));
 }
 
 /** The zone file on disk, if there is one; what it includes is read (leniently) for its record count. */

@@ -1,8 +1,9 @@
 // Observe the servers: probe each (in parallel: a run should not take the sum of the
 // timeouts), retrying up to `attempts` times within this run, and the reference hosts when a
 // server failed; then let core/health decide. Which answer counts is health.ts's call.
-import type { Config, ProbeConfig } from '../config/types.js';
-import { decideHealth, needsReference, type HealthDecision, type HealthMemory, type ProbeOutcome, type ServerInput } from '../core/health.js';
+import { configGroups, type Config, type ProbeConfig, type ServerConfig } from '../config/types.js';
+import { decideGroups, type GroupDecided, type GroupsInput } from '../core/groups.js';
+import { needsReference, type ProbeOutcome, type ServerInput } from '../core/health.js';
 import type { Probe } from './ports.js';
 
 export async function probeOnce(probeConfig: ProbeConfig, probe: Probe, now: () => number): Promise<ProbeOutcome> {
@@ -33,18 +34,25 @@ export async function anyReferenceUp(references: readonly ProbeConfig[], probe: 
   return [...outcomes.values()].some((o) => o.up);
 }
 
-/** Probes the servers, and the reference hosts when a server failed, then decides. */
-export async function observeServers(cfg: Config, deps: { probe: Probe; now: () => number }, memory: HealthMemory, now: number): Promise<HealthDecision> {
-  const servers: ServerInput[] = cfg.servers.map((s) => ({
+/**
+ * Probes the servers of every group at once, and the reference hosts when a server failed, then
+ * decides each group (core/groups.ts).
+ */
+export async function observeServers(cfg: Config, deps: { probe: Probe; now: () => number }, memory: GroupsInput['memory'], now: number): Promise<GroupDecided[]> {
+  const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, servers: g.servers.map(serverInput) }));
+  const outcomes = await probeAll(cfg.servers, deps.probe, deps.now);
+  const all = groups.flatMap((g) => g.servers);
+  const referencesUp = cfg.reference.length > 0 && needsReference(all, outcomes) ? await anyReferenceUp(cfg.reference, deps.probe, deps.now) : undefined;
+  return decideGroups({ groups, outcomes, memory, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
+}
+
+function serverInput(s: ServerConfig): ServerInput {
+  return {
     name: s.name,
     address: s.address,
     ...(s.address6 !== undefined ? { address6: s.address6 } : {}),
     checked: s.check !== undefined,
     failAfter: s.check?.failAfter ?? 1,
     recoverAfter: s.check?.recoverAfter ?? 1,
-  }));
-  const outcomes = await probeAll(cfg.servers, deps.probe, deps.now);
-  const referencesUp =
-    cfg.reference.length > 0 && needsReference(servers, outcomes) ? await anyReferenceUp(cfg.reference, deps.probe, deps.now) : undefined;
-  return decideHealth({ servers, outcomes, memory, allDown: cfg.allDown, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
+  };
 }

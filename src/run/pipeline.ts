@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describeGoneBase, describeRetired, describeUnfinished } from '../core/messages.js';
 import { dateIn, serialGreater } from '../core/serial.js';
 import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneInput, type ZoneStep, type ZoneStepOptions } from '../core/run-plan.js';
-import { markerValues, type RenderedValues } from '../core/values.js';
+import { groupMarkerValues, type RenderedValues } from '../core/values.js';
+import { configGroups } from '../config/types.js';
 import type { ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { showPlan } from './dry-run.js';
@@ -30,13 +31,12 @@ export async function carryOut(ctx: RunContext): Promise<ExitCode> {
   await warnMissingChecker(ctx);
   await removeStaleTemps(ctx);
   await loadRunState(ctx);
-  const previous = ctx.state.favoured;
   const decided = await decide(ctx);
   if (decided.networkDown) {
     ctx.log.err(decided.networkDown);
     ctx.trouble.failed = true;
     await settlePending(ctx, new Set(Object.keys(ctx.state.zones)));
-    return finish(ctx, decided, [], previous);
+    return finish(ctx, decided, []);
   }
   const { zones, values, unavailable } = await listZonesAndValues(ctx, decided);
   const toRead = zonesToRead(ctx, zones, values);
@@ -52,7 +52,7 @@ export async function carryOut(ctx: RunContext): Promise<ExitCode> {
   const installed = await installZones(ctx, ready);
   await settlePending(ctx, new Set(zones));
   await watchSecondaries(ctx, new Set(installed), zones);
-  return finish(ctx, decided, installed, previous);
+  return finish(ctx, decided, installed);
 }
 
 /**
@@ -77,7 +77,7 @@ async function loadRunState(ctx: RunContext): Promise<void> {
   ctx.state = loaded.state;
 }
 
-/** Probes, decides, and says what the decision means; the state remembers it. */
+/** Probes, decides every group, and says what the decisions mean; the state remembers them. */
 async function decide(ctx: RunContext): Promise<DecisionPlan> {
   const decision = await observeServers(ctx.cfg, ctx.deps, ctx.state, ctx.now);
   const plan = planDecision(decision, ctx.state, ctx.now);
@@ -95,7 +95,11 @@ async function listZonesAndValues(ctx: RunContext, decided: DecisionPlan) {
   if (problems.length > 0) ctx.trouble.baseFile = true;
   noticeGoneZones(ctx, zones);
   const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
-  const { values, unavailable } = markerValues(cfg.servers, byName(decided.decision.favoured.server), decided.decision.pool.map(byName));
+  const groups = configGroups(cfg).map((g) => {
+    const { favoured, pool } = decided.groups.find((p) => p.group === g.name)!.decision;
+    return { name: g.name, servers: g.servers, favoured: byName(favoured.server), pool: pool.map(byName) };
+  });
+  const { values, unavailable } = groupMarkerValues(groups);
   return { zones, values, unavailable };
 }
 

@@ -3,9 +3,10 @@ import type { DecisionPlan, InputIdentity, ZoneStep } from '../core/run-plan.js'
 import type { PendingStep, ZoneMemory } from '../core/plan.js';
 import type { State } from '../core/state.js';
 
+/** Every group's decision (a group no longer configured is forgotten), and the servers'. */
 export function rememberDecision(state: State, plan: DecisionPlan): void {
-  Object.assign(state, plan.health);
-  if (!plan.decision.pin) delete state.pin;
+  state.servers = plan.health.servers;
+  state.groups = plan.health.groups;
 }
 
 /** What the plan says the state holds for a zone from now on (a settled intent, an adopted file). */

@@ -1,7 +1,8 @@
 // The end of every run that got past the decision: hooks, then state, history and metrics.
 // What it tells the world besides its output lines.
-import type { Config } from '../config/types.js';
+import { configGroups, type Config } from '../config/types.js';
 import type { HealthDecision } from '../core/health.js';
+import { namesGroups } from '../core/groups.js';
 import { raisedEvents, type RaisedEvent } from '../core/hooks.js';
 import { renderMetrics, type MetricsInput } from '../core/metrics.js';
 import type { DecisionPlan } from '../core/run-plan.js';
@@ -10,16 +11,16 @@ import { EXIT, type ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { rememberSuccess } from './remember.js';
 
-export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[], previous: State['favoured']): Promise<ExitCode> {
+export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[]): Promise<ExitCode> {
   const { cfg, deps, state, trouble, now } = ctx;
   if (ctx.opts.dryRun) return trouble.exitCode();
-  await runHooks(ctx, raisedEvents(plan.decision, previous, cfg.servers[0]!.name, published, ctx.errors, plan.transition));
+  await runHooks(ctx, raisedEvents(plan.groups, published, ctx.errors));
   if (trouble.exitCode() === EXIT.ok) rememberSuccess(state, now);
   ctx.guard();
   await deps.saveState(cfg.stateDir, state);
   await deps.appendHistory(cfg.stateDir, ctx.events);
   if (cfg.metricsFile) {
-    const text = renderMetrics(metricsFrom(cfg, plan.decision, state, { now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
+    const text = renderMetrics(metricsFrom(cfg, plan.groups, state, { now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
     await deps.files.install(cfg.metricsFile, text);
   }
   return trouble.exitCode();
@@ -32,11 +33,13 @@ export async function finish(ctx: RunContext, plan: DecisionPlan, published: rea
  */
 async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[]): Promise<void> {
   const { cfg, deps, state, now } = ctx;
+  const named = namesGroups(configGroups(cfg));
   for (const hook of cfg.hooks) {
     for (const event of raised.filter((e) => hook.on.includes(e.on))) {
       const zones = Object.keys(state.zones).sort();
       const env: Record<string, string> = {
         ZONERW_EVENT: event.on,
+        ZONERW_GROUP: event.group ?? '',
         ZONERW_FROM: event.from ? `${event.from.server} ${event.from.address}` : '',
         ZONERW_TO: `${event.to.server} ${event.to.address}`,
         ZONERW_REASON: event.reason,
@@ -44,7 +47,7 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[]): Promis
         ZONERW_SERIALS: zones.map((z) => `${z}=${state.zones[z]!.serial}`).join(' '),
       };
       const r = await deps.runHook(hook.run, env, hook.timeoutMs);
-      ctx.events.push({ t: now, type: 'hook', on: event.on, run: hook.run, ok: r.ok, result: r.reason });
+      ctx.events.push({ t: now, type: 'hook', ...hookTag(event.group, named), on: event.on, run: hook.run, ok: r.ok, result: r.reason });
       if (!r.ok) {
         const words = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('; ');
         // said through deps.log: a failed hook must not raise the error hook again
@@ -55,17 +58,25 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[]): Promis
   }
 }
 
-export function metricsFrom(cfg: Config, d: HealthDecision, state: State, run: { now: number; durationMs: number; exitCode: number }): MetricsInput {
+/** A hook run for a group's move names the group in the history when the config names groups (the default group too); else as before groups. */
+function hookTag(group: string | undefined, named: boolean): { group?: string } {
+  return group !== undefined && named ? { group } : {};
+}
+
+export function metricsFrom(cfg: Config, groups: readonly { group: string; decision: HealthDecision }[], state: State, run: { now: number; durationMs: number; exitCode: number }): MetricsInput {
   const seconds = (ms: number) => ms / 1000;
+  // labelled by group when the config names groups; a config of the default group alone writes what it did before groups
+  const label = (group: string) => (namesGroups(groups.map((g) => ({ name: g.group }))) ? { group } : {});
   return {
-    servers: d.servers.map((v) => ({
+    servers: groups.flatMap(({ group, decision: d }) => d.servers.map((v) => ({
       name: v.name,
+      ...label(group),
       raw: v.raw,
       up: v.up,
       favoured: v.name === d.favoured.server,
       ...(v.outcome ? { latencySeconds: seconds(v.outcome.latencyMs) } : {}),
       consecutiveFailures: v.streak.up ? 0 : v.streak.count,
-    })),
+    }))),
     zones: Object.entries(state.zones)
       .filter(([zone]) => cfg.zones === undefined || cfg.zones.includes(zone))
       .map(([zone, m]) => ({
@@ -77,7 +88,7 @@ export function metricsFrom(cfg: Config, d: HealthDecision, state: State, run: {
     runDurationSeconds: seconds(run.durationMs),
     lastRunSeconds: seconds(run.now),
     ...(state.lastSuccess !== undefined ? { lastSuccessSeconds: seconds(state.lastSuccess) } : {}),
-    pinActive: d.pin !== undefined,
+    pins: groups.map(({ group, decision }) => ({ ...label(group), active: decision.pin !== undefined })),
     exitCode: run.exitCode,
   };
 }

@@ -96,7 +96,7 @@ test('a state.json from a newer zonerw: status says that runs refuse it, as they
   writeFileSync(join(l.stateDir, 'state.json'), '{"version": 999, "zones": {}}\n');
   const status = await zonerw(['--config', l.conf, 'status'], NOW);
   assert.equal(status.code, 0);
-  assert.equal(lines(status.stdout)[0], 'state: written by a newer zonerw (version 999; this one reads 1): every run refuses it (exit 1) and changes nothing; upgrade zonerw, or move state.json away to start afresh');
+  assert.equal(lines(status.stdout)[0], 'state: written by a newer zonerw (version 999; this one reads 2): every run refuses it (exit 1) and changes nothing; upgrade zonerw, or move state.json away to start afresh');
   assert.equal(JSON.parse((await zonerw(['--config', l.conf, 'status', '--json'], NOW)).stdout).stateAction, 'refuse');
   const run = await zonerw(['--config', l.conf], NOW);
   assert.equal(run.code, 1);

@@ -395,7 +395,7 @@ test('a state file from a newer zonerw is refused, not overwritten', async () =>
   await l.go();
   const zone = await l.zone();
   await writeFile(join(l.dir, 'state', 'state.json'), '{"version": 9}');
-  await assert.rejects(l.go(), /written by a newer zonerw \(version 9; this one reads 1\): upgrade zonerw/);
+  await assert.rejects(l.go(), /written by a newer zonerw \(version 9; this one reads 2\): upgrade zonerw/);
   assert.equal(await readFile(join(l.dir, 'state', 'state.json'), 'utf8'), '{"version": 9}');
   assert.equal(await l.zone(), zone);
 });
