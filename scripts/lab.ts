@@ -17,7 +17,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { delimiter, join, resolve } from 'node:path';
 import { dnsQuery, type DnsResponse } from '../src/adapters/dns-query.js';
@@ -116,6 +116,7 @@ interface Tracked {
 
 const running = new Map<number, Tracked>();
 const httpServers = new Set<HttpTarget>();
+const tcpServers = new Set<TcpTarget>();
 let hooksInstalled = false;
 
 function killGroupSync(pid: number, signal: NodeJS.Signals): void {
@@ -228,7 +229,7 @@ function launch(what: string, argv: string[], cwd: string, logFile: string): Tra
  */
 export async function stopAll(): Promise<void> {
   const all = [...running.values()];
-  const results = await Promise.allSettled([...all.map((t) => stopTracked(t)), ...[...httpServers].map((h) => h.stop())]);
+  const results = await Promise.allSettled([...all.map((t) => stopTracked(t)), ...[...httpServers, ...tcpServers].map((h) => h.stop())]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length > 0) throw new Error(failed.map((f) => String(f.reason)).join('\n'));
 }
@@ -641,3 +642,63 @@ export async function startHttp(status = 200): Promise<HttpTarget> {
   return target;
 }
 
+
+// ------------------------------------------------------------------- a TCP service (a mail host)
+
+export interface TcpTarget {
+  port: number;
+  /** 127.0.0.1:PORT, as a tcp check names it */
+  address: string;
+  /** how many connections it took so far */
+  connections(): number;
+  /** close the listener and every open connection: connections are refused from now on */
+  stop(): Promise<void>;
+  /** listen again on the SAME port */
+  start(): Promise<void>;
+}
+
+/** A node:net server on 127.0.0.1 that greets every connection with `banner` (an SMTP "220 ..." line) and closes it. */
+export async function startTcp(banner: string): Promise<TcpTarget> {
+  let server: ReturnType<typeof createTcpServer> | undefined;
+  let port = 0;
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const listen = () =>
+    new Promise<void>((ok, fail) => {
+      const s = createTcpServer((socket) => {
+        count++;
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => {});
+        socket.end(banner);
+      });
+      s.once('error', fail);
+      s.listen(port, HOST, () => {
+        const a = s.address();
+        if (a && typeof a === 'object') port = a.port;
+        server = s;
+        ok();
+      });
+    });
+  await listen();
+  const target: TcpTarget = {
+    port,
+    address: `${HOST}:${port}`,
+    connections: () => count,
+    async stop() {
+      const s = server;
+      if (!s) return;
+      server = undefined;
+      await new Promise<void>((ok) => {
+        s.close(() => ok());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+    async start() {
+      if (server) return;
+      await listen();
+    },
+  };
+  tcpServers.add(target);
+  return target;
+}

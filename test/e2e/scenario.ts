@@ -64,8 +64,8 @@ export function show(r: Run): string {
  * that is not the config's (relative paths must resolve against the config file), with a TZ far
  * from the configured UTC, and with the sbin folders on PATH (where the checkers live).
  */
-export async function runZonerw(conf: string, args: string[] = [], cwd = tmpdir(), timeoutMs = 30_000): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: labPath(), TZ: 'Pacific/Kiritimati' };
+export async function runZonerw(conf: string, args: string[] = [], cwd = tmpdir(), timeoutMs = 30_000, extra: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: labPath(), TZ: 'Pacific/Kiritimati', ...extra };
   delete env.ZONERW_CONFIG;
   let signal: NodeJS.Signals | null = null;
   const r = await zonerw(['--config', conf, ...args], env, { cwd, timeoutMs, onSignal: (s) => (signal = s) });
