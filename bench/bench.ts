@@ -19,7 +19,7 @@
 //   (scripts/lab.ts), with dist/bench/trace-hook.js preloaded into zonerw to timestamp its phases.
 //
 // BENCH_QUICK=1 runs a small version (fewer repeats, no 10,000 zones) to try the bench out;
-// BENCH_ONLY=steady,status,profiles,transition,failover,imports runs only those parts (the
+// BENCH_ONLY=steady,groups,status,profiles,transition,failover,imports runs only those parts (the
 // results files then say so); BENCH_NO_GNU_TIME=1 measures RSS as if GNU time were missing.
 // If bin/ or dist/src/ change while it runs (someone rebuilt), results.md says so and the exit
 // code is 1.
@@ -87,11 +87,13 @@ const PLAN = QUICK
       profiles: 3,
       imports: 5,
     };
-const PARTS = ['steady', 'status', 'profiles', 'transition', 'failover', 'imports'] as const;
+const PARTS = ['steady', 'groups', 'status', 'profiles', 'transition', 'failover', 'imports'] as const;
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const o of ONLY) if (!(PARTS as readonly string[]).includes(o)) throw new Error(`BENCH_ONLY: unknown part ${o}; known: ${PARTS.join(', ')}`);
 const wanted = (part: (typeof PARTS)[number]) => ONLY.length === 0 || ONLY.includes(part) || (part === 'steady' && (ONLY.includes('status') || ONLY.includes('profiles')));
 const STEADY_SIZES = Object.keys(PLAN.steady).map(Number);
+/** service groups in the steady runs of scenario 1b: the default group alone, and it with 9 [[group]] tables */
+const GROUP_COUNTS = [1, 10];
 const TRANSITION_SIZES = Object.keys(PLAN.transition).map(Number);
 
 const started = performance.now();
@@ -504,6 +506,56 @@ async function steady(http: HttpTarget, bases: Map<number, string>): Promise<Map
     );
   }
   return sites;
+}
+
+// ------------------------------------------------------------------------------ scenario 1b: service groups
+
+const GROUPS_ZONE = 'groups.bench.test';
+
+/** One zone naming every group: www the default group's @IP@, svcN group gN's @IP:gN@. */
+function groupsBase(groups: number): string {
+  const lines = ['$TTL 300', `@    IN SOA ns1.${GROUPS_ZONE}. hostmaster.${GROUPS_ZONE}. ( @serial number@ 300 60 1209600 300 )`, `@    IN NS  ns1.${GROUPS_ZONE}.`, 'ns1  IN A   198.51.100.53', 'www  IN A   @IP@'];
+  for (let g = 1; g < groups; g++) lines.push(`svc${g} IN A   @IP:g${g}@`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** groups - 1 [[group]] tables beside the default group, each with a main checked over HTTP (the bench's server) and a backup. */
+function groupTables(groups: number, url: string): string {
+  let toml = '';
+  for (let g = 1; g < groups; g++) {
+    toml += `\n[[group]]\nname = "g${g}"\n\n[[group.server]]\nname    = "g${g}-main"\naddress = "192.0.2.${10 + g}"\ncheck   = { url = ${JSON.stringify(url)}, host = "svc${g}.${GROUPS_ZONE}" }\n`;
+    toml += `\n[[group.server]]\nname    = "g${g}-backup"\naddress = "198.51.100.${10 + g}"\n`;
+  }
+  return toml;
+}
+
+/** A site whose one zone uses `groups` groups, published by a seed run (kind "none"), then given the measured config. */
+async function groupsSite(groups: number, http: HttpTarget): Promise<string> {
+  const dir = join(WORK, `groups-${groups}`);
+  for (const d of ['base', 'zones', 'state']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, 'base', `${GROUPS_ZONE}.base`), groupsBase(groups));
+  const common = { baseDir: join(dir, 'base'), zoneDir: join(dir, 'zones'), stateDir: join(dir, 'state'), url: http.url, host: `www.${GROUPS_ZONE}` };
+  const seedConf = join(dir, 'seed.toml');
+  writeFileSync(seedConf, zonerwToml({ ...common, kind: 'none', checkzone: 'never' }) + groupTables(groups, http.url));
+  http.setStatus(200);
+  const seed = await exec([NODE, ZONERW, '--config', seedConf]);
+  if (seed.code !== 0 || !seed.stdout.startsWith(`${GROUPS_ZONE}: serial `)) throw new Error(`seeding groups-${groups}: expected the zone published\n${shown(seed)}`);
+  const conf = join(dir, 'zonerw.toml');
+  writeFileSync(conf, zonerwToml({ ...common, kind: 'nsd', control: ['/bin/true'], checkzone: 'always' }) + groupTables(groups, http.url));
+  return conf;
+}
+
+/** Steady runs of one zone with 1 and with 10 groups (1 and 10 HTTP checks, 1 and 10 decisions), interleaved with `node -e 0`. */
+async function groupRuns(http: HttpTarget): Promise<void> {
+  const confs = new Map<number, string>();
+  for (const g of GROUP_COUNTS) {
+    progress(`steady with ${g} service group(s): seeding`);
+    confs.set(g, await groupsSite(g, http));
+  }
+  const up = () => http.setStatus(200);
+  const [rounds, warmup] = PLAN.steady[1]!;
+  const runs = GROUP_COUNTS.map((g): Item => ({ id: `groups.${g}.zonerw`, label: `zonerw steady, 1 zone, ${g} group(s)`, argv: zonerwArgv(confs.get(g)!), before: up, verify: silentOk }));
+  await interleave('steady, service groups', [{ id: 'groups.node', label: 'node -e 0 (groups)', argv: nodeZero, before: up, verify: exitOk }, ...runs], rounds, warmup);
 }
 
 interface Breakdown {
@@ -1063,6 +1115,11 @@ function targets(fo: FailoverResult[]): Target[] {
   t.push({ id: 'steady-1', what: 'Steady run, 1 zone: zonerw / node -e 0', measured: r1 === undefined ? 'n/a' : `${r1.toFixed(2)}x (${ms(S['steady.1.zonerw']?.wall.median)} vs ${ms(S['steady.1.node']?.wall.median)})`, limit: '<= 2x', pass: r1 === undefined ? null : r1 <= 2 });
   const r1000 = ratio(S['steady.1000.zonerw'], S['steady.1000.node']);
   t.push({ id: 'steady-1000', what: 'Steady run, 1,000 zones: zonerw / node -e 0', measured: r1000 === undefined ? 'n/a' : `${r1000.toFixed(2)}x (${ms(S['steady.1000.zonerw']?.wall.median)} vs ${ms(S['steady.1000.node']?.wall.median)})`, limit: '<= 3x', pass: r1000 === undefined ? null : r1000 <= 3 });
+  for (const g of GROUP_COUNTS) {
+    const rg = ratio(S[`groups.${g}.zonerw`], S['groups.node']);
+    const what = `Steady run, 1 zone using ${g} service group${g === 1 ? '' : 's'} (${g} HTTP check${g === 1 ? '' : 's'}): zonerw / node -e 0`;
+    t.push({ id: `steady-groups-${g}`, what, measured: rg === undefined ? 'n/a' : `${rg.toFixed(2)}x (${ms(S[`groups.${g}.zonerw`]?.wall.median)} vs ${ms(S['groups.node']?.wall.median)})`, limit: '<= 2x', pass: rg === undefined ? null : rg <= 2 });
+  }
   const s10k = S['steady.10000.zonerw'];
   t.push({ id: 'steady-10000', what: 'Steady run, 10,000 zones', measured: s10k ? mp(s10k.wall) : 'not run (BENCH_QUICK)', limit: '< 2 s', pass: s10k ? s10k.wall.median < 2000 : null });
   const tz = S['transition.1000.validate.zonerw'];
@@ -1119,6 +1176,21 @@ function markdown(m: Record<string, unknown>, tg: Target[], fo: FailoverResult[]
     return `${n.toLocaleString('en')}: ${ms(extra)}`;
   });
   L.push(`zonerw's cost above \`node -e 0\` by zone count: ${grow.join('; ')}. baseline.sh's steady run reads only its state file, so its cost does not grow with the zone count.`, '');
+
+  if (S['groups.node']) {
+    L.push('## 1b. Steady run with service groups', '');
+    L.push(`One zone (\`${GROUPS_ZONE}\`) whose base file names every group: \`www IN A @IP@\` for the default group and \`svcN IN A @IP:gN@\` for each of the other groups; each group's first server is checked over HTTP against the bench's server (so N groups make N checks per run, in parallel), its second has no check. Interleaved with \`node -e 0\`, rounds as for 1 zone in section 1-2.`, '');
+    row('groups', 'zonerw', '`node -e 0`', 'ratio', 'zonerw RSS', 'target');
+    row('---:', '---', '---', '---:', '---:', '---');
+    for (const g of GROUP_COUNTS) {
+      const z = S[`groups.${g}.zonerw`];
+      const nd = S['groups.node']!;
+      if (!z) continue;
+      const ratio = z.wall.median / nd.wall.median;
+      row(g, mp(z.wall), mp(nd.wall), `${ratio.toFixed(2)}x`, mb(z.rss?.max), `<= 2x: ${verdict(ratio <= 2)}`);
+    }
+    L.push('');
+  }
 
   L.push('## 3. Transition run (the favoured server changes on every measured run)', '');
   L.push('The main server\'s status flips (200 / 503) before each run, so every measured run of every column publishes every zone. Reload and notify go to `/bin/true` on both sides (zonerw: `kind = "nsd"`, `control = ["/bin/true"]`; baseline.sh: `CONTROL=/bin/true`, an external no-op forked like nsd-control would be), so no nameserver work is in these figures, only the per-zone command cost. Validation on = zonerw `checkzone = "always"` (nsd-checkzone) / baseline.sh `CHECKZONE=yes` (nsd-checkzone); off = `"never"` / `no`.', '');
@@ -1255,6 +1327,7 @@ async function main(): Promise<void> {
       bases.set(n, generateBases(n));
     }
     const sites = wanted('steady') ? await steady(http, bases) : new Map<number, ZonerwSite>();
+    if (wanted('groups')) await groupRuns(http);
     if (wanted('status')) await statusLatency(http, sites);
     const prof = wanted('profiles') ? await profiles(http, sites) : [];
     if (wanted('transition')) await transitions(http, bases);
