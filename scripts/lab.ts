@@ -300,6 +300,10 @@ export interface NsOptions {
   zoneDir?: string;
   /** primary: the secondary's port (for NOTIFY); secondary: the primary's port */
   peerPort: number;
+  /** NSD only: the user it drops to after start (its `username:`), as Debian's nsd.conf says
+   *  `nsd`; the instance folder is given to it. NSD then gives its control socket to that
+   *  user's group, mode 0660. Default: stay root. */
+  user?: string;
 }
 
 export interface NsInstance {
@@ -387,6 +391,10 @@ export async function startNsd(o: NsOptions): Promise<NsInstance> {
   );
   const conf = join(dir, 'nsd.conf');
   const logFile = join(dir, 'nsd.log');
+  if (o.user) {
+    const r = spawnSync('chown', ['-R', `${o.user}:`, dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`chown -R ${o.user}: ${dir}: ${r.stderr}`);
+  }
   writeFileSync(
     conf,
     `# written by scripts/lab.ts: NSD ${o.role} on ${HOST}@${o.port}
@@ -394,7 +402,7 @@ server:
     ip-address: ${HOST}@${o.port}
     do-ip6: no
     server-count: 1
-    username: ""
+    username: ${o.user ?? '""'}
     chroot: ""
     zonesdir: ${q(dir)}
     database: ""
