@@ -108,10 +108,8 @@ async function stateFiles(p: Preflight): Promise<void> {
   } catch (e) {
     problem(`state_dir: ${(e as Error).message}`, 'failed');
   }
-  for (const name of ['state.json']) {
-    const why = await files.replaceable(join(cfg.stateDir, name));
-    if (why) problem(`state_dir: ${why}`, 'failed');
-  }
+  const stateJson = await files.replaceable(join(cfg.stateDir, 'state.json'));
+  if (stateJson) problem(`state_dir: ${stateJson}`, 'failed');
   for (const name of ['history.jsonl', 'zonerw.lock']) {
     const path = join(cfg.stateDir, name);
     if ((await files.size(path)) === undefined && (await files.folderId(path)) === undefined) continue;
