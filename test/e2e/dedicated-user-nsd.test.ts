@@ -106,7 +106,7 @@ describe(`zonerw as a dedicated user (${USER}) with NSD`, { skip: SKIP, timeout:
     writeFileSync(
       conf,
       `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\ntimezone = "UTC"\n` +
-        `[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify(primary.control)}\ncheckzone = "always"\ntimeout = "10s"\n` +
+        `[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify(primary.control)}\naddress = "127.0.0.1:${pPort}"\ncheckzone = "always"\ntimeout = "10s"\n` +
         `[check]\ntimeout = "2s"\nattempts = 1\nfail_after = 1\nrecover_after = 1\n` +
         `[[server]]\nname = "main"\naddress = "${MAIN}"\ncheck = "${http.url}"\n[[server]]\nname = "backup"\naddress = "${BACKUP}"\n`,
     );
