@@ -315,6 +315,10 @@ export interface NsOptions {
    * needs zonerw to number above the serial Knot serves.
    */
   knotLoad?: 'difference-no-serial' | 'whole';
+  /** NSD only: the user it drops to after start (its `username:`), as Debian's nsd.conf says
+   *  `nsd`; the instance folder is given to it. NSD then gives its control socket to that
+   *  user's group, mode 0660. Default: stay root. */
+  user?: string;
 }
 
 export interface NsInstance {
@@ -402,6 +406,10 @@ export async function startNsd(o: NsOptions): Promise<NsInstance> {
   );
   const conf = join(dir, 'nsd.conf');
   const logFile = join(dir, 'nsd.log');
+  if (o.user) {
+    const r = spawnSync('chown', ['-R', `${o.user}:`, dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`chown -R ${o.user}: ${dir}: ${r.stderr}`);
+  }
   writeFileSync(
     conf,
     `# written by scripts/lab.ts: NSD ${o.role} on ${HOST}@${o.port}
@@ -409,7 +417,7 @@ server:
     ip-address: ${HOST}@${o.port}
     do-ip6: no
     server-count: 1
-    username: ""
+    username: ${o.user ?? '""'}
     chroot: ""
     zonesdir: ${q(resolve(o.workDir ?? dir))}
     database: ""

@@ -97,7 +97,8 @@ Examples:
   zonerw history --since 30d
   zonerw history --since 24h --json
 
-Lists transitions, publishes, pins, hooks, errors, then a timeline per server.`)
+Lists failovers, failbacks, publishes, pins, hooks, warnings and errors, then a
+timeline per server.`)
     .action(async (o: { since: string; json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       const sinceMs = parseDuration(o.since);
@@ -110,13 +111,14 @@ Lists transitions, publishes, pins, hooks, errors, then a timeline per server.`)
 
   program
     .command('check')
-    .summary('validate config, base files and rendered zones')
-    .description('Validate the config, every base file and each rendered zone; change nothing.')
+    .summary('preflight: config, folders and rights, base files, zones, nameserver')
+    .description('Would a run succeed? Config, folders, rights, zones, nameserver; change nothing.')
     .addHelpText('after', `
-Example, after editing a base file or the config:
-  zonerw check --config /etc/zonerw/zonerw.toml
+Example, after editing a base file or the config, as the user zonerw runs as:
+  sudo -u zonerw zonerw check --config /etc/zonerw/zonerw.toml
 
-Exit 0 and an "ok:" line when all is well; else every problem, and 78, 65 or 1.`)
+Exit 0 and an "ok:" line when a run would succeed; else every problem, one line each
+with its fix, and 78, 65 or 1.`)
     .action(async () => {
       const g = program.opts<GlobalOptions>();
       const cfg = await loadConfig(configPath(g, env));

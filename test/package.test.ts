@@ -112,12 +112,19 @@ test('zonerw check passes on the shipped example, without contacting anything', 
     assert.deepEqual(live.filter((l) => /(https?|tcp):\/\/(?!127\.0\.0\.1)|tcp\s*=\s*"(?!127\.0\.0\.1)/.test(l)), [], 'no check target left off loopback');
     await writeFile(conf, rewritten);
 
+    // zone_dir is the nameserver's folder: zonerw never makes it, so a run would exit 78 without
+    // it, and check says so first.
+    const before = await run(bin, ['check', '--config', conf], { cwd: tmp, env: userEnv(), timeoutMs: 20_000 });
+    assert.equal(before.code, 78, `zonerw check: ${before.stdout}${before.stderr}`);
+    assert.equal(before.stderr, `zone_dir: ${join(example, 'zones')} does not exist: zonerw does not create the nameserver's zone folder; create it, or fix zone_dir\n`);
+    await mkdir(join(example, 'zones'));
     const check = await run(bin, ['check', '--config', conf], { cwd: tmp, env: userEnv(), timeoutMs: 20_000 });
     assert.equal(check.code, 0, `zonerw check: ${check.stdout}${check.stderr}`);
     assert.match(check.stdout, /^ok: zonerw\.toml: 2 servers, 1 zone \(/m);
     assert.equal(check.stderr, '');
     assert.equal(requests, 0, 'zonerw check makes no HTTP request');
-    assert.deepEqual((await readdir(example)).sort(), ['base', 'zonerw.toml'], 'zonerw check writes nothing beside the config (no state, no zones)');
+    assert.deepEqual((await readdir(example)).sort(), ['base', 'zonerw.toml', 'zones'], 'zonerw check writes nothing beside the config (no state)');
+    assert.deepEqual(await readdir(join(example, 'zones')), [], 'nor in zone_dir');
     timings.push(`zonerw check ${check.ms} ms`);
   } finally {
     server.closeAllConnections();

@@ -69,5 +69,7 @@ export function describeAccessError(err: unknown, need: Need): string {
   const words = describeFsError(err);
   if (!isAccessError(err)) return words;
   const u = runningAs();
+  // Root is refused only by what no chown fixes (a read-only or immutable file, NFS root_squash, an LSM).
+  if (u.uid === 0) return words;
   return `${words} (running as ${describeUser(u)}): ${fixFor(need, u)}`;
 }

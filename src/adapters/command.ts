@@ -39,7 +39,7 @@ class Capture {
 
 export async function runCommand(
   argv: readonly string[],
-  opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string },
+  opts: RunOptions,
 ): Promise<CommandResult> {
   if (argv.length === 0 || argv[0] === '') {
     return { ok: false, code: null, stdout: '', stderr: '', reason: 'empty command' };
@@ -53,87 +53,84 @@ export async function runCommand(
   }
   // Loaded here: a steady run that publishes nothing spawns nothing.
   const { spawn } = await import('node:child_process');
-  const out = new Capture();
-  const err = new Capture();
+  return new Promise<CommandResult>((resolve) => new ChildRun(file, opts, resolve).start(spawn, args));
+}
 
-  return new Promise<CommandResult>((resolve) => {
-    let settled = false;
-    let timedOut = false;
-    let exitCode: number | null = null;
-    let exitSignal: NodeJS.Signals | null = null;
-    let exited = false;
-    const timers: NodeJS.Timeout[] = [];
+type RunOptions = { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string };
 
-    const finish = (override?: { reason: string }): void => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      child?.stdout?.destroy();
-      child?.stderr?.destroy();
-      let reason: string;
-      if (override) reason = override.reason;
-      else if (timedOut) reason = `timed out after ${formatMs(opts.timeoutMs)}`;
-      else if (exitSignal) reason = `killed by ${exitSignal}`;
-      else reason = `exit ${exitCode}`;
-      resolve({
-        ok: !override && !timedOut && exitSignal === null && exitCode === 0,
-        code: exitCode,
-        stdout: out.text(),
-        stderr: err.text(),
-        reason,
-      });
-    };
+/** One child under one deadline: its output captured, its end (exit, signal, timeout, error) settled once. */
+class ChildRun {
+  private settled = false;
+  private timedOut = false;
+  private exitCode: number | null = null;
+  private exitSignal: NodeJS.Signals | null = null;
+  private exited = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private child: ChildProcess | undefined;
+  private readonly out = new Capture();
+  private readonly err = new Capture();
 
-    let child: ChildProcess | undefined;
+  constructor(
+    private readonly file: string,
+    private readonly opts: RunOptions,
+    private readonly resolve: (r: CommandResult) => void,
+  ) {}
+
+  start(spawn: typeof import('node:child_process').spawn, args: readonly string[]): void {
+    const { file, opts } = this;
     try {
-      child = spawn(file, args, {
-        shell: false,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: opts.env ?? process.env,
-        cwd: opts.cwd,
-        windowsHide: true,
-      });
+      this.child = spawn(file, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd, windowsHide: true });
     } catch (e) {
       // Synchronous failures: invalid arguments (a NUL byte in an argument, a bad cwd type).
-      const m = e instanceof Error ? e.message : String(e);
-      return finish({ reason: `cannot run ${file}: ${m}` });
+      return this.finish({ reason: `cannot run ${file}: ${e instanceof Error ? e.message : String(e)}` });
     }
-
-    child.stdout?.on('data', (c: Buffer) => out.add(c));
-    child.stderr?.on('data', (c: Buffer) => err.add(c));
+    const child = this.child;
+    child.stdout?.on('data', (c: Buffer) => this.out.add(c));
+    child.stderr?.on('data', (c: Buffer) => this.err.add(c));
     child.stdout?.on('error', () => {});
     child.stderr?.on('error', () => {});
-
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (exited || timedOut) return; // e.g. a kill() that failed: the outcome is already known
-      if (e.code === 'ENOENT') {
-        // spawn reports a missing cwd as ENOENT too, naming the program; say which one is missing.
-        const reason = opts.cwd !== undefined && !existsSync(opts.cwd) ? `cannot run ${file}: no folder ${opts.cwd}` : `not found: ${file}`;
-        return finish({ reason });
-      }
-      if (e.code === 'EACCES') return finish({ reason: `cannot run ${file}: permission denied` });
-      finish({ reason: `cannot run ${file}: ${e.code ?? e.message}` });
-    });
-
+    child.on('error', (e: NodeJS.ErrnoException) => this.failed(e));
     child.on('exit', (code, signal) => {
-      exited = true;
-      exitCode = code;
-      exitSignal = signal;
-      timers.push(setTimeout(() => finish(), PIPE_GRACE_MS));
+      this.exited = true;
+      this.exitCode = code;
+      this.exitSignal = signal;
+      this.timers.push(setTimeout(() => this.finish(), PIPE_GRACE_MS));
     });
     child.on('close', () => {
-      if (exited) finish();
+      if (this.exited) this.finish();
     });
+    this.timers.push(setTimeout(() => this.deadline(), Math.max(0, opts.timeoutMs)));
+  }
 
-    timers.push(
-      setTimeout(() => {
-        if (exited) return finish(); // exited but a grandchild still holds the pipes
-        timedOut = true;
-        child?.kill('SIGKILL');
-        timers.push(setTimeout(() => finish(), KILL_GRACE_MS));
-      }, Math.max(0, opts.timeoutMs)),
-    );
-  });
+  private failed(e: NodeJS.ErrnoException): void {
+    if (this.exited || this.timedOut) return; // e.g. a kill() that failed: the outcome is already known
+    const { file, opts } = this;
+    if (e.code === 'ENOENT') {
+      // spawn reports a missing cwd as ENOENT too, naming the program; say which one is missing.
+      const reason = opts.cwd !== undefined && !existsSync(opts.cwd) ? `cannot run ${file}: no folder ${opts.cwd}` : `not found: ${file}`;
+      return this.finish({ reason });
+    }
+    if (e.code === 'EACCES') return this.finish({ reason: `cannot run ${file}: permission denied` });
+    this.finish({ reason: `cannot run ${file}: ${e.code ?? e.message}` });
+  }
+
+  private deadline(): void {
+    if (this.exited) return this.finish(); // exited but a grandchild still holds the pipes
+    this.timedOut = true;
+    this.child?.kill('SIGKILL');
+    this.timers.push(setTimeout(() => this.finish(), KILL_GRACE_MS));
+  }
+
+  private finish(override?: { reason: string }): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.child?.stdout?.destroy();
+    this.child?.stderr?.destroy();
+    const { timedOut, exitSignal, exitCode } = this;
+    const reason = override ? override.reason : timedOut ? `timed out after ${formatMs(this.opts.timeoutMs)}` : exitSignal ? `killed by ${exitSignal}` : `exit ${exitCode}`;
+    this.resolve({ ok: !override && !timedOut && exitSignal === null && exitCode === 0, code: exitCode, stdout: this.out.text(), stderr: this.err.text(), reason });
+  }
 }
 
 /**

@@ -3,13 +3,13 @@
 // old file or the new one, never a mix, whatever happens to this process or the disk.
 import { describeFsError } from '../core/format.js';
 import { constants, statSync } from 'node:fs';
-import { copyFile, lstat, mkdtemp, open, readdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, copyFile, lstat, mkdtemp, open, readdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import type { Files, PreparedFile, Scratch } from '../run/ports.js';
-import { describeAccessError, type Need } from './access.js';
+import { describeAccessError, describeUser, fixFor, runningAs, type Need } from './access.js';
 
 export type { PreparedFile };
 
@@ -272,6 +272,69 @@ export async function makeScratch(): Promise<Scratch> {
   };
 }
 
+/**
+ * Why files cannot be created in this folder (or this file cannot be written to), or
+ * undefined when they can. A path that does not exist yet is judged by the nearest folder
+ * above it that does: zonerw would create it there.
+ */
+export async function writableProblem(path: string): Promise<string | undefined> {
+  let at = path;
+  for (;;) {
+    try {
+      const st = await stat(at);
+      if (at !== path && !st.isDirectory()) return `cannot create ${path}: ${at} is not a folder`;
+      try {
+        await access(at, constants.W_OK | (st.isDirectory() ? constants.X_OK : 0));
+        return undefined;
+      } catch (err) {
+        const what = at === path ? at : `${at} (to create ${path} in it)`;
+        if (code(err) === 'EACCES' || code(err) === 'EPERM') {
+          // The fix for a file is its owner's (chown); for a folder, its write right; for a
+          // folder to be made, making it.
+          const fix = at !== path ? fixFor({ create: path }) : st.isDirectory() ? fixFor({ write: at }) : fixFor({ own: at, gid: st.gid });
+          return `${what} is not writable by ${describeUser()}: ${fix}`;
+        }
+        return `cannot write ${what}: ${describeFsError(err)}`;
+      }
+    } catch (err) {
+      if (code(err) !== 'ENOENT' && code(err) !== 'ENOTDIR') return `cannot reach ${at}: ${describeAccessError(err, { list: dirname(at) })}`;
+      const up = dirname(at);
+      if (up === at) return `cannot create ${path}: no folder above it exists`;
+      at = up;
+    }
+  }
+}
+
+/**
+ * Why the install could not replace this file keeping its owner (it never writes through a
+ * link, nor over anything but a regular file), or undefined when it can, or when there is no
+ * such file. Only root may give a file to another user; a user may give a file it owns to a
+ * group it is in, and a file made in a set-group-ID folder gets the folder's group by itself.
+ */
+export async function replaceableProblem(path: string): Promise<string | undefined> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (err) {
+    if (code(err) === 'ENOENT') return undefined;
+    return `cannot read ${path}: ${describeAccessError(err, { list: dirname(path) })}`;
+  }
+  if (st.isSymbolicLink()) return `${path} is a symbolic link, and zonerw never writes through a link: replace it with the file itself`;
+  if (!st.isFile()) return `${path} is not a regular file: move it away`;
+  const u = runningAs();
+  if (u.uid === 0 || u.uid === -1) return undefined;
+  let newGid = u.gid;
+  try {
+    const folder = await stat(dirname(path));
+    if (folder.mode & 0o2000) newGid = folder.gid; // set-group-ID
+  } catch {
+    // the folder's own problem is reported by writableProblem
+  }
+  const groups = process.getgroups?.() ?? [];
+  if (st.uid === u.uid && (st.gid === newGid || st.gid === u.gid || groups.includes(st.gid))) return undefined;
+  return `${path} is owned by ${st.uid}:${st.gid}; zonerw replaces it keeping its owner, which ${describeUser(u)} cannot do: ${fixFor({ own: path, gid: st.gid }, u)}`;
+}
+
 /** The file operations of the ports (`deps.files`). */
 export const fileOps: Files = {
   prepare: prepareFile,
@@ -285,4 +348,6 @@ export const fileOps: Files = {
   list: listFolder,
   folderId: (path) => stat(path).then((s) => `${s.dev}:${s.ino}`, () => undefined),
   scratch: makeScratch,
+  writable: writableProblem,
+  replaceable: replaceableProblem,
 };

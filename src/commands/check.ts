@@ -1,81 +1,197 @@
-// `zonerw check`: is everything in order? Validates the config (already loaded by the CLI),
-// every base file, and each zone rendered and run through the nameserver's own checker, and
-// reports every problem at once. It touches nothing: no lock, no state, no zone_dir.
+// `zonerw check`: would a real run succeed? A preflight, in the order a run meets things: the
+// config (already loaded by the CLI) and its control command; the folders (base_dir, zone_dir,
+// state_dir exist, are distinct, and zonerw may write where it writes); the state and history
+// files; every base file, each zone rendered and run through the nameserver's own checker, and
+// each installed zone file replaceable keeping its owner; the nameserver answering its control
+// command. Every problem at once, each one line with its fix; exit 0 only when a run would get
+// through. It changes nothing: no lock, no state, no zone_dir write (rights are asked, not tried).
+import { dirname, join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
-import { describeUnfinished } from '../core/messages.js';
+import { describeGoneBase, describeUnfinished, quoteArg } from '../core/messages.js';
 import { shrinkProblem } from '../core/records.js';
 import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
 import { groupMarkerValues } from '../core/values.js';
-import { Trouble, type ExitCode } from '../errors.js';
-import { countLoadFailure, displayPath, listZones, loadZone, sha256 } from '../run/load.js';
+import { ConfigError, Trouble, type ExitCode } from '../errors.js';
+import { countLoadFailure, displayPath, goneZones, listZones, loadZone, sha256, shownPaths, zoneFilePath } from '../run/load.js';
 import { missingChecker } from '../run/checker.js';
 import type { Deps } from '../run/ports.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
+import { refuseSameFolders } from './run.js';
+
+/** What the steps found, and what they leave for the steps after them. */
+interface Preflight {
+  cfg: Config;
+  deps: Deps;
+  trouble: Trouble;
+  /** one line with its fix, on stderr */
+  problem(line: string, kind: 'config' | 'baseFile' | 'failed'): void;
+  /** set by the folder step: which folders exist */
+  folders: { base: boolean; zone: boolean; state: boolean };
+  /** the control command is not installed (said once, by the first step) */
+  noControl: boolean;
+  zones: string[];
+  checkers: Set<string>;
+}
+
+/**
+ * The steps, in order. The served-truth check (the primary answers at its address, with what
+ * the state says it serves) goes last, after `nameserverAnswers`, as one more step here.
+ */
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
-  const { log } = deps;
   const trouble = new Trouble();
-  const control = cfg.nameserver.control[0];
-  if (cfg.nameserver.kind !== 'none' && control !== undefined && !(await deps.findProgram(control))) {
-    const where = control.includes('/') ? 'no such program, or it cannot be run' : 'not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin';
-    log.err(`nameserver.control: ${control} is not installed (${where}); install it, or give its full path`);
-    trouble.config = true;
-  }
-  // checkzone = "auto" without a checker would install zones unvalidated: not "ok"
-  const noChecker = await missingChecker(cfg.nameserver, deps.findProgram);
-  if (noChecker) {
-    log.err(noChecker);
-    trouble.failed = true;
-  }
-  const { zones, problems } = await listZones(cfg, deps.files);
-  for (const p of problems) log.err(p);
-  if (problems.length > 0) trouble.baseFile = true;
-  const checkers = await checkZones(cfg, deps, zones, trouble);
+  const p: Preflight = {
+    cfg, deps, trouble,
+    problem(line, kind) {
+      deps.log.err(line);
+      trouble[kind] = true;
+    },
+    folders: { base: true, zone: true, state: true },
+    noControl: false,
+    zones: [],
+    checkers: new Set(),
+  };
+  for (const step of STEPS) await step(p);
   const code = trouble.exitCode();
   if (code === 0) {
-    const how = checkers.size > 0 ? `validated with ${[...checkers].join(' and ')}` : 'no zone checker installed: not validated';
+    const how = p.checkers.size > 0 ? `validated with ${[...p.checkers].join(' and ')}` : 'no zone checker installed: not validated';
     const groups = cfg.groups ? ` in ${cfg.groups.length} group${cfg.groups.length === 1 ? '' : 's'}` : '';
-    log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}${groups}, ${zones.length} zone${zones.length === 1 ? '' : 's'} (${how})`);
+    deps.log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}${groups}, ${p.zones.length} zone${p.zones.length === 1 ? '' : 's'} (${how})`);
   }
   return code;
 }
 
-/** Each zone rendered as each group's first server would be published, with every server of the group in the round robin. */
-async function checkZones(cfg: Config, deps: Deps, zones: readonly string[], trouble: Trouble): Promise<Set<string>> {
-  const { log } = deps;
+async function controlInstalled(p: Preflight): Promise<void> {
+  const { cfg, deps, problem } = p;
+  const control = cfg.nameserver.control[0];
+  if (cfg.nameserver.kind !== 'none' && control !== undefined && !(await deps.findProgram(control))) {
+    p.noControl = true;
+    const where = control.includes('/') ? 'no such program, or it cannot be run' : 'not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin';
+    problem(`nameserver.control: ${control} is not installed (${where}); install it, or give its full path`, 'config');
+  }
+}
+
+/** checkzone = "auto" without a checker would install zones unvalidated: not "ok". */
+async function checkerInstalled(p: Preflight): Promise<void> {
+  const noChecker = await missingChecker(p.cfg.nameserver, p.deps.findProgram);
+  if (noChecker) p.problem(noChecker, 'failed');
+}
+
+/** The folders exist (zone_dir is the nameserver's: never created), are three, and zonerw may write in zone_dir and state_dir. */
+async function folders(p: Preflight): Promise<void> {
+  const { cfg, deps, problem } = p;
+  try {
+    await refuseSameFolders(cfg, deps.files);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const line of e.problems) problem(line, 'config');
+  }
+  const exists = async (dir: string) => (await deps.files.folderId(dir)) !== undefined;
+  p.folders = { base: await exists(cfg.baseDir), zone: await exists(cfg.zoneDir), state: await exists(cfg.stateDir) };
+  if (p.folders.zone) {
+    const zoneDir = await deps.files.writable(cfg.zoneDir);
+    if (zoneDir) problem(`zone_dir: ${zoneDir}`, 'failed');
+  }
+  // A state_dir that does not exist yet is made by the first run: its parent must allow it.
+  const stateDir = await deps.files.writable(cfg.stateDir);
+  if (stateDir) problem(`state_dir: ${stateDir}`, 'failed');
+}
+
+/** state.json readable and replaceable, the history appendable, a leftover lock removable, the metrics file writable. */
+async function stateFiles(p: Preflight): Promise<void> {
+  const { cfg, deps, problem } = p;
+  const { files } = deps;
+  if (!p.folders.state) return; // a first run makes it, empty
+  try {
+    const peeked = await deps.peekState(cfg.stateDir);
+    if (peeked.refused) problem(`state_dir: ${join(cfg.stateDir, 'state.json')}: ${peeked.problem}: every run refuses it; upgrade zonerw, or move the file away to start afresh`, 'failed');
+    // A zone whose base file was deleted is said by every run (exit 65).
+    if (p.folders.base) {
+      const listed = await listZones(cfg, files).then((l) => l.zones, () => undefined);
+      for (const zone of listed ? goneZones(cfg, files, listed, Object.keys(peeked.state.zones)).orphaned : []) {
+        problem(describeGoneBase(zone, shownPaths(cfg, zone)), 'baseFile');
+      }
+    }
+  } catch (e) {
+    problem(`state_dir: ${(e as Error).message}`, 'failed');
+  }
+  const stateJson = await files.replaceable(join(cfg.stateDir, 'state.json'));
+  if (stateJson) problem(`state_dir: ${stateJson}`, 'failed');
+  for (const name of ['history.jsonl', 'zonerw.lock']) {
+    const path = join(cfg.stateDir, name);
+    if ((await files.size(path)) === undefined && (await files.folderId(path)) === undefined) continue;
+    const why = await files.writable(path);
+    if (why) problem(`state_dir: ${why}`, 'failed');
+  }
+  if (cfg.metricsFile) {
+    const folder = dirname(cfg.metricsFile);
+    const why = (await files.folderId(folder)) === undefined
+      ? `${folder} does not exist; create it, or fix metrics_file`
+      : ((await files.writable(folder)) ?? (await files.replaceable(cfg.metricsFile)));
+    if (why) problem(`metrics_file: ${why}`, 'failed');
+  }
+}
+
+/** Each zone rendered as each group's first server would be published, with every server of the group in the round robin, and validated. */
+async function zonesRenderAndValidate(p: Preflight): Promise<void> {
+  const { cfg, deps, trouble, problem } = p;
+  if (!p.folders.base) return; // said by the folder step
+  const { zones, problems } = await listZones(cfg, deps.files);
+  p.zones = zones;
+  for (const line of problems) problem(line, 'baseFile');
   const { values, unavailable } = groupMarkerValues(configGroups(cfg).map((g) => ({ name: g.name, servers: g.servers, favoured: g.servers[0]!, pool: g.servers })));
   const serial = dayStart(dateIn(deps.now(), cfg.timezone));
-  const checkers = new Set<string>();
   const scratch = await deps.files.scratch();
   try {
     for (const zone of zones) {
       const load = await loadZone(cfg, deps.files, zone, values, unavailable);
       if (!load.ok) {
-        for (const p of load.problems) log.err(p);
+        for (const line of load.problems) deps.log.err(line);
         countLoadFailure(trouble, load.kind);
         continue;
       }
       const { input } = load;
       const rendered = renderZone(input, serial, sha256);
       const empty = shrinkProblem(rendered, undefined, 1);
-      if (empty) {
-        log.err(`${input.shown.base}: ${empty}`);
-        trouble.failed = true;
-      }
+      if (empty) problem(`${input.shown.base}: ${empty}`, 'failed');
       const staged = await stageZone({ zone, input, rendered }, inScratch(scratch, cfg.includeDir), { ns: deps.nameserver, includeDir: cfg.includeDir, signer: deps.signer });
-      if ('checker' in staged && staged.checker) checkers.add(staged.checker);
+      if ('checker' in staged && staged.checker) p.checkers.add(staged.checker);
       if (!staged.ok) {
-        log.err(
+        problem(
           staged.refusal === 'write' ? `${zone}: ${staged.message}`
           : staged.refusal === 'unfinished' ? `${zone}: ${describeUnfinished(staged.checker, staged.reason)}; not validated`
           : `${zone}: refused by ${checkerName(staged)}: ${staged.words}`,
+          'failed',
         );
-        trouble.failed = true;
       }
     }
   } finally {
     await scratch.dispose();
   }
-  return checkers;
+}
+
+/** zonerw replaces a zone file keeping its owner and mode: as another user than root, only its own files. */
+async function zoneFilesReplaceable(p: Preflight): Promise<void> {
+  if (!p.folders.zone) return;
+  for (const zone of p.zones) {
+    const why = await p.deps.files.replaceable(zoneFilePath(p.cfg, zone));
+    if (why) p.problem(`${zone}: ${why}`, 'failed');
+  }
+}
+
+/** The control command answers (nsd-control status, rndc status, knotc status): else every publish ends with a failed reload. */
+async function nameserverAnswers({ deps, noControl, problem }: Preflight): Promise<void> {
+  if (noControl) return; // said by the first step
+  const status = await deps.nameserver.status();
+  if (!status || status.result.ok) return;
+  const { argv, result: r } = status;
+  const words = (r.stderr.trim() || r.stdout.trim()).split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  const hinted = /\(running as /.test(words);
+  problem(
+    `nameserver.control: ${argv.map(quoteArg).join(' ')} failed (${r.reason})${words ? `: ${words}` : ''}` +
+      (hinted ? '' : '; start the nameserver, or fix nameserver.control: a run installs zone files but cannot reload them until this answers'),
+    'failed',
+  );
 }

@@ -77,3 +77,38 @@ export function missingCheckerAdvice(kind: NameserverKind): string {
   const names = checkers.length === 1 ? checkers[0]! : `${checkers.slice(0, -1).join(', ')} or ${checkers.at(-1)}`;
   return `no zone checker found (${names}: not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin); install the package that has it: apt-get install ${CHECKER_PACKAGE[checkers[0]!]}`;
 }
+
+/** argv of the control command's own "are you there?" (for `zonerw check`); undefined for kind "none". */
+export function statusArgv(ns: Pick<NameserverSettings, 'kind' | 'control'>): string[] | undefined {
+  // nsd-control status, rndc status and knotc status all exit 0 only when the server answers.
+  return ns.kind === 'none' ? undefined : [...ns.control, 'status'];
+}
+
+/**
+ * A control command that failed on its key files or control socket: what the user zonerw runs
+ * as (`user`, a name for a command line) needs, or undefined when the words say something else.
+ */
+export function controlAccessHint(kind: NameserverKind, words: string, user: string): string | undefined {
+  switch (kind) {
+    case 'nsd':
+      if (/SSL_CTX|nsd_(control|server)\.(key|pem)/i.test(words)) {
+        return `${user} needs read access to nsd-control's key and certificates (nsd_control.key, nsd_control.pem and nsd_server.pem, in /etc/nsd by default: chgrp ${user} them and chmod g+r), or a unix socket as control-interface in nsd.conf with ${user} in NSD's group (adduser ${user} nsd)`;
+      }
+      if (/connect \(\/[^)]*\): Permission denied/i.test(words)) {
+        return `${user} needs access to NSD's control socket, which NSD gives to its own group: adduser ${user} nsd`;
+      }
+      return undefined;
+    case 'bind':
+      if (/(rndc\.(key|conf)|\.key|\.conf)\b.*permission denied|permission denied.*rndc/i.test(words)) {
+        return `${user} needs read access to rndc's key (/etc/bind/rndc.key is bind:bind 0640 on Debian): adduser ${user} bind`;
+      }
+      return undefined;
+    case 'knot':
+      if (/socket .*\((operation not permitted|permission denied)\)|knot\.conf.*(permission denied|not accessible)/i.test(words)) {
+        return `${user} needs access to knotc's config and Knot's control socket (group knot on Debian): adduser ${user} knot`;
+      }
+      return undefined;
+    case 'none':
+      return undefined;
+  }
+}

@@ -64,6 +64,9 @@ export interface Nameserver {
   /** argv of a control step for these zones (none: the zoneless form), for --dry-run and messages */
   command(step: Step, zones: string | readonly string[]): string[] | undefined;
   run(step: Step, zones: string | readonly string[]): Promise<CommandResult>;
+  /** the control command's status (nsd-control status, rndc status, knotc status): does the
+   *  nameserver answer it? undefined for kind "none" */
+  status(): Promise<{ argv: string[]; result: CommandResult } | undefined>;
   /** runs the nameserver's own checker on a rendered zone file; `cwd`: the folder it reads a relative $INCLUDE from */
   validate(zone: string, file: string, opts?: { cwd?: string }): Promise<Validation>;
 }
@@ -127,6 +130,12 @@ export interface Files {
   /** device and inode of a folder ("dev:ino"), undefined when it does not exist */
   folderId(path: string): Promise<string | undefined>;
   scratch(): Promise<Scratch>;
+  /** Why zonerw could not create files in this folder, or write this file (a path that does
+   *  not exist yet: in the folder that would hold it), with the fix; undefined when it can. */
+  writable(path: string): Promise<string | undefined>;
+  /** Why an install could not replace this file keeping its owner (another user's file, a
+   *  link), with the fix; undefined when it can, or when there is no such file. */
+  replaceable(path: string): Promise<string | undefined>;
 }
 
 export interface LoadedState {

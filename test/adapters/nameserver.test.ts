@@ -108,3 +108,24 @@ describe('control runs', () => {
     assert.deepEqual(calls, []);
   });
 });
+
+describe('status, for zonerw check', () => {
+  test('runs the status argv; a failure on the control socket carries the hint, after the command\'s own words', async () => {
+    const denied: CommandResult = { ok: false, code: 1, stdout: '', stderr: 'error: connect (/run/nsd/nsd.ctl): Permission denied\n', reason: 'exit 1' };
+    const { run, calls } = fakeRun({ 'nsd-control': denied });
+    const s = await createNameserver(ns('nsd', ['nsd-control']), run).status();
+    assert.deepEqual(calls, [['nsd-control', 'status']]);
+    assert.deepEqual(s?.argv, ['nsd-control', 'status']);
+    const [own, hint] = s!.result.stderr.split('\n');
+    assert.equal(own, 'error: connect (/run/nsd/nsd.ctl): Permission denied');
+    assert.match(hint!, /^\(running as \S+, uid \d+\) \S+ needs access to NSD's control socket, which NSD gives to its own group: adduser \S+ nsd$/);
+    const reload = await createNameserver(ns('nsd', ['nsd-control']), run).run('reload', 'example.com');
+    assert.match(reload.stderr, /adduser \S+ nsd$/, 'a reload gets the same hint');
+  });
+
+  test('kind none has no status; a status that answers is passed through', async () => {
+    assert.equal(await createNameserver(ns('none', []), fakeRun({}).run).status(), undefined);
+    const s = await createNameserver(ns('knot', ['knotc']), fakeRun({ knotc: ok('Running\n') }).run).status();
+    assert.deepEqual(s, { argv: ['knotc', 'status'], result: ok('Running\n') });
+  });
+});

@@ -107,9 +107,10 @@ test('zonerw --force, --dry-run and status through the binary', async () => {
   assert.match(text.stdout, /^ {4}zones\/example\.com: zonerw's output$/m);
 });
 
+/** Until the run holds the lock and has named itself in it (the holder file follows the folder). */
 async function waitForLock(d: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (await stat(join(d, 'state', 'zonerw.lock')).then(() => true, () => false)) return;
+    if (await stat(join(d, 'state', 'zonerw.lock', 'holder')).then(() => true, () => false)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('the first run never took the lock');

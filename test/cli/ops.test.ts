@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,9 @@ test('a state.json from a newer zonerw: status says that runs refuse it, as they
   const run = await zonerw(['--config', l.conf], NOW);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /written by a newer zonerw .*: upgrade zonerw, or move the file away/);
+  const check = await zonerw(['--config', l.conf, 'check'], NOW);
+  assert.equal(check.code, 1, 'check finds it first');
+  assert.match(check.stderr, /^state_dir: .*state\.json: written by a newer zonerw .*: every run refuses it; upgrade zonerw, or move the file away to start afresh$/m);
   writeFileSync(join(l.stateDir, 'state.json'), '{"version": 1, "zon');
   const damaged = await zonerw(['--config', l.conf, 'status'], NOW);
   assert.match(lines(damaged.stdout)[0]!, /^state: unreadable \(.*\); the next run moves it aside to state\.json\.corrupt and rebuilds it from the zone files$/);
@@ -175,6 +178,70 @@ describe('cert_min_days counts from the run\'s clock (ZONERW_NOW), like every ot
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('zonerw check as a preflight', () => {
+  /** A control command that answers `status` as told, and logs every call. */
+  function control(l: BinLab, status: string): string {
+    const script = join(l.dir, 'control.sh');
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${join(l.dir, 'control.log')}\n${status}\n`, { mode: 0o755 });
+    return script;
+  }
+  const withControl = (l: BinLab, script: string) => writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('kind = "none"', `kind = "nsd"\ncontrol = ["${script}"]`));
+
+  test('all well: it asks the control command for its status, and says ok (exit 0); nothing is written', async () => {
+    const l = lab();
+    withControl(l, control(l, 'echo "version: 4.6.1"'));
+    const r = await zonerw(['--config', l.conf, 'check'], NOW);
+    assert.deepEqual([r.code, r.stderr], [0, '']);
+    assert.equal(r.stdout, 'ok: zonerw.toml: 2 servers, 1 zone (no zone checker installed: not validated)\n');
+    assert.equal(readFileSync(join(l.dir, 'control.log'), 'utf8'), 'status\n');
+    assert.ok(!existsSync(l.stateDir), 'no state folder made');
+  });
+
+  test('the nameserver not answering its control command: one line with the fix, exit 1, as a run would exit', async () => {
+    const l = lab();
+    withControl(l, control(l, 'echo "error: connect (/run/nsd/nsd.ctl): Connection refused" >&2; exit 1'));
+    const r = await zonerw(['--config', l.conf, 'check'], NOW);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `nameserver.control: ${join(l.dir, 'control.sh')} status failed (exit 1): error: connect (/run/nsd/nsd.ctl): Connection refused; start the nameserver, or fix nameserver.control: a run installs zone files but cannot reload them until this answers\n`);
+    const run = await zonerw(['--config', l.conf], NOW);
+    assert.equal(run.code, 1, 'and a run does fail');
+  });
+
+  test('a missing zone_dir: check says so with the fix (exit 78), as the run refuses it', async () => {
+    const l = lab({ makeZoneDir: false });
+    const r = await zonerw(['--config', l.conf, 'check'], NOW);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, `zone_dir: ${l.zoneDir} does not exist: zonerw does not create the nameserver's zone folder; create it, or fix zone_dir\n`);
+    assert.equal((await zonerw(['--config', l.conf], NOW)).code, 78);
+  });
+
+  test('a state_dir that cannot be made, and zone files that are links or folders: each named with its fix', async () => {
+    const l = lab();
+    writeFileSync(join(l.dir, 'plain-file'), '');
+    writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('state_dir = "state"', 'state_dir = "plain-file/state"'));
+    mkdirSync(join(l.zoneDir, 'example.com'));
+    const r = await zonerw(['--config', l.conf, 'check'], NOW);
+    assert.equal(r.code, 1);
+    assert.deepEqual(lines(r.stderr), [
+      `state_dir: cannot create ${join(l.dir, 'plain-file', 'state')}: ${join(l.dir, 'plain-file')} is not a folder`,
+      `example.com: cannot read ${join(l.zoneDir, 'example.com')}: EISDIR: illegal operation on a directory`,
+      `example.com: ${join(l.zoneDir, 'example.com')} is not a regular file: move it away`,
+    ]);
+  });
+
+  test('a deleted base file whose zone is still served: check finds it (exit 65), as every run says it', async () => {
+    const l = lab({ zones: undefined });
+    writeFileSync(join(l.baseDir, 'example.net.base'), readFileSync(join(l.baseDir, 'example.com.base'), 'utf8').replaceAll('example.com', 'example.net'));
+    assert.equal((await zonerw(['--config', l.conf], NOW)).code, 0);
+    rmSync(join(l.baseDir, 'example.net.base'));
+    const r = await zonerw(['--config', l.conf, 'check'], NOW);
+    assert.equal(r.code, 65);
+    assert.match(r.stderr, /^base\/example\.net\.base is gone: zone example\.net is no longer published/);
+    const status = await zonerw(['--config', l.conf, 'status'], NOW);
+    assert.match(status.stdout, /^ {2}example\.net: serial 2026112200, .*\n {4}NOT PUBLISHED: base\/example\.net\.base is gone/m);
   });
 });
 

@@ -8,31 +8,35 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryPath, needBinary } from '../../scripts/lab.js';
+import { binaryPath, freePort, needBinary, startKnot, type NsInstance } from '../../scripts/lab.js';
 import { zonerw } from '../helpers/cli.js';
 import { BASE, ZONE, configToml, failoverSuite } from './scenario.js';
 
 failoverSuite('knot', { secondary: 'nsd' });
 
 describe('zonerw check with kind "knot" and no kzonecheck: the fallback checker is used and named', () => {
-  // No server is needed (zonerw check talks to none), only knotc to be installed (check looks
-  // for the control program) and the checkers. Each case gets a PATH that holds exactly the
-  // checkers it names, as links to the real ones; knotc is configured by its absolute path.
-  const missing = ['knotc', 'named-checkzone', 'nsd-checkzone'].filter((c) => !needBinary(c));
+  // A Knot primary answers `knotc status` (zonerw check asks the control command whether the
+  // nameserver answers); the checkers are the point. Each case gets a PATH that holds exactly
+  // the checkers it names, as links to the real ones; knotc is configured by its absolute path.
+  const missing = ['knotd', 'knotc', 'named-checkzone', 'nsd-checkzone'].filter((c) => !needBinary(c));
   const skip = missing.length > 0 ? `${missing.join(', ')} not installed (apt-get install nsd bind9 bind9-dnsutils knot)` : false;
   let root = '';
   let conf = '';
 
-  before(() => {
+  let knot: NsInstance | undefined;
+
+  before(async () => {
     if (skip) return;
     root = mkdtempSync(join(tmpdir(), 'zonerw-knot-check-'));
     for (const d of ['base', 'zones', 'state']) mkdirSync(join(root, d));
     writeFileSync(join(root, 'base', `${ZONE}.base`), BASE);
+    knot = await startKnot({ dir: join(root, 'knot'), role: 'primary', port: await freePort(), peerPort: await freePort(), zones: [ZONE], zoneDir: join(root, 'zones') });
     conf = join(root, 'zonerw.toml');
-    writeFileSync(conf, configToml({ kind: 'knot', control: [binaryPath('knotc')!, '-c', join(root, 'knot.conf')], checkUrl: 'http://127.0.0.1:9/' }));
+    writeFileSync(conf, configToml({ kind: 'knot', control: [binaryPath('knotc')!, ...knot.control.slice(1)], checkUrl: 'http://127.0.0.1:9/' }));
   });
 
-  after(() => {
+  after(async () => {
+    await knot?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 

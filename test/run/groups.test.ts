@@ -99,6 +99,7 @@ async function lab(config: Record<string, unknown> = GROUPS, base = BASE): Promi
       l.calls.push(`checkzone ${zone}`);
       return { ok: true, checker: 'nsd-checkzone' };
     },
+    status: async () => ({ argv: ['nsd-control', 'status'], result: { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } }),
   };
   l.deps = adapterDeps({
     now: () => l.now,

@@ -111,6 +111,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
       }
       return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
     },
+    status: async () => ({ argv: ['nsd-control', 'status'], result: { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } }),
     async validate(zone, file, opts) {
       l.calls.push(`checkzone ${zone}`);
       l.checkCwds.push(opts?.cwd);

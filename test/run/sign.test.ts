@@ -73,6 +73,7 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
       l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
       return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
     },
+    status: async () => ({ argv: ['nsd-control', 'status'], result: { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } }),
     async validate(zone, file) {
       const text = await readFile(file, 'utf8');
       l.checked.push(text);
