@@ -93,7 +93,7 @@ test('zonerw --force, --dry-run and status through the binary', async () => {
   assert.match(dry.stdout, /^would publish example\.com: serial 2026112202, forced$/m);
   assert.match(dry.stdout, /^-@ IN SOA ns1\.example\.com\. h\.example\.com\. \( 2026112201 /m);
   const s = JSON.parse((await zonerw(['--config', conf, 'status', '--json'], NOW)).stdout);
-  assert.deepEqual(s.favoured, { server: 'main', address: '192.0.2.1', since: '2026-11-22T10:00:00.000Z' });
+  assert.deepEqual(s.favoured, { server: 'main', address: '192.0.2.1', since: '2026-11-22T10:00:00.000Z', notServedBy: null });
   assert.deepEqual(s.servers[0].lastCheck.reason, 'HTTP 200');
   assert.deepEqual(
     s.zones.map((z: Record<string, unknown>) => [z.zone, z.serial, z.pending, z.fileState]),
