@@ -46,6 +46,11 @@ export async function dnsQuery(
 
 const sameName = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
+/** Starts loading the codec ahead of the first question (it then loads while the caller waits on files). */
+export function warm(): void {
+  void import('dns-packet');
+}
+
 /** The SOA serial `zone` has on host:port, or why there is none (`answered`: something did answer). */
 export async function querySoaSerial(host: string, port: number, zone: string, timeoutMs: number): Promise<{ serial: number } | { error: string; answered: boolean }> {
   const r = await dnsQuery(host, port, zone, 'SOA', timeoutMs);

@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.js';
 import { formatSpan, utcTime } from '../core/format.js';
 import { describeProbe } from '../core/probe.js';
-import { describeVerdict } from '../core/served.js';
+import { describeVerdict, judge } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
 import type { Deps, Files } from '../run/ports.js';
@@ -91,14 +91,15 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
       let served: StatusReport['zones'][number]['served'] = null;
       if (asked && memory) {
         const { verdict, answer } = asked;
+        const expected = expectedOf(memory);
         served = {
           serial: answer.serial ?? null,
-          addressesMatch: answer.serial === undefined ? null : verdict.current || verdict.why !== 'addresses',
+          // the addresses alone, whatever the serial: judged against the serial it serves
+          addressesMatch: answer.serial === undefined ? null : judge({ serial: answer.serial, records: expected.records }, answer).current,
           current: verdict.current,
           problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
-          words: verdict.current ? null : describeVerdict(verdict, expectedOf(memory)),
+          words: verdict.current ? null : describeVerdict(verdict, expected),
         };
-        if (!verdict.current && verdict.why === 'older') served.addressesMatch = null; // an older zone: its addresses say nothing
       }
       // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
       const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;

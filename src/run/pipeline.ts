@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { dateIn, serialGreater } from '../core/serial.js';
-import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep } from '../core/run-plan.js';
+import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep, type ZoneStepOptions } from '../core/run-plan.js';
 import { markerValues } from '../core/values.js';
 import type { RenderedValues } from '../core/values.js';
 import type { ExitCode } from '../errors.js';
@@ -20,7 +20,7 @@ import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
-import { besideZoneFile, checkerName, stageZones, type PublishStep } from './stage.js';
+import { besideZoneFile, checkerName, stageZone, stageZones, type PublishStep } from './stage.js';
 
 /** Zones go through load, plan, render, write and validate this many at a time (memory). */
 const CHUNK = 200;
@@ -39,14 +39,17 @@ export async function carryOut(ctx: RunContext): Promise<ExitCode> {
   }
   const { zones, values, unavailable } = await listZonesAndValues(ctx, decided);
   const toRead = zonesToRead(ctx, zones, values);
+  // A zone to read may be published, and a publish asks the primary for its serial: the DNS
+  // code loads meanwhile (a steady run reads nothing, so loads and asks nothing).
+  if (toRead.length > 0 && ctx.cfg.nameserver.address) ctx.deps.warmDns?.();
   if (ctx.opts.dryRun) {
     // --dry-run takes the zones in one go: it prints, and its retry list comes once, at the end.
-    await showPlan(ctx, await planZones(ctx, toRead, values, unavailable));
+    await showPlan(ctx, await planZones(ctx, toRead, values, unavailable, { askServed: true }));
     return ctx.trouble.exitCode();
   }
   const ready: Ready[] = [];
   for (let at = 0; at < toRead.length; at += CHUNK) {
-    ready.push(...(await stageForInstall(ctx, await planZones(ctx, toRead.slice(at, at + CHUNK), values, unavailable))));
+    ready.push(...(await stageForInstall(ctx, await planZones(ctx, toRead.slice(at, at + CHUNK), values, unavailable, { askServed: false }))));
   }
   const installed = await installZones(ctx, ready);
   await settlePending(ctx, new Set(zones));
@@ -106,12 +109,20 @@ function zonesToRead(ctx: RunContext, zones: readonly string[], values: Rendered
   return toRead;
 }
 
-/** Loads and plans a batch of zones; gives the notices of the zones kept; returns the steps that publish (or refuse to). */
-async function planZones(ctx: RunContext, batch: readonly string[], values: RenderedValues, unavailable: Record<string, string>): Promise<ZoneStep[]> {
-  const { cfg, state, opts } = ctx;
+function stepOptions(ctx: RunContext): ZoneStepOptions {
+  const { cfg, opts } = ctx;
+  return { force: opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
+}
+
+/**
+ * Loads and plans a batch of zones; gives the notices of the zones kept; returns the steps that
+ * publish (or refuse to). `askServed`: asks the primary for the serial it serves before planning
+ * the publishes (--dry-run); a run asks while it stages instead (stageForInstall).
+ */
+async function planZones(ctx: RunContext, batch: readonly string[], values: RenderedValues, unavailable: Record<string, string>, o: { askServed: boolean }): Promise<ZoneStep[]> {
+  const { cfg, state } = ctx;
   const loads = await mapLimit(batch, 32, (zone) => loadZone(cfg, ctx.deps.files, zone, values, unavailable));
-  const today = dateIn(ctx.now, cfg.timezone);
-  const options = { force: opts.force, onBaseChange: cfg.onBaseChange, today, now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
+  const options = stepOptions(ctx);
   const planned: { input: Extract<(typeof loads)[number], { ok: true }>['input']; step: ZoneStep }[] = [];
   for (const load of loads) {
     if (!load.ok) {
@@ -123,24 +134,27 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
     const { zone } = load.input;
     planned.push({ input: load.input, step: planZoneStep(load.input, knownOf(ctx, zone), options) });
   }
-  // A publish takes a serial above what the primary serves (a signer may have numbered ahead):
-  // asked only for the zones about to be published, so a steady run sends no query.
   const publishing = planned.flatMap((p) => (p.step.action === 'publish' ? [p.step.zone] : []));
-  const served = await servedSerials(cfg, ctx.deps.dns, publishing);
+  const served = o.askServed ? await servedSerials(cfg, ctx.deps.dns, publishing) : new Map<string, number>();
   const steps: ZoneStep[] = [];
   for (const p of planned) {
-    let step = p.step;
-    const above = served.get(step.zone);
-    if (step.action === 'publish' && above !== undefined && !serialGreater(step.publish.serial, above)) {
-      ctx.trace(`${step.zone}: the primary serves serial ${above}: the new serial goes above it`);
-      step = planZoneStep(p.input, { ...knownOf(ctx, step.zone), served: above }, options);
-    }
+    const step = p.step.action === 'publish' ? aboveServed(ctx, p.step, served.get(p.step.zone)) : p.step;
     rememberPlanned(state, step);
     if ((step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
     if (step.action === 'keep' && step.trace) ctx.trace(step.trace);
     if (step.action === 'publish' || step.action === 'refuse') steps.push(step);
   }
   return steps;
+}
+
+/**
+ * A publish takes a serial above what the primary serves (a signer may have numbered ahead): the
+ * step planned again with that serial, or the step as it is when its serial is above already.
+ */
+function aboveServed<S extends Extract<ZoneStep, { action: 'publish' }>>(ctx: RunContext, step: S, served: number | undefined): ZoneStep {
+  if (served === undefined || serialGreater(step.publish.serial, served)) return step;
+  ctx.trace(`${step.zone}: the primary serves serial ${served}: the new serial goes above it`);
+  return planZoneStep(step.input, { ...knownOf(ctx, step.zone), served }, stepOptions(ctx));
 }
 
 /** What the state knows of a zone for planning: its memory and any intent left by an interrupted run. */
@@ -159,7 +173,22 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
       ctx.trouble.failed = true;
     }
   }
-  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), ctx.deps.nameserver, availableParallelism());
+  // The primary is asked for the serial it serves while the zones are written and validated
+  // (only zones about to be published: a steady run sends no query). A zone whose new serial is
+  // not above it (a signer numbered ahead) is planned again above it and staged again; the
+  // checker's verdict on its content stands (only the serial differs).
+  const place = besideZoneFile(ctx.deps.files.prepare);
+  const servedP = servedSerials(ctx.cfg, ctx.deps.dns, publishing.map((s) => s.zone));
+  const staged = await stageZones(publishing, place, ctx.deps.nameserver, availableParallelism());
+  const served = await servedP;
+  for (const [i, s] of staged.entries()) {
+    if (!s.ok) continue;
+    const again = aboveServed(ctx, s.step, served.get(s.step.zone));
+    if (again === s.step || again.action !== 'publish') continue;
+    await s.file.discard();
+    const checked = s.checker ? { validatedBefore: { checker: s.checker, validated: rememberValidation(again.input.contentHash, again.remember?.validated) } } : {};
+    staged[i] = await stageZone({ ...again, ...checked }, place, ctx.deps.nameserver);
+  }
   const ready: Ready[] = [];
   for (const s of staged) {
     if (!s.ok) {
