@@ -222,7 +222,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     loadState: stateFile.loadState,
     peekState: stateFile.peekState,
     dns: askZone,
-    warmDns: () => void import('./adapters/dns-query.js').then((m) => m.warm()),
+    warmDns: () => void import('./adapters/dns-query.js'),
     saveState: stateFile.saveState,
     log,
   };

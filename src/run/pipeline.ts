@@ -37,11 +37,13 @@ export async function carryOut(ctx: RunContext): Promise<ExitCode> {
     await settlePending(ctx, new Set(Object.keys(ctx.state.zones)));
     return finish(ctx, decided, [], previous);
   }
+  // A run that will publish asks the primary: the DNS code loads while the zones are listed and
+  // read (a steady run reads nothing, so it loads and asks nothing).
+  const warm = () => ctx.cfg.nameserver.address && ctx.deps.warmDns?.();
+  if (decided.transition || ctx.opts.force) warm();
   const { zones, values, unavailable } = await listZonesAndValues(ctx, decided);
   const toRead = zonesToRead(ctx, zones, values);
-  // A zone to read may be published, and a publish asks the primary for its serial: the DNS
-  // code loads meanwhile (a steady run reads nothing, so loads and asks nothing).
-  if (toRead.length > 0 && ctx.cfg.nameserver.address) ctx.deps.warmDns?.();
+  if (toRead.length > 0) warm();
   if (ctx.opts.dryRun) {
     // --dry-run takes the zones in one go: it prints, and its retry list comes once, at the end.
     await showPlan(ctx, await planZones(ctx, toRead, values, unavailable, { askServed: true }));
