@@ -8,6 +8,7 @@ import { describeVerdict, judge } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { displayPath, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
 import type { Deps, Files } from '../run/ports.js';
+import { mapLimit } from '../run/map-limit.js';
 import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
 
@@ -69,61 +70,60 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
     (l) => l.zones,
     () => Object.keys(state.zones).sort(),
   );
-  const zones = await Promise.all(
-    zoneNames.map(async (zone) => {
-      const memory = state.zones[zone];
-      const path = zoneFilePath(cfg, zone);
-      // The file identity zonerw recorded when it last read or wrote the file answers without
-      // reading it; otherwise its hash decides.
-      const identity = identityQuietly(files, path);
-      const fileState: FileState =
-        identity === undefined
-          ? 'missing'
-          : !memory
-            ? 'unknown'
-            : memory.inputs?.file === identity && !memory.editSeen
-              ? 'ours'
-              : await files.read(path, ZONE_ENCODING).then(
-                  (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
-                  () => 'unknown' as const,
-                );
-      const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
-      let served: StatusReport['zones'][number]['served'] = null;
-      if (asked && memory) {
-        const { verdict, answer } = asked;
-        const expected = expectedOf(memory);
-        served = {
-          serial: answer.serial ?? null,
-          // the addresses alone, whatever the serial: judged against the serial it serves
-          addressesMatch: answer.serial === undefined ? null : judge({ serial: answer.serial, records: expected.records }, answer).current,
-          current: verdict.current,
-          problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
-          words: verdict.current ? null : describeVerdict(verdict, expected),
-        };
-      }
-      // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
-      const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;
-      const views = reference ? await lookAtSecondaries(cfg, [{ zone, expected: reference, fresh: false }], dns) : [];
-      const secondaries = views.map((v) => ({
-        secondary: v.secondary.name,
-        serial: v.served ?? null,
-        state: v.current ? ('current' as const) : v.served === undefined ? ('no answer' as const) : ('behind' as const),
-        ...(v.error ? { error: v.error } : {}),
-        ...(!v.current && memory ? { behindSince: iso(memory.publishedAt) } : {}),
-      }));
-      return {
-        zone,
-        file: displayPath(cfg, path),
-        serial: memory?.serial ?? null,
-        publishedAt: memory ? iso(memory.publishedAt) : null,
-        checker: memory?.checker ?? null,
-        pending: memory?.pending ?? [],
-        fileState,
-        served,
-        secondaries,
+  // a few dozen zones at a time: each asks the primary and the secondaries over its own sockets
+  const zones = await mapLimit(zoneNames, 32, async (zone) => {
+    const memory = state.zones[zone];
+    const path = zoneFilePath(cfg, zone);
+    // The file identity zonerw recorded when it last read or wrote the file answers without
+    // reading it; otherwise its hash decides.
+    const identity = identityQuietly(files, path);
+    const fileState: FileState =
+      identity === undefined
+        ? 'missing'
+        : !memory
+          ? 'unknown'
+          : memory.inputs?.file === identity && !memory.editSeen
+            ? 'ours'
+            : await files.read(path, ZONE_ENCODING).then(
+                (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
+                () => 'unknown' as const,
+              );
+    const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
+    let served: StatusReport['zones'][number]['served'] = null;
+    if (asked && memory) {
+      const { verdict, answer } = asked;
+      const expected = expectedOf(memory);
+      served = {
+        serial: answer.serial ?? null,
+        // the addresses alone, whatever the serial: judged against the serial it serves
+        addressesMatch: answer.serial === undefined ? null : judge({ serial: answer.serial, records: expected.records }, answer).current,
+        current: verdict.current,
+        problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
+        words: verdict.current ? null : describeVerdict(verdict, expected),
       };
-    }),
-  );
+    }
+    // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
+    const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;
+    const views = reference ? await lookAtSecondaries(cfg, [{ zone, expected: reference, fresh: false }], dns) : [];
+    const secondaries = views.map((v) => ({
+      secondary: v.secondary.name,
+      serial: v.served ?? null,
+      state: v.current ? ('current' as const) : v.served === undefined ? ('no answer' as const) : ('behind' as const),
+      ...(v.error ? { error: v.error } : {}),
+      ...(!v.current && memory ? { behindSince: iso(memory.publishedAt) } : {}),
+    }));
+    return {
+      zone,
+      file: displayPath(cfg, path),
+      serial: memory?.serial ?? null,
+      publishedAt: memory ? iso(memory.publishedAt) : null,
+      checker: memory?.checker ?? null,
+      pending: memory?.pending ?? [],
+      fileState,
+      served,
+      secondaries,
+    };
+  });
   const pin = state.pin;
   const report: StatusReport = {
     favoured: state.favoured
