@@ -71,6 +71,8 @@ export interface ZoneStepOptions {
   today: CalendarDate;
   now: number;
   maxShrink: number;
+  /** remember the records rendered from markers (someone will be asked for them: the primary or a secondary) */
+  markerRecords?: boolean;
   /** sha256 of a text, as hex (handed in: core/ reads no crypto module) */
   hash(text: string): string;
 }
@@ -104,7 +106,7 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   const previousRecords = memory?.records ?? (input.installed ? countRecords(input.installed.text).records : undefined);
   const problem = o.force ? undefined : shrinkProblem(rendered, previousRecords, o.maxShrink);
   if (problem) return { action: 'refuse', zone, input, publish: plan, rendered, line, problem, ...remember };
-  const expect = markerRecords(input.template, rendered, zone, input.includes);
+  const expect = o.markerRecords === false ? [] : markerRecords(input.template, rendered, zone, input.includes);
   const intent: ZoneMemory = { ...memoryFor(input, plan.serial, rendered.fileHash, o.now, ['reload', 'notify']), records: rendered.records, ...(expect.length > 0 ? { expect } : {}) };
   // Zones with $INCLUDE are always validated: the included file may have changed.
   const reuse = !input.includes && memory?.checker && memory.validated?.includes(input.contentHash);

@@ -113,7 +113,9 @@ function zonesToRead(ctx: RunContext, zones: readonly string[], values: Rendered
 
 function stepOptions(ctx: RunContext): ZoneStepOptions {
   const { cfg, opts } = ctx;
-  return { force: opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
+  // the marker records are asked of the primary and the secondaries: with neither, not worth a second pass over each zone
+  const asked = cfg.nameserver.address !== undefined || cfg.secondaries.all.length > 0 || Object.keys(cfg.secondaries.byZone).length > 0;
+  return { force: opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink, markerRecords: asked, hash: sha256 };
 }
 
 /**
