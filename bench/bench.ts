@@ -31,6 +31,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createServer as createTcpServer, type Socket } from 'node:net';
+import { createSocket } from 'node:dgram';
 import {
   binaryPath,
   freePort,
@@ -142,7 +143,7 @@ interface Sample {
 
 interface Trace {
   events: { t: number; ev: string; what?: string }[];
-  totals: { fsyncCount: number; fsyncMs: number };
+  totals: { fsyncCount: number; fsyncMs: number; dnsQueries?: number };
   maxRssKB: number;
 }
 
@@ -356,8 +357,11 @@ function zonerwToml(o: {
   host: string;
   timeout?: string;
   attempts?: number;
+  /** [nameserver] address: where the primary answers (false: not asked; control /bin/true loads nothing) */
+  address?: string | false;
 }): string {
   const q = JSON.stringify;
+  const address = o.kind === 'none' || o.address === undefined ? '' : `address   = ${o.address === false ? 'false' : q(o.address)}\n`;
   return `# written by bench/bench.ts
 base_dir  = ${q(o.baseDir)}
 zone_dir  = ${q(o.zoneDir)}
@@ -366,7 +370,7 @@ timezone  = "UTC"
 
 [nameserver]
 kind      = ${q(o.kind)}
-${o.control ? `control   = ${q(o.control)}\n` : ''}checkzone = ${q(o.checkzone)}
+${o.control ? `control   = ${q(o.control)}\n` : ''}${address}checkzone = ${q(o.checkzone)}
 timeout   = "10s"
 
 [check]
@@ -394,7 +398,7 @@ const todaySerial = () => `${new Date().toISOString().slice(0, 10).replace(/-/g,
  * them if it does not recognise them. Writing 10,000 files with fsync would take zonerw ~20 s.
  * Then the site gets the measured config.
  */
-async function zonerwSite(name: string, n: number, baseDir: string, http: HttpTarget, measured: { kind: 'nsd' | 'none'; control?: string[]; checkzone: 'always' | 'never' }): Promise<ZonerwSite> {
+async function zonerwSite(name: string, n: number, baseDir: string, http: HttpTarget, measured: { kind: 'nsd' | 'none'; control?: string[]; checkzone: 'always' | 'never'; address?: string | false }): Promise<ZonerwSite> {
   const dir = join(WORK, name);
   for (const d of ['zones', 'state']) mkdirSync(join(dir, d), { recursive: true });
   const common = { baseDir, zoneDir: join(dir, 'zones'), stateDir: join(dir, 'state'), url: http.url, host: 'www.bench.test' };
@@ -450,6 +454,16 @@ function shellSite(name: string, baseDir: string, http: HttpTarget, o: { checkzo
 
 const silentOk = (s: Sample) => (s.code === 0 && s.stdout === '' && s.stderr === '' ? undefined : 'a steady run must exit 0 and print nothing');
 const exitOk = (s: Sample) => (s.code === 0 ? undefined : 'expected exit 0');
+/** Traced steady runs: DNS questions sent, over all of them (must stay 0). */
+let steadyDnsQueries = 0;
+/** DNS questions the stand-in primary received during the steady rounds (every steady run of every size) */
+let steadyStubQuestions = 0;
+let steadyTracedRuns = 0;
+const silentNoDns = (s: Sample) => {
+  steadyTracedRuns++;
+  steadyDnsQueries += s.trace?.totals.dnsQueries ?? 0;
+  return silentOk(s) ?? ((s.trace?.totals.dnsQueries ?? 0) > 0 ? `a steady run sent ${s.trace!.totals.dnsQueries} DNS queries` : undefined);
+};
 
 function zonerwTransition(site: ZonerwSite, http: HttpTarget): Pick<Item, 'before' | 'verify' | 'after'> {
   return {
@@ -487,11 +501,13 @@ async function steady(http: HttpTarget, bases: Map<number, string>): Promise<Map
   const sites = new Map<number, ZonerwSite>();
   for (const n of STEADY_SIZES) {
     progress(`steady ${n} zone(s): seeding`);
-    const site = await zonerwSite(`steady-${n}`, n, bases.get(n)!, http, { kind: 'nsd', control: ['/bin/true'], checkzone: 'always' });
+    // the stand-in primary: a steady run must not ask it (the traced run counts the questions); status does
+    const site = await zonerwSite(`steady-${n}`, n, bases.get(n)!, http, { kind: 'nsd', control: ['/bin/true'], checkzone: 'always', address: `127.0.0.1:${stubPort}` });
     sites.set(n, site);
     const shell = shellSite(`steady-shell-${n}`, bases.get(n)!, http, { checkzone: true, control: '/bin/true' });
     const up = () => http.setStatus(200);
     const [rounds, warmup] = PLAN.steady[n]!;
+    const asked = stubQuestions;
     await interleave(
       `steady ${n} zone(s)`,
       [
@@ -499,11 +515,12 @@ async function steady(http: HttpTarget, bases: Map<number, string>): Promise<Map
         { id: `steady.${n}.zonerw`, label: `zonerw steady, ${n} zone(s)`, argv: zonerwArgv(site.conf), before: up, verify: silentOk },
         { id: `steady.${n}.shell`, label: `baseline.sh steady, ${n} zone(s)`, argv: shellArgv(shell), before: up, verify: silentOk },
         // what the failover scenario's trace hook adds to a run
-        ...(n === 1 ? [{ id: 'steady.1.zonerw.traced', label: 'zonerw steady, 1 zone, trace hook preloaded', argv: zonerwArgv(site.conf), trace: true, before: up, verify: silentOk }] : []),
+        ...(n === 1 ? [{ id: 'steady.1.zonerw.traced', label: 'zonerw steady, 1 zone, trace hook preloaded', argv: zonerwArgv(site.conf), trace: true, before: up, verify: silentNoDns }] : []),
       ],
       rounds,
       warmup,
     );
+    steadyStubQuestions += stubQuestions - asked;
   }
   return sites;
 }
@@ -614,8 +631,9 @@ async function transitions(http: HttpTarget, bases: Map<number, string>): Promis
   const largest = Math.max(...TRANSITION_SIZES);
   for (const n of TRANSITION_SIZES) {
     progress(`transition ${n} zone(s): seeding`);
-    const zOn = await zonerwSite(`transition-${n}-validate`, n, bases.get(n)!, http, { kind: 'nsd', control: ['/bin/true'], checkzone: 'always' });
-    const zOff = await zonerwSite(`transition-${n}-novalidate`, n, bases.get(n)!, http, { kind: 'nsd', control: ['/bin/true'], checkzone: 'never' });
+    // /bin/true loads nothing: no primary to ask (address = false)
+    const zOn = await zonerwSite(`transition-${n}-validate`, n, bases.get(n)!, http, { kind: 'nsd', control: ['/bin/true'], checkzone: 'always', address: false });
+    const zOff = await zonerwSite(`transition-${n}-novalidate`, n, bases.get(n)!, http, { kind: 'nsd', control: ['/bin/true'], checkzone: 'never', address: false });
     const sOn = shellSite(`transition-shell-${n}-validate`, bases.get(n)!, http, { checkzone: true, control: '/bin/true' });
     const sOff = shellSite(`transition-shell-${n}-novalidate`, bases.get(n)!, http, { checkzone: false, control: '/bin/true' });
     const [rounds, warmup] = PLAN.transition[n]!;
@@ -680,6 +698,8 @@ interface FailoverRun {
   rssKB: number | null;
   /** fsync calls in the run and their summed time (inside decide, install and the final state save) */
   fsync: { count: number; ms: number };
+  /** DNS questions zonerw sent: the primary's serial before the publish, then its SOA and @IP@ names after the reload */
+  dnsQueries: number;
   clockCheck: { hookAfterSpawnMs: number; exitBeforeExitEventMs: number };
 }
 
@@ -690,9 +710,10 @@ const FAILOVER_PHASES = [
   ['validate', 'validate: the checker process (nsd-checkzone / named-checkzone), spawn to exit; 0 when zonerw validated the same content (serial aside) before, as on every failover after the first'],
   ['install', 'install: checker exit to reload started (state.json intents, rename into place, fsyncs)'],
   ['reload', 'reload: `nsd-control reload` / `rndc reload`, spawn to exit, or to the secondary answering if that came first (rndc can still be exiting when the secondary already has the zone)'],
+  ['primary', 'primary check: reload exited to the NOTIFY command started: zonerw asks the primary (SOA, then the @IP@ names) until it serves the new serial and addresses; the secondary may answer meanwhile (the primary NOTIFYs by itself), so it overlaps propagation'],
   ['propagation', 'propagation: reload returned to the secondary answering the new address (primary loads, NOTIFY, transfer, secondary loads; polled every 3 ms)'],
   ['total', 'total: main server stopped to the secondary answering the backup address'],
-  ['own', "zonerw's own share: total minus check minus propagation (start-up + decide + validate + install + reload)"],
+  ['own', "zonerw's own share: start-up + decide + validate + install + reload + primary check (decide includes the SOA question to the primary before the publish)"],
 ] as const;
 
 /** Names whose A record is @IP@ in baseZone: any of them answering `want` means the new zone is live. */
@@ -734,6 +755,7 @@ function phasesOf(s: Sample, tStop: number, tAnswer: number, checker: string, co
   const chkExit = validated ? at('exit', checker) : chkSpawn;
   const relSpawn = at('spawn', `${control} reload`);
   const relExit = at('exit', `${control} reload`);
+  const notified = at('spawn', `${control} notify`);
   const reloaded = Math.min(relExit, tAnswer);
   const phases = {
     startup: httpStart - s.spawnedAt,
@@ -742,11 +764,12 @@ function phasesOf(s: Sample, tStop: number, tAnswer: number, checker: string, co
     validate: chkExit - chkSpawn,
     install: relSpawn - chkExit,
     reload: reloaded - relSpawn,
+    primary: Math.max(0, notified - relExit),
     propagation: tAnswer - reloaded,
     total: tAnswer - tStop,
     own: 0,
   };
-  phases.own = phases.total - phases.check - phases.propagation;
+  phases.own = phases.startup + phases.decide + phases.validate + phases.install + phases.reload + phases.primary;
   return phases;
 }
 
@@ -799,7 +822,7 @@ async function failover(kind: 'nsd' | 'bind'): Promise<FailoverResult> {
   progress(`failover ${kind}: starting the ${kind} primary on :${pPort} and secondary on :${sPort}`);
   const primary: NsInstance = await start({ dir: join(dir, 'primary'), role: 'primary', port: pPort, zones: [zone], zoneDir: join(site, 'zones'), peerPort: sPort });
   const secondary: NsInstance = await start({ dir: join(dir, 'secondary'), role: 'secondary', port: sPort, zones: [zone], peerPort: pPort });
-  const common = { baseDir: base, zoneDir: join(site, 'zones'), stateDir: join(site, 'state'), kind, control: primary.control, checkzone: 'always' as const, host: zone };
+  const common = { baseDir: base, zoneDir: join(site, 'zones'), stateDir: join(site, 'state'), kind, control: primary.control, checkzone: 'always' as const, host: zone, address: `127.0.0.1:${pPort}` };
   const conf = join(site, 'zonerw.toml');
   writeFileSync(conf, zonerwToml({ ...common, url: http.url }));
   const hangConf = join(site, 'hang.toml');
@@ -847,6 +870,7 @@ async function failover(kind: 'nsd' | 'bind'): Promise<FailoverResult> {
       zonerwWallMs: round1(s.wallMs),
       rssKB: s.rssKB,
       fsync: { count: s.trace!.totals.fsyncCount, ms: round2(s.trace!.totals.fsyncMs) },
+      dnsQueries: s.trace!.totals.dnsQueries ?? 0,
       clockCheck: {
         hookAfterSpawnMs: round1(ev.find((e) => e.ev === 'hook-loaded')!.t - s.spawnedAt),
         exitBeforeExitEventMs: round1(s.exitedAt - ev.find((e) => e.ev === 'process-exit')!.t),
@@ -1134,6 +1158,13 @@ function targets(fo: FailoverResult[]): Target[] {
     .filter((s) => /^(steady|transition)\.1000\..*zonerw$/.test(s.id))
     .map((s) => s.rss?.max)
     .filter((v): v is number => v !== undefined);
+  t.push({
+    id: 'steady-dns',
+    what: 'DNS queries sent by steady runs ([nameserver] address set)',
+    measured: steadyTracedRuns === 0 ? 'n/a' : `${steadyDnsQueries} sent by ${steadyTracedRuns} traced 1-zone runs; ${steadyStubQuestions} received by the primary over all steady rounds`,
+    limit: '0',
+    pass: steadyTracedRuns === 0 ? null : steadyDnsQueries === 0 && steadyStubQuestions === 0,
+  });
   const worst = rss1000.length ? Math.max(...rss1000) : undefined;
   t.push({ id: 'rss-1000', what: 'Peak RSS of zonerw at 1,000 zones (worst run, steady and transitions)', measured: mb(worst), limit: '< 100 MB', pass: worst === undefined ? null : worst < 100 * 1024 });
   return t;
@@ -1243,6 +1274,8 @@ function markdown(m: Record<string, unknown>, tg: Target[], fo: FailoverResult[]
     }
     const fs = (rs: FailoverRun[]) => (rs.length ? `${stats(rs.map((r) => r.fsync.count))!.median} calls, ${mp(stats(rs.map((r) => r.fsync.ms)))}` : '');
     row('(fsync, summed)', fs(f.runs), ...(f.hangPhases ? [fs(f.hang)] : []), 'FileHandle.sync calls of the whole run and their summed time (temp files, state.json, folders)');
+    const dns = (rs: FailoverRun[]) => (rs.length ? `${stats(rs.map((r) => r.dnsQueries))!.median} queries` : '');
+    row('(DNS questions)', dns(f.runs), ...(f.hangPhases ? [dns(f.hang)] : []), "UDP questions zonerw sent to the primary: its SOA before the publish, then its SOA and the @IP@ names until it serves the new zone (each answered in well under 1 ms on loopback)");
     const wall = (rs: FailoverRun[]) => mp(stats(rs.map((r) => r.zonerwWallMs)));
     row('(zonerw wall time)', wall(f.runs), ...(f.hangPhases ? [wall(f.hang)] : []), 'spawn to exit of the zonerw process; after the reload it still sends NOTIFY and saves the state, off the critical path');
     L.push('');
@@ -1250,7 +1283,7 @@ function markdown(m: Record<string, unknown>, tg: Target[], fo: FailoverResult[]
   const hooked = S['steady.1.zonerw.traced'];
   const plain = S['steady.1.zonerw'];
   L.push(
-    `Phase boundaries come from \`dist/bench/trace-hook.js\`, preloaded into zonerw for these runs only (\`node --import\`): it wraps \`http.request\`, \`child_process.spawn\`, \`fs/promises.rename\` and \`FileHandle.sync\` and stamps each call with \`performance.timeOrigin + performance.now()\`, the clock the bench uses for "main stopped" and "secondary answered". zonerw's \`-v\` output has no timestamps. ${hooked && plain ? `The hook itself costs ${ms(hooked.wall.median - plain.wall.median)} (steady 1-zone run with it, ${ms(hooked.wall.median)}, against without, ${ms(plain.wall.median)}, same rounds), which lands in start-up and is not subtracted. ` : ''}The bench polls the secondary only from the moment zonerw prints its decision, so its polling does not compete with zonerw's start-up for the 2 cores. NOTIFY (\`nsd-control notify\` / \`rndc notify\`) runs after the reload and is not on the critical path: both servers send NOTIFY by themselves after a reload that raised the serial.`,
+    `Phase boundaries come from \`dist/bench/trace-hook.js\`, preloaded into zonerw for these runs only (\`node --import\`): it wraps \`http.request\`, \`child_process.spawn\`, \`fs/promises.rename\`, \`FileHandle.sync\` and \`dgram\` sends and stamps each call with \`performance.timeOrigin + performance.now()\`, the clock the bench uses for "main stopped" and "secondary answered". zonerw's \`-v\` output has no timestamps. ${hooked && plain ? `The hook itself costs ${ms(hooked.wall.median - plain.wall.median)} (steady 1-zone run with it, ${ms(hooked.wall.median)}, against without, ${ms(plain.wall.median)}, same rounds), which lands in start-up and is not subtracted. ` : ''}The bench polls the secondary only from the moment zonerw prints its decision, so its polling does not compete with zonerw's start-up for the 2 cores. NOTIFY (\`nsd-control notify\` / \`rndc notify\`) runs after the reload and is not on the critical path: both servers send NOTIFY by themselves after a reload that raised the serial.`,
     '',
   );
 
@@ -1309,6 +1342,27 @@ async function detectHysteresis(http: HttpTarget): Promise<void> {
   }
 }
 
+/**
+ * A stand-in primary for the steady and status sites (whose control command is /bin/true): a
+ * UDP socket on loopback that answers every DNS question at once with REFUSED and counts them.
+ * A steady run must send it nothing; status asks it live, as it asks a real primary.
+ */
+let stubQuestions = 0;
+async function refusingDns(): Promise<{ port: number; close(): void }> {
+  const s = createSocket('udp4');
+  s.on('message', (msg, from) => {
+    stubQuestions++;
+    if (msg.length < 12) return;
+    const reply = Buffer.from(msg);
+    reply[2] = 0x84 | (msg[2]! & 0x01); // QR, AA, keep RD
+    reply[3] = 5; // REFUSED
+    s.send(reply, from.port, from.address);
+  });
+  await new Promise<void>((ok) => s.bind(0, '127.0.0.1', ok));
+  return { port: s.address().port, close: () => s.close() };
+}
+let stubPort = 9;
+
 async function main(): Promise<void> {
   for (const f of [ZONERW, TRACE_HOOK, RSS_HOOK, IMPORT_COST]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
   for (const b of ['curl', 'nsd-checkzone']) if (!binaryPath(b)) throw new Error(`${b} is not installed (apt-get install -y curl nsd)`);
@@ -1318,6 +1372,8 @@ async function main(): Promise<void> {
   progress(`machine: ${m.cpus} CPU(s), Node ${m.node}, ${m.os}${QUICK ? ' (BENCH_QUICK)' : ''}`);
 
   const http = await startHttp(200);
+  const stub = await refusingDns();
+  stubPort = stub.port;
   try {
     await detectHysteresis(http);
     const bases = new Map<number, string>();
@@ -1370,6 +1426,7 @@ async function main(): Promise<void> {
     progress(`wrote bench/results.md and bench/results.json`);
     for (const t of tg) process.stderr.write(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'MISS'}  ${t.what}: ${t.measured} (target ${t.limit})\n`);
   } finally {
+    stub.close();
     await http.stop();
     await stopAll();
     rmSync(join(WORK, 'tmp'), { recursive: true, force: true });

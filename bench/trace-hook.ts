@@ -13,7 +13,9 @@
 //     (the zone checker, nsd-control/rndc reload and notify);
 //   - fs/promises.rename: 'rename' when the rename of a zone file or of state.json has completed;
 //   - FileHandle.prototype.sync (fsync): counted, with the summed time (calls overlap when
-//     zonerw runs them in parallel, so the sum can exceed the wall time).
+//     zonerw runs them in parallel, so the sum can exceed the wall time);
+//   - dgram Socket.prototype.send: 'dns-send' for each DNS question zonerw sends (to the primary
+//     or a secondary), counted: a steady run must send none.
 // Times are epoch milliseconds with sub-millisecond precision (performance.timeOrigin +
 // performance.now()), the same clock the bench uses, so they can be compared with the bench's own
 // timestamps (when the main server was stopped, when the secondary answered). At exit the events
@@ -30,7 +32,7 @@ interface TraceEvent {
 
 const out = process.env.ZONERW_BENCH_TRACE;
 const events: TraceEvent[] = [];
-const totals = { fsyncCount: 0, fsyncMs: 0 };
+const totals = { fsyncCount: 0, fsyncMs: 0, dnsQueries: 0 };
 const now = () => performance.timeOrigin + performance.now();
 const mark = (ev: string, what?: string) => events.push(what === undefined ? { t: now(), ev } : { t: now(), ev, what });
 
@@ -41,6 +43,23 @@ if (out) {
   const cp = require('node:child_process') as typeof import('node:child_process');
   const http = require('node:http') as typeof import('node:http');
   const fsp = require('node:fs/promises') as typeof import('node:fs/promises');
+  const dgram = require('node:dgram') as typeof import('node:dgram');
+
+  const origSend = dgram.Socket.prototype.send;
+  (dgram.Socket.prototype as { send: unknown }).send = function send(this: import('node:dgram').Socket, ...args: unknown[]) {
+    // A send on a socket not bound yet binds it and calls send again: count the second one.
+    let bound = true;
+    try {
+      this.address();
+    } catch {
+      bound = false;
+    }
+    if (bound) {
+      totals.dnsQueries++;
+      mark('dns-send', String(args[1] ?? ''));
+    }
+    return (origSend as (...a: unknown[]) => void).apply(this, args);
+  };
 
   const origSpawn = cp.spawn;
   (cp as { spawn: unknown }).spawn = function spawn(this: unknown, ...args: unknown[]) {

@@ -235,6 +235,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     loadState: stateFile.loadState,
     peekState: stateFile.peekState,
     dns: askZone,
+    warmDns: () => void import('./adapters/dns-query.js'),
     saveState: stateFile.saveState,
     log,
   };

@@ -4,7 +4,7 @@
 // does not). Never throws.
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Packet } from 'dns-packet';
+import dnsPacket, { type Packet } from 'dns-packet';
 import type { AddressAnswer, AddressType, ZoneAnswer } from '../core/served.js';
 
 export type DnsResponse = Packet & { rcode?: string };
@@ -16,7 +16,7 @@ export async function dnsQuery(
   type: 'SOA' | 'A' | 'AAAA' | 'NS',
   timeoutMs: number,
 ): Promise<{ response: DnsResponse } | { error: string }> {
-  const [{ default: dnsPacket }, address] = await Promise.all([import('dns-packet'), resolveHost(host)]);
+  const address = await resolveHost(host);
   if (address === undefined) return { error: `name not found: ${host}` };
   return new Promise((done) => {
     const id = Math.floor(Math.random() * 65536);
@@ -70,12 +70,14 @@ export async function queryAddresses(host: string, port: number, name: string, t
   return { name, type, addresses: answers.length > 0 ? answers : pick(r.response.additionals) };
 }
 
-/** What host:port serves of `zone`: the SOA serial, then (when it answered) each name's addresses, asked at once. */
+/**
+ * What host:port serves of `zone`: the SOA serial and each name's addresses, all asked at once
+ * (one round trip); the addresses count only when the SOA answered.
+ */
 export async function askZone(host: string, port: number, zone: string, names: readonly { name: string; type: AddressType }[], timeoutMs: number): Promise<ZoneAnswer> {
-  const soa = await querySoaSerial(host, port, zone, timeoutMs);
-  if ('error' in soa) return { problem: soa.error, answered: soa.answered, addresses: [] };
-  const addresses = await Promise.all(names.map((n) => queryAddresses(host, port, n.name, n.type, timeoutMs)));
-  return { serial: soa.serial, answered: true, addresses: addresses.map(({ name, type, addresses: a }) => ({ name, type, addresses: a })) };
+  const [soa, ...addresses] = await Promise.all([querySoaSerial(host, port, zone, timeoutMs), ...names.map((n) => queryAddresses(host, port, n.name, n.type, timeoutMs))]);
+  if ('error' in soa!) return { problem: soa.error, answered: soa.answered, addresses: [] };
+  return { serial: soa!.serial, answered: true, addresses: (addresses as AddressAnswer[]).map(({ name, type, addresses: a }) => ({ name, type, addresses: a })) };
 }
 
 async function resolveHost(host: string): Promise<string | undefined> {

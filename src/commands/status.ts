@@ -5,13 +5,15 @@ import { configGroups, type Config, type GroupConfig } from '../config/types.js'
 import { formatSpan, utcTime } from '../core/format.js';
 import { DEFAULT_GROUP, namesGroups } from '../core/groups.js';
 import { markerGroup, markerKey } from '../core/markers.js';
+import type { ZoneMemory } from '../core/plan.js';
 import type { State } from '../core/state.js';
 import { describeProbe } from '../core/probe.js';
-import { describeVerdict } from '../core/served.js';
+import { describeVerdict, judge } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { describeGoneBase } from '../core/messages.js';
 import { baseFilePath, displayPath, goneZones, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
 import type { Deps, Files } from '../run/ports.js';
+import { mapLimit } from '../run/map-limit.js';
 import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
 
@@ -84,7 +86,7 @@ export interface StatusReport extends GroupStatus {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns'>, now: number): Promise<StatusReport> {
-  const { files, dns } = deps;
+  const { files } = deps;
   const { state, problem, refused } = await deps.peekState(cfg.stateDir);
   const listed = await listZones(cfg, files).then(
     (l) => l.zones,
@@ -93,62 +95,8 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
   // Zones whose base file is gone are listed too: their zone files are still served.
   const gone = listed ? new Set(goneZones(cfg, files, listed, Object.keys(state.zones)).orphaned) : new Set<string>();
   const zoneNames = listed ? [...listed, ...gone].sort() : Object.keys(state.zones).sort();
-  const zones = await Promise.all(
-    zoneNames.map(async (zone) => {
-      const memory = state.zones[zone];
-      const path = zoneFilePath(cfg, zone);
-      // The file identity zonerw recorded when it last read or wrote the file answers without
-      // reading it; otherwise its hash decides.
-      const identity = identityQuietly(files, path);
-      const fileState: FileState =
-        identity === undefined
-          ? 'missing'
-          : !memory
-            ? 'unknown'
-            : memory.inputs?.file === identity && !memory.editSeen
-              ? 'ours'
-              : await files.read(path, ZONE_ENCODING).then(
-                  (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
-                  () => 'unknown' as const,
-                );
-      const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
-      let served: StatusReport['zones'][number]['served'] = null;
-      if (asked && memory) {
-        const { verdict, answer } = asked;
-        served = {
-          serial: answer.serial ?? null,
-          addressesMatch: answer.serial === undefined ? null : verdict.current || verdict.why !== 'addresses',
-          current: verdict.current,
-          problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
-          words: verdict.current ? null : describeVerdict(verdict, expectedOf(memory)),
-        };
-        if (!verdict.current && verdict.why === 'older') served.addressesMatch = null; // an older zone: its addresses say nothing
-      }
-      // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
-      const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;
-      const views = reference ? await lookAtSecondaries(cfg, [{ zone, expected: reference, fresh: false }], dns) : [];
-      const secondaries = views.map((v) => ({
-        secondary: v.secondary.name,
-        serial: v.served ?? null,
-        state: v.current ? ('current' as const) : v.served === undefined ? ('no answer' as const) : ('behind' as const),
-        ...(v.error ? { error: v.error } : {}),
-        ...(!v.current && memory ? { behindSince: iso(memory.publishedAt) } : {}),
-      }));
-      return {
-        zone,
-        file: displayPath(cfg, path),
-        base: displayPath(cfg, baseFilePath(cfg, zone)),
-        serial: memory?.serial ?? null,
-        publishedAt: memory ? iso(memory.publishedAt) : null,
-        checker: memory?.checker ?? null,
-        pending: memory?.pending ?? [],
-        fileState,
-        served,
-        baseGone: gone.has(zone),
-        secondaries,
-      };
-    }),
-  );
+  // a few dozen zones at a time: each asks the primary and the secondaries over its own sockets
+  const zones = await mapLimit(zoneNames, 32, (zone) => zoneStatus(cfg, deps, zone, state.zones[zone], gone.has(zone)));
   const named = namesGroups(configGroups(cfg));
   const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, ...groupStatus(cfg, g, state, zones, named, now) }));
   const theDefault = groups.find((g) => g.name === DEFAULT_GROUP);
@@ -209,6 +157,63 @@ export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): 
   if (opts.json) deps.log.out(JSON.stringify(report, null, 2));
   else for (const line of formatStatus(report, now)) deps.log.out(line);
   return EXIT.ok;
+}
+
+/** One zone: its file as zonerw left it, what the primary and the secondaries serve of it, asked live. */
+async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: string, memory: ZoneMemory | undefined, baseGone: boolean): Promise<StatusReport['zones'][number]> {
+  const { files, dns } = deps;
+  const path = zoneFilePath(cfg, zone);
+  // The file identity zonerw recorded when it last read or wrote the file answers without
+  // reading it; otherwise its hash decides.
+  const identity = identityQuietly(files, path);
+  const fileState: FileState =
+    identity === undefined
+      ? 'missing'
+      : !memory
+        ? 'unknown'
+        : memory.inputs?.file === identity && !memory.editSeen
+          ? 'ours'
+          : await files.read(path, ZONE_ENCODING).then(
+              (text) => (text === undefined ? 'missing' : sha256(text) === memory.fileHash ? 'ours' : 'edited'),
+              () => 'unknown' as const,
+            );
+  const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
+  let served: StatusReport['zones'][number]['served'] = null;
+  if (asked && memory) {
+    const { verdict, answer } = asked;
+    const expected = expectedOf(memory);
+    served = {
+      serial: answer.serial ?? null,
+      // the addresses alone, whatever the serial: judged against the serial it serves
+      addressesMatch: answer.serial === undefined ? null : judge({ serial: answer.serial, records: expected.records }, answer).current,
+      current: verdict.current,
+      problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
+      words: verdict.current ? null : describeVerdict(verdict, expected),
+    };
+  }
+  // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
+  const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;
+  const views = reference ? await lookAtSecondaries(cfg, [{ zone, expected: reference, fresh: false }], dns) : [];
+  const secondaries = views.map((v) => ({
+    secondary: v.secondary.name,
+    serial: v.served ?? null,
+    state: v.current ? ('current' as const) : v.served === undefined ? ('no answer' as const) : ('behind' as const),
+    ...(v.error ? { error: v.error } : {}),
+    ...(!v.current && memory ? { behindSince: iso(memory.publishedAt) } : {}),
+  }));
+  return {
+    zone,
+    file: displayPath(cfg, path),
+    base: displayPath(cfg, baseFilePath(cfg, zone)),
+    serial: memory?.serial ?? null,
+    publishedAt: memory ? iso(memory.publishedAt) : null,
+    checker: memory?.checker ?? null,
+    pending: memory?.pending ?? [],
+    fileState,
+    served,
+    baseGone,
+    secondaries,
+  };
 }
 
 function identityQuietly(files: Pick<Files, 'identity'>, path: string): string | undefined {

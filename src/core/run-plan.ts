@@ -94,6 +94,8 @@ export interface ZoneStepOptions {
   today: CalendarDate;
   now: number;
   maxShrink: number;
+  /** remember the records rendered from markers (someone will be asked for them: the primary or a secondary) */
+  markerRecords?: boolean;
   /** sha256 of a text, as hex (handed in: core/ reads no crypto module) */
   hash(text: string): string;
   /** set for a zone zonerw signs ([dnssec] sign): republish it when its signatures expire within this (ms) */
@@ -134,7 +136,7 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   const previousRecords = memory?.records ?? (input.installed ? countRecords(input.installed.text, input.installed.included).records : undefined);
   const problem = o.force ? undefined : shrinkProblem(rendered, previousRecords, o.maxShrink);
   if (problem) return { action: 'refuse', zone, input, publish: plan, rendered, line, problem, ...remember };
-  const expect = markerRecords(input.template, rendered, zone, input.included.length > 0);
+  const expect = o.markerRecords === false ? [] : markerRecords(input.template, rendered, zone, input.included.length > 0);
   const intent: ZoneMemory = { ...memoryFor(input, plan.serial, rendered.fileHash, o.now, ['reload', 'notify']), records: rendered.records, ...(expect.length > 0 ? { expect } : {}) };
   // contentHash covers the included files too: the same hash is the same zone for the checker.
   const reuse = memory?.checker && memory.validated?.includes(input.contentHash);

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeGoneBase, describeRetired, describeUnfinished } from '../core/messages.js';
 import { dateIn, serialGreater } from '../core/serial.js';
-import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneInput, type ZoneStep, type ZoneStepOptions } from '../core/run-plan.js';
+import { planDecision, planZoneStep, rememberValidation, type DecisionPlan, type ZoneStep, type ZoneStepOptions } from '../core/run-plan.js';
 import { groupMarkerValues, type RenderedValues } from '../core/values.js';
 import { configGroups } from '../config/types.js';
 import type { ExitCode } from '../errors.js';
@@ -21,7 +21,7 @@ import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
-import { besideZoneFile, checkerName, stageZones, type PublishStep, type Staged } from './stage.js';
+import { besideZoneFile, checkerName, stageZone, stageZones, type Checking, type PublishStep, type Staged } from './stage.js';
 import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemory } from './sign.js';
 
 /** Zones go through load, plan, render, write and validate this many at a time (memory). */
@@ -38,16 +38,21 @@ export async function carryOut(ctx: RunContext): Promise<ExitCode> {
     await settlePending(ctx, new Set(Object.keys(ctx.state.zones)));
     return finish(ctx, decided, []);
   }
+  // A run that will publish asks the primary: the DNS code loads while the zones are listed and
+  // read (a steady run reads nothing, so it loads and asks nothing).
+  const warm = () => ctx.cfg.nameserver.address && ctx.deps.warmDns?.();
+  if (decided.groups.some((g) => g.transition) || ctx.opts.force) warm();
   const { zones, values, unavailable } = await listZonesAndValues(ctx, decided);
   const toRead = zonesToRead(ctx, zones, values);
+  if (toRead.length > 0) warm();
   if (ctx.opts.dryRun) {
     // --dry-run takes the zones in one go: it prints, and its retry list comes once, at the end.
-    await showPlan(ctx, await planZones(ctx, toRead, values, unavailable));
+    await showPlan(ctx, await planZones(ctx, toRead, values, unavailable, { askServed: true }));
     return ctx.trouble.exitCode();
   }
   const ready: Ready[] = [];
   for (let at = 0; at < toRead.length; at += CHUNK) {
-    ready.push(...(await stageForInstall(ctx, await planZones(ctx, toRead.slice(at, at + CHUNK), values, unavailable))));
+    ready.push(...(await stageForInstall(ctx, await planZones(ctx, toRead.slice(at, at + CHUNK), values, unavailable, { askServed: false }))));
   }
   const installed = await installZones(ctx, ready);
   await settlePending(ctx, new Set(zones));
@@ -127,13 +132,27 @@ function zonesToRead(ctx: RunContext, zones: readonly string[], values: Rendered
   return toRead;
 }
 
-/** Loads and plans a batch of zones; gives the notices of the zones kept; returns the steps that publish (or refuse to). */
-async function planZones(ctx: RunContext, batch: readonly string[], values: RenderedValues, unavailable: Record<string, string>): Promise<ZoneStep[]> {
-  const { cfg, state, opts } = ctx;
+/** How a zone is planned; `resignBeforeMs` for the zones zonerw signs. */
+function stepOptions(ctx: RunContext, zone: string): ZoneStepOptions {
+  const { cfg, opts } = ctx;
+  // the marker records are asked of the primary and the secondaries: with neither, not worth a second pass over each zone
+  const asked = cfg.nameserver.address !== undefined || cfg.secondaries.all.length > 0 || Object.keys(cfg.secondaries.byZone).length > 0;
+  const resignBeforeMs = resignBeforeFor(cfg, zone);
+  return {
+    force: opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink, markerRecords: asked, hash: sha256,
+    ...(resignBeforeMs !== undefined ? { resignBeforeMs } : {}),
+  };
+}
+
+/**
+ * Loads and plans a batch of zones; gives the notices of the zones kept; returns the steps that
+ * publish (or refuse to). `askServed`: asks the primary for the serial it serves before planning
+ * the publishes (--dry-run); a run asks while it stages instead (stageForInstall).
+ */
+async function planZones(ctx: RunContext, batch: readonly string[], values: RenderedValues, unavailable: Record<string, string>, o: { askServed: boolean }): Promise<ZoneStep[]> {
+  const { cfg, state } = ctx;
   const loads = await mapLimit(batch, 32, (zone) => loadZone(cfg, ctx.deps.files, zone, values, unavailable));
-  const today = dateIn(ctx.now, cfg.timezone);
-  const options = { force: opts.force, onBaseChange: cfg.onBaseChange, today, now: ctx.now, maxShrink: cfg.maxShrink, hash: sha256 };
-  const planned: Planned[] = [];
+  const planned: { input: Extract<(typeof loads)[number], { ok: true }>['input']; step: ZoneStep }[] = [];
   for (const load of loads) {
     if (!load.ok) {
       for (const p of load.problems) ctx.log.err(p);
@@ -142,12 +161,13 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
       continue;
     }
     const { zone } = load.input;
-    const resignBeforeMs = resignBeforeFor(cfg, zone);
-    const zoneOptions = resignBeforeMs === undefined ? options : { ...options, resignBeforeMs };
-    planned.push({ input: load.input, options: zoneOptions, step: planZoneStep(load.input, knownOf(ctx, zone), zoneOptions) });
+    planned.push({ input: load.input, step: planZoneStep(load.input, knownOf(ctx, zone), stepOptions(ctx, zone)) });
   }
+  const publishing = planned.flatMap((p) => (p.step.action === 'publish' ? [p.step.zone] : []));
+  const served = o.askServed ? await servedSerials(cfg, ctx.deps.dns, publishing) : new Map<string, number>();
   const steps: ZoneStep[] = [];
-  for (const step of await aboveServed(ctx, planned)) {
+  for (const p of planned) {
+    const step = p.step.action === 'publish' ? aboveServed(ctx, p.step, served.get(p.step.zone)) : p.step;
     rememberPlanned(state, step);
     if ((step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
     if (step.action === 'keep' && step.trace) ctx.trace(step.trace);
@@ -156,21 +176,14 @@ async function planZones(ctx: RunContext, batch: readonly string[], values: Rend
   return steps;
 }
 
-type Planned = { input: ZoneInput; options: ZoneStepOptions; step: ZoneStep };
-
 /**
- * A publish takes a serial above what the primary serves (a signer may have numbered ahead):
- * asked only for the zones about to be published, so a steady run sends no query.
+ * A publish takes a serial above what the primary serves (a signer may have numbered ahead): the
+ * step planned again with that serial, or the step as it is when its serial is above already.
  */
-async function aboveServed(ctx: RunContext, planned: readonly Planned[]): Promise<ZoneStep[]> {
-  const publishing = planned.flatMap((p) => (p.step.action === 'publish' ? [p.step.zone] : []));
-  const served = await servedSerials(ctx.cfg, ctx.deps.dns, publishing);
-  return planned.map((p) => {
-    const above = served.get(p.step.zone);
-    if (p.step.action !== 'publish' || above === undefined || serialGreater(p.step.publish.serial, above)) return p.step;
-    ctx.trace(`${p.step.zone}: the primary serves serial ${above}: the new serial goes above it`);
-    return planZoneStep(p.input, { ...knownOf(ctx, p.step.zone), served: above }, p.options);
-  });
+function aboveServed<S extends Extract<ZoneStep, { action: 'publish' }>>(ctx: RunContext, step: S, served: number | undefined): ZoneStep {
+  if (served === undefined || serialGreater(step.publish.serial, served)) return step;
+  ctx.trace(`${step.zone}: the primary serves serial ${served}: the new serial goes above it`);
+  return planZoneStep(step.input, { ...knownOf(ctx, step.zone), served }, stepOptions(ctx, step.zone));
 }
 
 /** The one line for a zone that could not be written or validated. */
@@ -197,8 +210,23 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
       ctx.trouble.failed = true;
     }
   }
-  const checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir, signer: ctx.deps.signer };
-  const staged = await stageZones(publishing, besideZoneFile(ctx.deps.files.prepare), checking, availableParallelism());
+  // The primary is asked for the serial it serves while the zones are written and validated
+  // (only zones about to be published: a steady run sends no query). A zone whose new serial is
+  // not above it (a signer numbered ahead) is planned again above it and staged again; the
+  // checker's verdict on its content stands (only the serial differs).
+  const place = besideZoneFile(ctx.deps.files.prepare);
+  const checking: Checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir, signer: ctx.deps.signer };
+  const servedP = servedSerials(ctx.cfg, ctx.deps.dns, publishing.map((s) => s.zone));
+  const staged = await stageZones(publishing, place, checking, availableParallelism());
+  const served = await servedP;
+  for (const [i, s] of staged.entries()) {
+    if (!s.ok) continue;
+    const again = aboveServed(ctx, s.step, served.get(s.step.zone));
+    if (again === s.step || again.action !== 'publish') continue;
+    await s.file.discard();
+    const checked = s.checker ? { validatedBefore: { checker: s.checker, validated: rememberValidation(again.input.contentHash, again.remember?.validated) } } : {};
+    staged[i] = await stageZone({ ...again, ...checked }, place, checking);
+  }
   const ready: Ready[] = [];
   for (const s of staged) {
     if (!s.ok) {

@@ -159,6 +159,8 @@ export interface Deps {
   saveState(stateDir: string, state: State): Promise<void>;
   /** DNS questions to the primary and the secondaries */
   dns: ZoneQuery;
+  /** starts loading what `dns` needs, when a run is about to ask (it loads while files are read) */
+  warmDns?(): void;
   /** runs a hook's argv (no shell) with extra environment variables */
   runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
   appendHistory(stateDir: string, events: readonly HistoryEvent[]): Promise<void>;

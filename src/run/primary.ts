@@ -15,8 +15,8 @@ import { rememberPrimary } from './remember.js';
 
 /** Each query's hard limit (loopback answers in well under a millisecond). */
 export const QUERY_TIMEOUT_MS = 1_000;
-/** Pauses between two questions while waiting for a reload to go live: 5, 10, 20, 40, 80, then 100 ms. */
-const pause = (attempt: number) => Math.min(100, 5 * 2 ** attempt);
+/** Pauses between two questions while waiting for a reload to go live: 2, 4, 8, 16, 32, 64, then 100 ms. */
+const pause = (attempt: number) => Math.min(100, 2 * 2 ** attempt);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** What zonerw meant to publish for a zone: its serial and its marker records. */

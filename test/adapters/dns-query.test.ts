@@ -62,10 +62,10 @@ describe('dns-query', () => {
     });
   });
 
-  test('askZone: an error rcode or a missing SOA is an answer without a serial; no name is asked then', async () => {
+  test('askZone: an error rcode or a missing SOA is an answer without a serial (the names, asked at the same time, do not count)', async () => {
     questions.length = 0;
     assert.deepEqual(await askZone('127.0.0.1', port, 'broken.test', [{ name: 'www.broken.test', type: 'A' }], 1000), { problem: 'SERVFAIL', answered: true, addresses: [] });
-    assert.deepEqual(questions, ['broken.test SOA']);
+    assert.deepEqual(questions.sort(), ['broken.test SOA', 'www.broken.test A']);
     assert.deepEqual(await askZone('127.0.0.1', port, 'nosoa.test', [], 1000), { problem: 'no SOA in the answer', answered: true, addresses: [] });
     assert.deepEqual(await askZone('127.0.0.1', port, 'other.test', [], 1000), { problem: 'REFUSED', answered: true, addresses: [] });
   });

@@ -265,7 +265,7 @@ test('a reload the control command reports done but the primary does not serve: 
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
   const { buildStatus, formatStatus } = await import('../../src/commands/status.js');
   const report = await buildStatus(l.cfg, l.deps, l.now);
-  assert.deepEqual(report.zones[0]!.served && { ...report.zones[0]!.served, words: null }, { serial: 2026112200, addressesMatch: null, current: false, problem: null, words: null });
+  assert.deepEqual(report.zones[0]!.served && { ...report.zones[0]!.served, words: null }, { serial: 2026112200, addressesMatch: false, current: false, problem: null, words: null });
   assert.deepEqual(report.favoured?.notServedBy, ['example.com']);
   const text = formatStatus(report, l.now).join('\n');
   assert.match(text, /^favoured: backup 198\.51\.100\.7 since .*; DNS DOES NOT SERVE IT YET: the primary does not serve example\.com as published/m);
@@ -905,4 +905,17 @@ test('with zones listed, a zone taken off the list is not a gone base file', asy
   l.mainUp = false;
   assert.equal(await l.go(), 0);
   assert.deepEqual(l.err, []);
+});
+
+test('zonerw check: checkzone = "auto" with no checker to be found fails, saying what to install', async () => {
+  const l = await lab();
+  const { check } = await import('../../src/commands/check.js');
+  l.deps.findProgram = async (name) => name === 'nsd-control';
+  assert.equal(await check(l.cfg, {}, l.deps), 1);
+  assert.ok(l.err.includes('nameserver.checkzone: no zone checker found (nsd-checkzone: not on PATH, nor in /usr/local/sbin, /usr/sbin, /sbin); install the package that has it: apt-get install nsd'), l.err.join('\n'));
+  assert.deepEqual(l.out, [], 'not "ok"');
+  reset(l);
+  l.deps.findProgram = async () => true;
+  assert.equal(await check(l.cfg, {}, l.deps), 0);
+  assert.match(l.out[0]!, /^ok: /);
 });
