@@ -28,7 +28,7 @@ interface Preflight {
   problem(line: string, kind: 'config' | 'baseFile' | 'failed'): void;
   /** set by the folder step: which folders exist */
   folders: { base: boolean; zone: boolean; state: boolean };
-  /** the control command is not installed (said once, by the first step) */
+  /** the control command is not installed, or does not answer (said once: the nameserver is not there) */
   noControl: boolean;
   zones: string[];
   checkers: Set<string>;
@@ -38,7 +38,7 @@ interface Preflight {
  * The steps, in order. The served-truth check (the primary answers at its address, with what
  * the state says it serves) goes last, after `nameserverAnswers`, as one more step here.
  */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();
@@ -182,11 +182,13 @@ async function zoneFilesReplaceable(p: Preflight): Promise<void> {
 }
 
 /** The control command answers (nsd-control status, rndc status, knotc status): else every publish ends with a failed reload. */
-async function nameserverAnswers({ deps, noControl, problem }: Preflight): Promise<void> {
+async function nameserverAnswers(p: Preflight): Promise<void> {
+  const { deps, noControl, problem } = p;
   if (noControl) return; // said by the first step
   const status = await deps.nameserver.status();
   if (!status || status.result.ok) return;
   const { argv, result: r } = status;
+  p.noControl = true;
   const words = (r.stderr.trim() || r.stdout.trim()).split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
   const hinted = /\(running as /.test(words);
   problem(
@@ -194,4 +196,18 @@ async function nameserverAnswers({ deps, noControl, problem }: Preflight): Promi
       (hinted ? '' : '; start the nameserver, or fix nameserver.control: a run installs zone files but cannot reload them until this answers'),
     'failed',
   );
+}
+
+/**
+ * Something answers DNS at [nameserver] address: else every publish ends in "not published" (a
+ * zone counts as published only when the primary serves it). Asked for the first zone's SOA; a
+ * zone it does not serve yet (REFUSED, SERVFAIL before the first publish) still proves it listens.
+ */
+async function primaryAnswers({ cfg, deps, zones, noControl, problem }: Preflight): Promise<void> {
+  const at = cfg.nameserver.address;
+  // a nameserver whose control command is missing or does not answer is said once, above
+  if (!at || zones.length === 0 || noControl) return;
+  const answer = await deps.dns(at.host, at.port, zones[0]!, [], 1_000);
+  if (answer.answered) return;
+  problem(`nameserver.address: nothing answers DNS at ${at.name} (${answer.problem ?? 'no answer'}); set nameserver.address to where the nameserver listens ("HOST:PORT"), or to false if zonerw cannot query it`, 'failed');
 }

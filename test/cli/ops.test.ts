@@ -188,7 +188,8 @@ describe('zonerw check as a preflight', () => {
     writeFileSync(script, `#!/bin/sh\necho "$@" >> ${join(l.dir, 'control.log')}\n${status}\n`, { mode: 0o755 });
     return script;
   }
-  const withControl = (l: BinLab, script: string) => writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('kind = "none"', `kind = "nsd"\ncontrol = ["${script}"]`));
+  // no primary answers DNS here: address = false (test/run/pipeline.test.ts has check's primary step)
+  const withControl = (l: BinLab, script: string) => writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('kind = "none"', `kind = "nsd"\ncontrol = ["${script}"]\naddress = false`));
 
   test('all well: it asks the control command for its status, and says ok (exit 0); nothing is written', async () => {
     const l = lab();

@@ -107,7 +107,7 @@ function site(kind: keyof typeof CHECKERS): string {
   for (const d of ['base', 'zones']) mkdirSync(join(root, d), { recursive: true });
   writeFileSync(join(root, 'base', `${ZONE}.base`), BASE);
   const conf = join(root, 'zonerw.toml');
-  writeFileSync(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "${kind}"\ncontrol = ["true"]\ncheckzone = "always"\ntimeout = "10s"\n[[server]]\nname = "main"\naddress = "192.0.2.1"\n`);
+  writeFileSync(conf, `base_dir = "base"\nzone_dir = "zones"\nstate_dir = "state"\n[nameserver]\nkind = "${kind}"\ncontrol = ["true"]\naddress = false\ncheckzone = "always"\ntimeout = "10s"\n[[server]]\nname = "main"\naddress = "192.0.2.1"\n`);
   return conf;
 }
 

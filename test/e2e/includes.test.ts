@@ -202,6 +202,8 @@ describe('Knot: zonerw check reads a relative $INCLUDE beside the zone file, as 
     const root = mkdtempSync(join(tmpdir(), 'zonerw-e2e-knot-include-'));
     try {
       const conf = site(root, 'knot', ['true']);
+      // no Knot runs here (control `true`): the primary is not asked
+      writeFileSync(conf, readFileSync(conf, 'utf8').replace('control = ["true"]', 'control = ["true"]\naddress = false'));
       writeFileSync(join(root, 'base', 'knot.test.base'), `$TTL 300
 @    IN SOA ns1.knot.test. hostmaster.knot.test. ( @serial number@ 300 60 1209600 300 )
 $INCLUDE sub/ns.inc

@@ -907,6 +907,27 @@ test('with zones listed, a zone taken off the list is not a gone base file', asy
   assert.deepEqual(l.err, []);
 });
 
+test('zonerw check: nothing answering DNS at [nameserver] address fails, saying to set it; a primary that answers (even without the zone yet) passes', async () => {
+  const l = await lab();
+  const { check } = await import('../../src/commands/check.js');
+  l.deps.findProgram = async () => true;
+  const real = l.deps.dns;
+  const asked: string[] = [];
+  l.deps.dns = async (host, port, zone) => {
+    asked.push(`${host}:${port} ${zone}`);
+    return { answered: false, problem: 'no answer within 1000 ms', addresses: [] };
+  };
+  assert.equal(await check(l.cfg, {}, l.deps), 1);
+  assert.deepEqual(asked, ['127.0.0.1:53 example.com']);
+  assert.deepEqual(l.err, ['nameserver.address: nothing answers DNS at 127.0.0.1:53 (no answer within 1000 ms); set nameserver.address to where the nameserver listens ("HOST:PORT"), or to false if zonerw cannot query it']);
+  assert.deepEqual(l.out, [], 'not "ok"');
+  reset(l);
+  l.deps.dns = async () => ({ answered: true, problem: 'REFUSED', addresses: [] }); // listening, the zone not loaded yet
+  assert.equal(await check(l.cfg, {}, l.deps), 0, l.err.join('\n'));
+  assert.match(l.out[0]!, /^ok: /);
+  l.deps.dns = real;
+});
+
 test('zonerw check: checkzone = "auto" with no checker to be found fails, saying what to install', async () => {
   const l = await lab();
   const { check } = await import('../../src/commands/check.js');
