@@ -4,6 +4,7 @@
 // zone. Reads only, through deps.files; problems are returned, each naming a file and line.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { findIncludes } from '../core/includes.js';
+import { presignedProblems } from '../core/dnssec.js';
 import { formatProblem, includedFileProblems } from '../core/markers.js';
 import type { IncludedFile } from '../core/run-plan.js';
 import type { Files } from './ports.js';
@@ -62,8 +63,9 @@ async function follow(w: Walk, text: string, from: { shown: string; folder: stri
       w.found.problems.push(`${at}: ${read.problem}`);
       continue;
     }
-    // Markers there are never rendered: each one is an error of its own file and line.
-    if (read.fresh) w.found.problems.push(...includedFileProblems(read.text, shown).map(formatProblem));
+    // Markers there are never rendered, and signatures there break with every change zonerw makes
+    // (a DNSKEY for a signing nameserver is fine): each one is an error of its own file and line.
+    if (read.fresh) w.found.problems.push(...[...includedFileProblems(read.text, shown), ...presignedProblems(read.text, shown)].map(formatProblem));
     w.found.included.push({ path, shown, text: read.text });
     const folder = w.o.fromIncludingFile ? dirname(path) : w.o.folder;
     await follow(w, read.text, { shown, folder, chain: [...from.chain, path] });

@@ -750,6 +750,19 @@ test('a marker in an included file: exit 65 naming that file and line; the zone 
   assert.match(await l.zone('example.org'), /www  IN A   192\.0\.2\.1/, 'the other zone is published');
 });
 
+test('signatures in an included file: exit 65 naming that file and line; an included DNSKEY alone is fine', async () => {
+  const l = await lab({}, { 'example.com': `${BASE}$INCLUDE keys.inc\n`, 'example.org': `${BASE}$INCLUDE signed.inc\n` });
+  const key = '@ IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n';
+  const sig = 'www IN RRSIG A 13 3 300 20261230000000 20261130000000 12345 example.org. dGVzdA==\n';
+  await writeZones(l, { 'keys.inc': key, 'signed.inc': `${key}${sig}` });
+  assert.equal(await l.go(), 65);
+  assert.equal(l.err.length, 2, l.err.join('\n'));
+  assert.match(l.err[0]!, /^zones\/signed\.inc:2: /);
+  assert.equal(l.err[1], 'example.org: not published; the installed zone file is unchanged');
+  assert.match(await l.zone('example.com'), /^\$INCLUDE keys\.inc$/m, 'the zone that only includes a key is published');
+  await assert.rejects(l.zone('example.org'));
+});
+
 test('a missing included file, an include loop: exit 65 naming the including line; the installed zone untouched', async () => {
   const l = await lab();
   await l.go();
