@@ -234,7 +234,7 @@ test('--dry-run shows the signer and writes nothing; zonerw check signs into scr
   assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
   reset(l);
   const cfg = validateConfig(
-    { base_dir: 'base', zone_dir: 'zones', state_dir: 'state', nameserver: { kind: 'nsd', control: ['true'] }, dnssec: { sign: ['fake-signer', '{in}', '{out}'] }, server: [{ name: 'main', address: '192.0.2.1' }] },
+    { base_dir: 'base', zone_dir: 'zones', state_dir: 'state', nameserver: { kind: 'nsd', control: ['true'], address: false }, dnssec: { sign: ['fake-signer', '{in}', '{out}'] }, server: [{ name: 'main', address: '192.0.2.1' }] },
     join(l.dir, 'zonerw.toml'),
   );
   assert.equal(await check(cfg, {}, l.deps), 0);
