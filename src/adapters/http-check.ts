@@ -161,6 +161,9 @@ function requestOptions(target: Target, spec: HttpProbeSpec, checkServerIdentity
     agent: false,
     headers: { Host: target.hostHeader, 'User-Agent': 'zonerw', Accept: '*/*', Connection: 'close' },
   };
+  // Plain HTTP has no SNI: an empty servername keeps node's agent from working one out of the
+  // Host header, which compiles its IPv6 regular expression (~3.5 ms of every cron run).
+  if (!https) options.servername = '';
   if (https) {
     // SNI may not carry an IP address (RFC 6066); the certificate is still checked against it.
     if (!isIp(target.verifyName)) options.servername = target.verifyName;
