@@ -38,12 +38,24 @@ export async function anyReferenceUp(references: readonly ProbeConfig[], probe: 
  * Probes the servers of every group at once, and the reference hosts when a server failed, then
  * decides each group (core/groups.ts).
  */
-export async function observeServers(cfg: Config, deps: { probe: Probe; now: () => number }, memory: GroupsInput['memory'], now: number): Promise<GroupDecided[]> {
-  const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, servers: g.servers.map(serverInput) }));
+/** What the probes found: every server's outcome, and whether a reference host answered (asked only when a server failed). */
+export interface Probed {
+  outcomes: Map<string, ProbeOutcome>;
+  referencesUp?: boolean;
+}
+
+/** Probes the servers, and the reference hosts when a server failed. Needs no state: a run starts it first. */
+export async function probeServers(cfg: Config, deps: { probe: Probe; now: () => number }): Promise<Probed> {
   const outcomes = await probeAll(cfg.servers, deps.probe, deps.now);
-  const all = groups.flatMap((g) => g.servers);
-  const referencesUp = cfg.reference.length > 0 && needsReference(all, outcomes) ? await anyReferenceUp(cfg.reference, deps.probe, deps.now) : undefined;
-  return decideGroups({ groups, outcomes, memory, now, ...(referencesUp !== undefined ? { referencesUp } : {}) });
+  const all = configGroups(cfg).flatMap((g) => g.servers.map(serverInput));
+  if (cfg.reference.length === 0 || !needsReference(all, outcomes)) return { outcomes };
+  return { outcomes, referencesUp: await anyReferenceUp(cfg.reference, deps.probe, deps.now) };
+}
+
+/** Each group decided from what the probes found and what the state remembers. */
+export function decideServers(cfg: Config, probed: Probed, memory: GroupsInput['memory'], now: number): GroupDecided[] {
+  const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, servers: g.servers.map(serverInput) }));
+  return decideGroups({ groups, outcomes: probed.outcomes, memory, now, ...(probed.referencesUp !== undefined ? { referencesUp: probed.referencesUp } : {}) });
 }
 
 function serverInput(s: ServerConfig): ServerInput {

@@ -16,7 +16,7 @@ import { installZones, type Ready } from './install.js';
 import { countLoadFailure, goneZones, listZones, loadZone, sha256, shownPaths, unchangedSinceLastRun } from './load.js';
 import { missingChecker } from './checker.js';
 import { mapLimit } from './map-limit.js';
-import { observeServers } from './observe.js';
+import { decideServers, probeServers, type Probed } from './observe.js';
 import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
@@ -28,10 +28,12 @@ import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemor
 const CHUNK = 200;
 
 export async function carryOut(ctx: RunContext): Promise<ExitCode> {
+  // The probes need no state: their answers come back while the files are cleaned up and read.
+  const probing = probeServers(ctx.cfg, ctx.deps);
   await warnMissingChecker(ctx);
   await removeStaleTemps(ctx);
   await loadRunState(ctx);
-  const decided = await decide(ctx);
+  const decided = await decide(ctx, probing);
   if (decided.networkDown) {
     ctx.log.err(decided.networkDown);
     ctx.trouble.failed = true;
@@ -82,9 +84,9 @@ async function loadRunState(ctx: RunContext): Promise<void> {
   ctx.state = loaded.state;
 }
 
-/** Probes, decides every group, and says what the decisions mean; the state remembers them. */
-async function decide(ctx: RunContext): Promise<DecisionPlan> {
-  const decision = await observeServers(ctx.cfg, ctx.deps, ctx.state, ctx.now);
+/** Decides every group from what the probes found, and says what the decisions mean; the state remembers them. */
+async function decide(ctx: RunContext, probing: Promise<Probed>): Promise<DecisionPlan> {
+  const decision = decideServers(ctx.cfg, await probing, ctx.state, ctx.now);
   const plan = planDecision(decision, ctx.state, ctx.now);
   ctx.events.push(...plan.events);
   for (const line of plan.trace) ctx.trace(line);
