@@ -7,4 +7,7 @@ if (major < 20) {
   process.exit(1);
 }
 const { main } = await import('../dist/zonerw/cli.js');
-process.exitCode = await main(process.argv.slice(2), process.env);
+// Exit as soon as the command is done: a run that stopped early (another run holds the lock)
+// must not wait for probes still in flight. stdout and stderr are written synchronously on
+// Linux (files, pipes, terminals), so nothing said is lost.
+process.exit(await main(process.argv.slice(2), process.env));

@@ -3,15 +3,20 @@
 import type { Config } from '../config/types.js';
 import { ConfigError, type ExitCode } from '../errors.js';
 import { createContext } from '../run/context.js';
+import { probeServers } from '../run/observe.js';
 import { carryOut } from '../run/pipeline.js';
 import type { Deps, Files, RunOptions } from '../run/ports.js';
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
+  // The probes need neither the lock nor the state: the servers answer while the folders are
+  // checked, the lock taken and the state read. (A run that then stops, locked out say, leaves
+  // its probes behind: bin/zonerw.js exits when main returns, it does not wait for them.)
+  const probing = probeServers(cfg, deps);
   if (!opts.dryRun) await refuseSameFolders(cfg, deps.files);
   // --dry-run writes nothing, not even the lock: it only reads.
   const lock = opts.dryRun ? undefined : await deps.lock(cfg.stateDir);
   try {
-    return await carryOut(createContext(cfg, opts, deps, lock));
+    return await carryOut(createContext(cfg, opts, deps, lock), probing);
   } finally {
     await lock?.release();
   }

@@ -16,7 +16,7 @@ import { installZones, type Ready } from './install.js';
 import { countLoadFailure, goneZones, listZones, loadZone, sha256, shownPaths, unchangedSinceLastRun } from './load.js';
 import { missingChecker } from './checker.js';
 import { mapLimit } from './map-limit.js';
-import { decideServers, probeServers, type Probed } from './observe.js';
+import { decideServers, type Probed } from './observe.js';
 import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
@@ -27,9 +27,8 @@ import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemor
 /** Zones go through load, plan, render, write and validate this many at a time (memory). */
 const CHUNK = 200;
 
-export async function carryOut(ctx: RunContext): Promise<ExitCode> {
-  // The probes need no state: their answers come back while the files are cleaned up and read.
-  const probing = probeServers(ctx.cfg, ctx.deps);
+/** `probing`: the servers' probes, started by the caller before the lock (they need no state). */
+export async function carryOut(ctx: RunContext, probing: Promise<Probed>): Promise<ExitCode> {
   await warnMissingChecker(ctx);
   await removeStaleTemps(ctx);
   await loadRunState(ctx);
