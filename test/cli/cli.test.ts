@@ -123,7 +123,8 @@ test('two runs at once: exactly one writes, the other exits 75 at once touching 
   const first = startZonerw(['--config', conf], NOW);
   try {
     await waitForLock(d);
-    const second = await zonerw(['--config', conf], NOW);
+    // Its own probe of main hangs too (check timeout 20 s): the locked-out run must not wait for it.
+    const second = await zonerw(['--config', conf], NOW, { timeoutMs: 10_000 });
     assert.equal(second.code, 75);
     assert.equal(second.stdout, '');
     assert.match(second.stderr, /^zonerw: another zonerw run(?: \(pid \d+ on \S+\))? holds the lock .*zonerw\.lock; nothing was done \(the lock of a run that died is taken over at once on its own host, else after 30 s\)$/m);
