@@ -30,18 +30,18 @@ interface Preflight {
   folders: { base: boolean; zone: boolean; state: boolean };
   /** the control command is not installed, or does not answer (said once: the nameserver is not there) */
   noControl: boolean;
+  /** base_dir listed once for the steps that need it (a rejection: no *.base files, base_dir unreadable) */
+  listing(): ReturnType<typeof listZones>;
   zones: string[];
   checkers: Set<string>;
 }
 
-/**
- * The steps, in order. The served-truth check (the primary answers at its address, with what
- * the state says it serves) goes last, after `nameserverAnswers`, as one more step here.
- */
+/** The steps, in the order a run meets what they check. */
 const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();
+  let listed: ReturnType<typeof listZones> | undefined;
   const p: Preflight = {
     cfg, deps, trouble,
     problem(line, kind) {
@@ -50,6 +50,7 @@ export async function check(cfg: Config, _opts: Record<string, never>, deps: Dep
     },
     folders: { base: true, zone: true, state: true },
     noControl: false,
+    listing: () => (listed ??= listZones(cfg, deps.files)),
     zones: [],
     checkers: new Set(),
   };
@@ -109,7 +110,7 @@ async function stateFiles(p: Preflight): Promise<void> {
     if (peeked.refused) problem(`state_dir: ${join(cfg.stateDir, 'state.json')}: ${peeked.problem}: every run refuses it; upgrade zonerw, or move the file away to start afresh`, 'failed');
     // A zone whose base file was deleted is said by every run (exit 65).
     if (p.folders.base) {
-      const listed = await listZones(cfg, files).then((l) => l.zones, () => undefined);
+      const listed = await p.listing().then((l) => l.zones, () => undefined);
       for (const zone of listed ? goneZones(cfg, files, listed, Object.keys(peeked.state.zones)).orphaned : []) {
         problem(describeGoneBase(zone, shownPaths(cfg, zone)), 'baseFile');
       }
@@ -138,7 +139,7 @@ async function stateFiles(p: Preflight): Promise<void> {
 async function zonesRenderAndValidate(p: Preflight): Promise<void> {
   const { cfg, deps, trouble, problem } = p;
   if (!p.folders.base) return; // said by the folder step
-  const { zones, problems } = await listZones(cfg, deps.files);
+  const { zones, problems } = await p.listing();
   p.zones = zones;
   for (const line of problems) problem(line, 'baseFile');
   const { values, unavailable } = groupMarkerValues(configGroups(cfg).map((g) => ({ name: g.name, servers: g.servers, favoured: g.servers[0]!, pool: g.servers })));
