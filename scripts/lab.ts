@@ -17,7 +17,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as NetServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { delimiter, join, resolve } from 'node:path';
 import { dnsQuery, type DnsResponse } from '../src/adapters/dns-query.js';
@@ -603,19 +603,16 @@ export interface HttpTarget {
   start(): Promise<void>;
 }
 
-/** A node:http server on 127.0.0.1 answering every request with `status` (default 200). */
-export async function startHttp(status = 200): Promise<HttpTarget> {
-  let code = status;
-  let server: Server | undefined;
+/**
+ * A listener on 127.0.0.1 that can be stopped (connections refused from then on) and started
+ * again on the SAME port: the servers a test turns off and on. `close` ends its open connections.
+ */
+async function restartable(make: () => NetServer, close: (s: NetServer) => void): Promise<{ port: number; stop(): Promise<void>; start(): Promise<void> }> {
+  let server: NetServer | undefined;
   let port = 0;
-  const requests: HttpTarget['requests'] = [];
   const listen = () =>
     new Promise<void>((ok, fail) => {
-      const s = createServer((req, res) => {
-        requests.push({ host: req.headers.host, path: req.url });
-        res.writeHead(code, { 'content-type': 'text/plain', connection: 'close' });
-        res.end(`lab main server: ${code}\n`);
-      });
+      const s = make();
       s.once('error', fail);
       s.listen(port, HOST, () => {
         const a = s.address();
@@ -625,25 +622,42 @@ export async function startHttp(status = 200): Promise<HttpTarget> {
       });
     });
   await listen();
-  const target: HttpTarget = {
+  return {
     port,
-    url: `http://${HOST}:${port}/`,
-    requests,
-    setStatus(c) {
-      code = c;
-    },
     async stop() {
       const s = server;
       if (!s) return;
       server = undefined;
       await new Promise<void>((ok) => {
         s.close(() => ok());
-        s.closeAllConnections();
+        close(s);
       });
     },
     async start() {
-      if (server) return;
-      await listen();
+      if (!server) await listen();
+    },
+  };
+}
+
+/** A node:http server on 127.0.0.1 answering every request with `status` (default 200). */
+export async function startHttp(status = 200): Promise<HttpTarget> {
+  let code = status;
+  const requests: HttpTarget['requests'] = [];
+  const listener = await restartable(
+    () =>
+      createServer((req, res) => {
+        requests.push({ host: req.headers.host, path: req.url });
+        res.writeHead(code, { 'content-type': 'text/plain', connection: 'close' });
+        res.end(`lab main server: ${code}\n`);
+      }),
+    (s) => (s as Server).closeAllConnections(),
+  );
+  const target: HttpTarget = {
+    ...listener,
+    url: `http://${HOST}:${listener.port}/`,
+    requests,
+    setStatus(c) {
+      code = c;
     },
   };
   httpServers.add(target);
@@ -667,46 +681,22 @@ export interface TcpTarget {
 
 /** A node:net server on 127.0.0.1 that greets every connection with `banner` (an SMTP "220 ..." line) and closes it. */
 export async function startTcp(banner: string): Promise<TcpTarget> {
-  let server: ReturnType<typeof createTcpServer> | undefined;
-  let port = 0;
   let count = 0;
   const sockets = new Set<Socket>();
-  const listen = () =>
-    new Promise<void>((ok, fail) => {
-      const s = createTcpServer((socket) => {
+  const listener = await restartable(
+    () =>
+      createTcpServer((socket) => {
         count++;
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => {});
         socket.end(banner);
-      });
-      s.once('error', fail);
-      s.listen(port, HOST, () => {
-        const a = s.address();
-        if (a && typeof a === 'object') port = a.port;
-        server = s;
-        ok();
-      });
-    });
-  await listen();
-  const target: TcpTarget = {
-    port,
-    address: `${HOST}:${port}`,
-    connections: () => count,
-    async stop() {
-      const s = server;
-      if (!s) return;
-      server = undefined;
-      await new Promise<void>((ok) => {
-        s.close(() => ok());
-        for (const socket of sockets) socket.destroy();
-      });
+      }),
+    () => {
+      for (const socket of sockets) socket.destroy();
     },
-    async start() {
-      if (server) return;
-      await listen();
-    },
-  };
+  );
+  const target: TcpTarget = { ...listener, address: `${HOST}:${listener.port}`, connections: () => count };
   tcpServers.add(target);
   return target;
 }
