@@ -17,8 +17,8 @@ import type { Config } from '../../src/config/types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { loadState } from '../../src/adapters/state-file.js';
 import type { ProbeSpec } from '../../src/core/probe.js';
-import type { Deps, Nameserver, RunOptions } from '../../src/run/ports.js';
-import { adapterDeps } from '../helpers/deps.js';
+import type { Deps, RunOptions } from '../../src/run/ports.js';
+import { adapterDeps, fakeNameserver } from '../helpers/deps.js';
 import { fixturesDir } from '../helpers/paths.js';
 
 const dirs: string[] = [];
@@ -88,19 +88,12 @@ async function lab(config: Record<string, unknown> = GROUPS, base = BASE): Promi
       l.calls.length = 0;
     },
   };
-  const nameserver: Nameserver = {
-    batching: 'one',
-    command: (step, zones) => ['nsd-control', step, ...(typeof zones === 'string' ? [zones] : zones)],
-    run: async (step, zones) => {
-      l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
-      return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
-    },
+  const nameserver = fakeNameserver(l.calls, {
     validate: async (zone) => {
       l.calls.push(`checkzone ${zone}`);
       return { ok: true, checker: 'nsd-checkzone' };
     },
-    status: async () => ({ argv: ['nsd-control', 'status'], result: { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } }),
-  };
+  });
   l.deps = adapterDeps({
     now: () => l.now,
     probe: async (spec) => (l.down.has(targetOf(spec, cfg)) ? { up: false, reason: spec.kind === 'tcp' ? 'connection refused' : 'HTTP 503', latencyMs: 1 } : { up: true, reason: spec.kind === 'tcp' ? 'banner "220 mx"' : 'HTTP 200', latencyMs: 1 }),

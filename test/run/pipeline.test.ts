@@ -11,9 +11,9 @@ import type { Config } from '../../src/config/types.js';
 import { run } from '../../src/commands/run.js';
 import { check } from '../../src/commands/check.js';
 import type { Step } from '../../src/core/nameserver.js';
-import type { Deps, Nameserver, RunOptions } from '../../src/run/ports.js';
+import type { Deps, RunOptions } from '../../src/run/ports.js';
 import { loadState } from '../../src/adapters/state-file.js';
-import { adapterDeps } from '../helpers/deps.js';
+import { adapterDeps, fakeNameserver } from '../helpers/deps.js';
 import { answerFrom } from '../helpers/fake-dns.js';
 import { skipOrFail } from '../helpers/need.js';
 
@@ -94,9 +94,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
     serial: async (name = 'example.com') => Number(/\( (\d+) /.exec(await l.zone(name))![1]),
   };
-  const nameserver: Nameserver = {
-    batching: 'one',
-    command: (step, zones) => ['nsd-control', step, ...(typeof zones === 'string' ? [zones] : zones)],
+  const nameserver = fakeNameserver(l.calls, {
     async run(step, zones) {
       l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
       const ok = !l.failing.has(step);
@@ -111,7 +109,6 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
       }
       return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
     },
-    status: async () => ({ argv: ['nsd-control', 'status'], result: { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } }),
     async validate(zone, file, opts) {
       l.calls.push(`checkzone ${zone}`);
       l.checkCwds.push(opts?.cwd);
@@ -121,7 +118,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
         ? { ok: false, checker: 'nsd-checkzone', message: `${file}:5: bad address` }
         : { ok: true, checker: 'nsd-checkzone' };
     },
-  };
+  });
   l.deps = adapterDeps({
     now: () => l.now,
     probe: async () => (l.mainUp ? { up: true, reason: 'HTTP 200', latencyMs: 1 } : { up: false, reason: 'HTTP 503', latencyMs: 1 }),

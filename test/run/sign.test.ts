@@ -11,9 +11,9 @@ import { validateConfig } from '../../src/config/validate.js';
 import { run } from '../../src/commands/run.js';
 import { check } from '../../src/commands/check.js';
 import { utcTime } from '../../src/core/format.js';
-import type { Deps, Nameserver, RunOptions, Signer } from '../../src/run/ports.js';
+import type { Deps, RunOptions, Signer } from '../../src/run/ports.js';
 import { loadState } from '../../src/adapters/state-file.js';
-import { adapterDeps } from '../helpers/deps.js';
+import { adapterDeps, fakeNameserver } from '../helpers/deps.js';
 
 const dirs: string[] = [];
 after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -66,20 +66,13 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
     go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
   };
-  const nameserver: Nameserver = {
-    batching: 'one',
-    command: (step, zones) => ['nsd-control', step, ...(typeof zones === 'string' ? [zones] : zones)],
-    async run(step, zones) {
-      l.calls.push([step, ...(typeof zones === 'string' ? [zones] : zones)].join(' '));
-      return { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' };
-    },
-    status: async () => ({ argv: ['nsd-control', 'status'], result: { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } }),
+  const nameserver = fakeNameserver(l.calls, {
     async validate(zone, file) {
       const text = await readFile(file, 'utf8');
       l.checked.push(text);
       return text.includes('.300') ? { ok: false, checker: 'nsd-checkzone', message: `${file}:7: bad address` } : { ok: true, checker: 'nsd-checkzone' };
     },
-  };
+  });
   const signer: Signer | undefined = cfg.dnssec && {
     signs: (zone) => cfg.dnssec!.zones === undefined || cfg.dnssec!.zones.includes(zone),
     command: (zone, inPath, outPath) => ['fake-signer', '-o', zone, '-f', outPath, inPath],
