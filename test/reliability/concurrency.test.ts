@@ -98,7 +98,8 @@ describe('runs that stop holding the lock', { concurrency: true }, () => {
     const { lab, main } = await setup('killed-holder');
     main.mode = 'hold';
     const victim = startZonerw(['--config', lab.conf], NOW);
-    await until('the victim to take the lock and start its check', 30_000, () => main.held.length > 0);
+    // (its check starts before it takes the lock: wait for both)
+    await until('the victim to take the lock and start its check', 30_000, () => main.held.length > 0 && existsSync(join(lockOf(lab), 'holder')));
     victim.child.kill('SIGKILL');
     assert.equal((await victim.done).code, null, 'killed');
     const at = Date.now();
@@ -121,7 +122,7 @@ describe('runs that stop holding the lock', { concurrency: true }, () => {
     const frozen = startZonerw(['--config', lab.conf], LATER);
     let thawed = false;
     try {
-      await until('the run to take the lock and start its check', 30_000, () => main.held.length > 0);
+      await until('the run to take the lock and start its check', 30_000, () => main.held.length > 0 && existsSync(join(lockOf(lab), 'holder')));
       frozen.child.kill('SIGSTOP'); // a VM paused, a process swapped out, an NFS hang...
       // Meanwhile main goes down; cron keeps starting runs until one takes over the stale lock.
       main.mode = 'down';
