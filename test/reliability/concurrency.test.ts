@@ -7,7 +7,7 @@
 // The frozen one waits in real time (30 s).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startZonerw, zonerw, type CliResult } from '../helpers/cli.js';
 import { BACKUP, DOWN_LINE, MAIN, MainServer, STACK, baseSpec, lines, makeBinLab, render, snapshot, tempRoot, type BinLab } from './helpers.js';
@@ -31,6 +31,17 @@ const LATER = { ZONERW_NOW: '2026-11-22T11:00:00Z' };
 const LATEST = { ZONERW_NOW: '2026-11-22T12:00:00Z' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lockOf = (lab: BinLab) => join(lab.stateDir, 'zonerw.lock');
+
+/**
+ * A signal that the next run holds its lock, wholly: a run's check starts before it takes the
+ * lock, and the first thing it does once it holds the lock is remove the temp files a dead
+ * writer left. So plant one (pid 999999: no such process) and watch it go.
+ */
+function pastTheLock(lab: BinLab): () => boolean {
+  const litter = join(lab.zoneDir, '.example.com.zonerw-tmp-999999-0000');
+  writeFileSync(litter, 'left by a dead run\n');
+  return () => !existsSync(litter);
+}
 /** The line of a run locked out: it names the holder (its pid varies) when the holder file says. */
 const isLockedLine = (lab: BinLab, line: string) =>
   new RegExp(`^zonerw: another zonerw run(?: \\(pid \\d+ on \\S+\\))? holds the lock ${lockOf(lab).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; nothing was done \\(the lock of a run that died is taken over at once on its own host, else after 30 s\\)$`).test(line);
@@ -98,8 +109,8 @@ describe('runs that stop holding the lock', { concurrency: true }, () => {
     const { lab, main } = await setup('killed-holder');
     main.mode = 'hold';
     const victim = startZonerw(['--config', lab.conf], NOW);
-    // (its check starts before it takes the lock: wait for both)
-    await until('the victim to take the lock and start its check', 30_000, () => main.held.length > 0 && existsSync(join(lockOf(lab), 'holder')));
+    const past = pastTheLock(lab);
+    await until('the victim to take the lock and start its check', 30_000, () => main.held.length > 0 && past());
     victim.child.kill('SIGKILL');
     assert.equal((await victim.done).code, null, 'killed');
     const at = Date.now();
@@ -122,7 +133,8 @@ describe('runs that stop holding the lock', { concurrency: true }, () => {
     const frozen = startZonerw(['--config', lab.conf], LATER);
     let thawed = false;
     try {
-      await until('the run to take the lock and start its check', 30_000, () => main.held.length > 0 && existsSync(join(lockOf(lab), 'holder')));
+      const past = pastTheLock(lab);
+      await until('the run to take the lock and start its check', 30_000, () => main.held.length > 0 && past());
       frozen.child.kill('SIGSTOP'); // a VM paused, a process swapped out, an NFS hang...
       // Meanwhile main goes down; cron keeps starting runs until one takes over the stale lock.
       main.mode = 'down';
