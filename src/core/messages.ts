@@ -1,7 +1,7 @@
 // The words of a run: the line for a published zone, checker messages pointed at the base
 // file, arguments quoted for a shell reader.
 import { slotsOf, type Template } from './markers.js';
-import type { RenderedValues, ZonePlan } from './plan.js';
+import type { RenderedValues, ZonePlan } from './zone-plan.js';
 
 /**
  * `example.com: serial 2026112203, www mail -> 198.51.100.7`: for each marker whose value

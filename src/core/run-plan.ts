@@ -10,7 +10,7 @@ import { groupTag, type HistoryEvent } from './history.js';
 import { moveKind, type GroupMove } from './hooks.js';
 import { fillWithLineMap, SERIAL, type Template } from './markers.js';
 import { describePublish } from './messages.js';
-import { planZone, settleIntent, sourcesEdited, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './plan.js';
+import { planZone, settleIntent, sourcesEdited, type InstalledFile, type PendingStep, type ZoneMemory, type ZonePlan } from './zone-plan.js';
 import { countRecords, shrinkProblem } from './records.js';
 import type { CalendarDate } from './serial.js';
 import type { GroupState } from './state.js';
@@ -26,7 +26,7 @@ export interface IncludedFile {
   text: string;
 }
 
-/** Identities (core/plan.ts ZoneMemory.inputs) of a zone's files, taken before they were read. */
+/** Identities (core/zone-plan.ts ZoneMemory.inputs) of a zone's files, taken before they were read. */
 export interface InputIdentity {
   base: string;
   file: string | undefined;

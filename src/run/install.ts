@@ -2,7 +2,7 @@
 // install and the state save is recognised; then each temp renamed over its zone file (a copy
 // kept of a hand-edited one), and one folder fsync for all of them before the nameserver is told.
 import { fileStamp } from '../core/format.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import type { PublishPlan, ZoneInput } from '../core/run-plan.js';
 import type { RunContext } from './context.js';
 import type { PreparedFile } from './ports.js';

@@ -9,7 +9,7 @@ import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { INCLUDES_FROM } from '../core/nameserver.js';
 import { zoneNameProblem } from '../core/names.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
 import { ConfigError, type Trouble } from '../errors.js';

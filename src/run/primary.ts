@@ -5,7 +5,7 @@
 // nothing and owes nothing never gets here: a steady run sends no query.
 import type { Config } from '../config/types.js';
 import { formatMs } from '../core/format.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import { describeVerdict, judge, type Expected, type Verdict, type ZoneAnswer } from '../core/served.js';
 import type { RunContext } from './context.js';
 import { displayPath, zoneFilePath } from './load.js';

@@ -1,6 +1,6 @@
 // Every change a run makes to its state, in one place: the steps compute, these record.
 import type { DecisionPlan, InputIdentity, ZoneStep } from '../core/run-plan.js';
-import type { PendingStep, ZoneMemory } from '../core/plan.js';
+import type { PendingStep, ZoneMemory } from '../core/zone-plan.js';
 import type { State } from '../core/state.js';
 
 /** Every group's decision (a group no longer configured is forgotten), and the servers'. */

@@ -6,7 +6,7 @@ import type { Config } from '../config/types.js';
 import { earliestSignatureExpiry, fileLineForm, resignMayBeDue, signsZone } from '../core/dnssec.js';
 import { utcTime } from '../core/format.js';
 import { pointAtBase } from '../core/messages.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import { sha256 } from './load.js';
 import type { PreparedFile, Signer } from './ports.js';
 import type { Place, SignedZone, Stageable, Staged } from './staged.js';
