@@ -53,6 +53,7 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
     .description('One run: check the servers, publish the zones that changed, reload and NOTIFY.')
     .option('-f, --force', 'publish every zone with a new serial, changed or not (after hand edits)')
     .option('-n, --dry-run', 'check and decide, print the diffs and commands, write nothing')
+    .option('--json', 'with --dry-run: print the plan as JSON instead')
     .addHelpText('after', `
 Examples:
   zonerw --dry-run -v    what would a run do? (writes nothing, takes no lock)
@@ -61,12 +62,13 @@ Examples:
   */2 * * * *  root  zonerw --config /etc/zonerw/zonerw.toml
 
 Prints nothing when nothing changed. A failover that worked exits 0.`)
-    .action(async (o: { force?: boolean; dryRun?: boolean }) => {
+    .action(async (o: { force?: boolean; dryRun?: boolean; json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
+      if (o.json && !o.dryRun) throw new UsageError('--json goes with --dry-run: a run prints lines, its plan is printed by zonerw --dry-run --json');
       const cfg = await loadConfig(configPath(g, env));
       const { run } = await import('./commands/run.js');
-      const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, verbose: !!g.verbose, quiet: !!g.quiet };
+      const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, ...(o.json ? { json: true } : {}), verbose: !!g.verbose, quiet: !!g.quiet };
       setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
     });
 

@@ -4,6 +4,7 @@
 import { fileStamp } from '../core/format.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import type { PublishPlan, ZoneInput } from '../core/run-plan.js';
+import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
 import type { PreparedFile } from './ports.js';
 import { forgetIntents, recordIntents, rememberInstalled } from './remember.js';
@@ -61,8 +62,7 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
     await r.file.commit({ syncDir: false });
   } catch (e) {
     await r.file.discard();
-    ctx.log.err(`${zone}: ${(e as Error).message}`);
-    ctx.trouble.failed = true;
+    ctx.fail(failed(`${zone}: ${(e as Error).message}`));
     return false;
   }
   rememberInstalled(ctx.state, zone, { ...input.identity, file: ctx.deps.files.identity(input.zoneFile) });

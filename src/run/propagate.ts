@@ -4,6 +4,7 @@
 import { secondariesFor } from '../config/types.js';
 import { quoteArg } from '../core/messages.js';
 import type { Step } from '../core/nameserver.js';
+import { failed as failedStep } from '../errors.js';
 import type { RunContext } from './context.js';
 import { mapLimit } from './map-limit.js';
 import { confirmServed } from './primary.js';
@@ -51,8 +52,7 @@ async function runStep(ctx: RunContext, step: Step, due: readonly string[]): Pro
     const argv = ns.command(step, group)?.map(quoteArg).join(' ');
     const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
     const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
-    ctx.log.err(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
-    ctx.trouble.failed = true;
+    ctx.fail(failedStep(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`));
     for (const z of covered) failed.add(z);
   }
   return failed;
@@ -89,7 +89,6 @@ export async function watchSecondaries(ctx: RunContext, fresh: ReadonlySet<strin
     return w && m ? { expected: w.expected, publishedAt: m.publishedAt } : undefined;
   }, now);
   if (line) {
-    ctx.log.err(line);
-    if (cfg.strictSecondaries) ctx.trouble.failed = true;
+    ctx.fail({ kind: cfg.strictSecondaries ? 'failed' : 'reported', line });
   }
 }

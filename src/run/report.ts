@@ -50,9 +50,8 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[]): Promis
       ctx.events.push({ t: now, type: 'hook', ...hookTag(event.group, named), on: event.on, run: hook.run, ok: r.ok, result: r.reason });
       if (!r.ok) {
         const words = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('; ');
-        // said through deps.log: a failed hook must not raise the error hook again
-        deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) failed (${r.reason})${words ? `: ${words}` : ''}; the DNS change stands; the hook is not run again for this event`);
-        ctx.trouble.failed = true;
+        // recorded by its hook event: a failed hook must not raise the error hook again
+        ctx.fail({ kind: 'failed', asError: false, line: `hook ${hook.run.join(' ')} (on ${event.on}) failed (${r.reason})${words ? `: ${words}` : ''}; the DNS change stands; the hook is not run again for this event` });
       }
     }
   }
