@@ -35,7 +35,7 @@ function zoneJson(step: ZoneStep): Record<string, unknown> {
     case 'publish':
     case 'refuse': {
       const { serial, why, keepCopy, aheadOfDate } = step.publish;
-      const records = { records: step.summary.counts.records, ns: step.summary.counts.ns, previous: step.action === 'publish' ? (step.previousRecords ?? null) : null };
+      const records = { records: step.summary.counts.records, ns: step.summary.counts.ns, previous: step.previousRecords ?? null };
       const refusal = step.action === 'refuse' ? { rule: step.rule, problem: step.problem } : {};
       return { zone, action, serial, why, keepCopy, aheadOfDate, line: step.line, records, ...refusal };
     }

@@ -26,8 +26,8 @@ export function judgeSafety(steps: readonly ZoneStep[], o: SafetyOptions): { ste
     if (problem === undefined) return step;
     const rule: SafetyRule = step.summary.counts.ns === 0 ? 'no_ns' : 'max_shrink';
     verdicts.push({ zone: step.zone, rule, problem });
-    const { zone, summary, publish, line } = step;
-    return { action: 'refuse', zone, summary, publish, line, rule, problem, ...(step.remember ? { remember: step.remember } : {}) };
+    const { zone, summary, publish, line, previousRecords } = step;
+    return { action: 'refuse', zone, summary, publish, line, ...(previousRecords !== undefined ? { previousRecords } : {}), rule, problem, ...(step.remember ? { remember: step.remember } : {}) };
   });
   return { steps: judged, verdicts };
 }

@@ -142,7 +142,7 @@ export type ZoneStep =
       remember?: ZoneMemory;
     }
   /** the safety pass stopped a publish: `rule` names the guard, `problem` says why */
-  | { action: 'refuse'; zone: string; summary: ZoneSummary; publish: PublishPlan; line: string; rule: SafetyRule; problem: string; remember?: ZoneMemory }
+  | { action: 'refuse'; zone: string; summary: ZoneSummary; publish: PublishPlan; line: string; previousRecords?: number; rule: SafetyRule; problem: string; remember?: ZoneMemory }
   | { action: 'keep'; zone: string; remember?: ZoneMemory; say?: string; trace?: string }
   | { action: 'wait'; zone: string; remember?: ZoneMemory; say: string };
 
