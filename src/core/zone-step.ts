@@ -69,8 +69,8 @@ export interface ZoneSummary {
   expect: MarkerRecord[];
   /** for each marker, the owner names of the records it fills (for the output line) */
   owners: Record<string, string[]>;
-  /** the file on disk: its hash, serial, whether it is this render, and how many records it holds */
-  installed?: InstalledFile & { records: number };
+  /** the file on disk: its hash, serial, whether it is this render, and how many records it holds (when counted) */
+  installed?: InstalledFile & { records?: number };
   /** a zone zonerw signs must be signed again: why */
   resign?: string;
 }
@@ -81,13 +81,14 @@ export interface SummaryOptions {
   now: number;
   /** set for a zone zonerw signs ([dnssec] sign): republish it when its signatures expire within this (ms) */
   resignBeforeMs?: number | undefined;
+  /** count the installed file's records (for max_shrink, when the state does not know how many were published) */
+  countInstalled: boolean;
 }
 
-/** Renders a zone with its serial, once, for the run, --dry-run and `zonerw check` alike; counts what the nameserver will load. */
-export function renderZone(input: Pick<ZoneInput, 'template' | 'values' | 'included'>, serial: number, hash: (text: string) => string): Rendered {
+/** Renders a zone with its serial, for the run, --dry-run and `zonerw check` alike (its counts are the summary's: the same for any serial). */
+export function renderZone(input: Pick<ZoneInput, 'template' | 'values'>, serial: number, hash: (text: string) => string): Rendered {
   const { text, baseLine } = fillWithLineMap(input.template, { ...input.values, [SERIAL]: String(serial) });
-  const counts = countRecords(text, input.included.map((f) => f.text));
-  return { text, baseLine, fileHash: hash(text), records: counts.records, ns: counts.ns };
+  return { text, baseLine, fileHash: hash(text) };
 }
 
 /** A zone rendered with its serial: the text to install and how its lines map to the base. */
@@ -96,8 +97,6 @@ export interface Rendered {
   /** the base file's line of each rendered line (@IPS@ repeats lines) */
   baseLine: number[];
   fileHash: string;
-  records: number;
-  ns: number;
 }
 
 /** The summary of a zone the run read (its texts are let go of after this). */
@@ -114,9 +113,14 @@ export function summariseZone(input: ZoneInput, o: SummaryOptions): ZoneSummary 
     counts: { records: counts.records, ns: counts.ns },
     expect: o.markerRecords ? markerRecords(template, rendered, zone, input.included.length > 0) : [],
     owners,
-    ...(installed ? { installed: { hash: installed.hash, matchesRender: installed.matchesRender, records: countRecords(installed.text, installed.included).records, ...(installed.serial !== undefined ? { serial: installed.serial } : {}) } } : {}),
+    ...(installed ? { installed: installedOf(installed, o.countInstalled) } : {}),
     ...(resign ? { resign: resign.reason } : {}),
   };
+}
+
+function installedOf(installed: NonNullable<ZoneInput['installed']>, count: boolean): NonNullable<ZoneSummary['installed']> {
+  const { hash, matchesRender, serial } = installed;
+  return { hash, matchesRender, ...(serial !== undefined ? { serial } : {}), ...(count ? { records: countRecords(installed.text, installed.included).records } : {}) };
 }
 
 export type PublishPlan = Extract<ZonePlan, { action: 'publish' }>;

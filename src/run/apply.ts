@@ -50,7 +50,8 @@ export function notStaged(s: Extract<Staged<Stageable>, { ok: false }>): Exclude
  * plans it afresh).
  */
 export async function reread(ctx: RunContext, step: PublishStep | Extract<ZoneStep, { action: 'refuse' }>, g: Pick<Gathered, 'values' | 'unavailable'>): Promise<Stageable | undefined> {
-  const load = await loadZone(ctx.cfg, ctx.deps.files, step.zone, g.values, g.unavailable);
+  // only --dry-run shows a diff against the zone file
+  const load = await loadZone(ctx.cfg, ctx.deps.files, step.zone, g.values, g.unavailable, ctx.opts.dryRun);
   if (!load.ok) {
     for (const p of loadProblems(load)) ctx.fail(p);
     return undefined;

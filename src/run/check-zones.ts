@@ -33,7 +33,7 @@ export async function checkZones(cfg: Config, deps: Deps, zones: readonly string
         continue;
       }
       const { input } = load;
-      summaries.push(summariseZone(input, { markerRecords: false, now, resignBeforeMs: resignBeforeFor(cfg, zone) }));
+      summaries.push(summariseZone(input, { markerRecords: false, now, resignBeforeMs: resignBeforeFor(cfg, zone), countInstalled: state.zones[zone]?.records === undefined }));
       const staged = await stageZone({ zone, input, rendered: renderZone(input, serial, sha256) }, inScratch(scratch, cfg.includeDir), { ns: deps.nameserver, includeDir: cfg.includeDir, signer: deps.signer });
       if ('checker' in staged && staged.checker) checkers.add(staged.checker);
       if (!staged.ok) found.get(zone)!.push(outcomeProblem(notStaged(staged), 'check'));

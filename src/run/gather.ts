@@ -47,7 +47,7 @@ export async function gather(ctx: RunContext, probing: Promise<Probed>): Promise
   const { values, unavailable } = markerValuesOf(cfg, decided);
   const toRead = zonesToRead(ctx, state, listing.zones, values);
   if (toRead.length > 0) warmDns(ctx);
-  const zones = await readZones(ctx, toRead, values, unavailable, problems);
+  const zones = await readZones(ctx, state, toRead, values, unavailable, problems);
   const known = (s: ZoneSummary) => ({ memory: state.zones[s.zone], intent: state.intents[s.zone] });
   const publishing = zones.filter((s) => mayPublish(s, known(s), options)).map((s) => s.zone);
   const served = await servedSerials(cfg, ctx.deps.dns, publishing);
@@ -94,13 +94,13 @@ function zonesToRead(ctx: RunContext, state: State, zones: readonly string[], va
 }
 
 /** Each zone read and summarised (its texts let go of at once: a plan of many zones holds no text); a zone that cannot be read is a problem. */
-async function readZones(ctx: RunContext, zones: readonly string[], values: RenderedValues, unavailable: Record<string, string>, problems: Problem[]): Promise<ZoneSummary[]> {
+async function readZones(ctx: RunContext, state: State, zones: readonly string[], values: RenderedValues, unavailable: Record<string, string>, problems: Problem[]): Promise<ZoneSummary[]> {
   const { cfg } = ctx;
   // the marker records are asked of the primary and the secondaries: with neither, not worth a second pass over each zone
   const markerRecords = cfg.nameserver.address !== undefined || cfg.secondaries.all.length > 0 || Object.keys(cfg.secondaries.byZone).length > 0;
   const read = await mapLimit(zones, 32, async (zone) => {
     const load = await loadZone(cfg, ctx.deps.files, zone, values, unavailable);
-    return load.ok ? summariseZone(load.input, { markerRecords, now: ctx.now, resignBeforeMs: resignBeforeFor(cfg, zone) }) : load;
+    return load.ok ? summariseZone(load.input, { markerRecords, now: ctx.now, resignBeforeMs: resignBeforeFor(cfg, zone), countInstalled: state.zones[zone]?.records === undefined }) : load;
   });
   const summaries: ZoneSummary[] = [];
   for (const r of read) {

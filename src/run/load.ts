@@ -121,8 +121,9 @@ export function shownPaths(cfg: Config, zone: string): { base: string; file: str
 /**
  * One zone as it stands. `unavailable` says why a marker has no value this config can give
  * (e.g. @IP6@ while a server lacks address6): a zone that uses it is a configuration problem.
+ * `withInstalled` false: the zone file is not read (a run staging a publish it planned needs only the base).
  */
-export async function loadZone(cfg: Config, files: Files, zone: string, markerValues: RenderedValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
+export async function loadZone(cfg: Config, files: Files, zone: string, markerValues: RenderedValues, unavailable: Record<string, string> = {}, withInstalled = true): Promise<ZoneLoad> {
   const baseFile = baseFilePath(cfg, zone);
   const zoneFile = zoneFilePath(cfg, zone);
   const shown = { base: displayPath(cfg, baseFile), file: displayPath(cfg, zoneFile) };
@@ -152,6 +153,7 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
     contentHash: included.length === 0 ? sha256(rendered) : sha256Of([rendered, ...includedParts(included)]),
     ...(included.length > 0 ? { includedHash: sha256Of(includedParts(included)) } : {}),
   };
+  if (!withInstalled) return { ok: true, input };
   try {
     const installed = await readInstalled(zoneFile, files, input, includeOptions);
     if (installed) input.installed = installed;
