@@ -7,7 +7,7 @@ import type { PublishPlan, ZoneInput } from '../core/run-plan.js';
 import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
 import type { PreparedFile } from './ports.js';
-import { forgetIntents, recordIntents, rememberInstalled } from './remember.js';
+import { forgetIntents, recordIntents, rememberInstalled, writeState } from './remember.js';
 
 /** A zone rendered, written to its temp file and validated: what the install needs of it. */
 export interface Ready {
@@ -43,7 +43,7 @@ async function recordAllIntents(ctx: RunContext, ready: readonly Ready[]): Promi
   if (ready.length === 0) return;
   try {
     ctx.guard();
-    await ctx.deps.saveState(ctx.cfg.stateDir, ctx.state);
+    await writeState(ctx.deps, ctx.cfg.stateDir, ctx.state);
   } catch (e) {
     // Nothing is installed without its intent on record; and on a full disk above all, the
     // temp files must not stay behind.

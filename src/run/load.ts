@@ -12,7 +12,7 @@ import { zoneNameProblem } from '../core/names.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
-import { ConfigError, type Trouble } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { readIncludes, type IncludeOptions } from './includes.js';
 import type { Files } from './ports.js';
 
@@ -25,13 +25,6 @@ const NO_SERIAL = '0';
 
 /** `file`: the zone file could not be read (one zone's trouble, not a wrong base file). */
 export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' | 'file' };
-
-/** A zone that could not be loaded: a wrong base file (65), a config that cannot render it (78), or its zone file unreadable (1). */
-export function countLoadFailure(trouble: Trouble, kind: Extract<ZoneLoad, { ok: false }>['kind']): void {
-  if (kind === 'config') trouble.config = true;
-  else if (kind === 'file') trouble.failed = true;
-  else trouble.baseFile = true;
-}
 
 /** Base files are rendered in memory (about 100 bytes of heap per byte of text): a bound, not a crash. */
 export const MAX_BASE_BYTES = 16 * 1024 * 1024;

@@ -9,7 +9,7 @@ import type { DecisionPlan } from '../core/run-plan.js';
 import type { State } from '../core/state.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
-import { rememberSuccess } from './remember.js';
+import { rememberSuccess, writeState } from './remember.js';
 
 export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[]): Promise<ExitCode> {
   const { cfg, deps, state, trouble, now } = ctx;
@@ -17,7 +17,7 @@ export async function finish(ctx: RunContext, plan: DecisionPlan, published: rea
   await runHooks(ctx, raisedEvents(plan.groups, published, ctx.errors));
   if (trouble.exitCode() === EXIT.ok) rememberSuccess(state, now);
   ctx.guard();
-  await deps.saveState(cfg.stateDir, state);
+  await writeState(deps, cfg.stateDir, state);
   await deps.appendHistory(cfg.stateDir, ctx.events);
   if (cfg.metricsFile) {
     const text = renderMetrics(metricsFrom(cfg, plan.groups, state, { now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
