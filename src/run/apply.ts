@@ -77,8 +77,8 @@ export async function stagePublishes(ctx: RunContext, plan: RunPlan, g: Gathered
 }
 
 async function stageBatch(ctx: RunContext, steps: readonly PublishStep[], g: Gathered, place: Place, checking: Checking): Promise<Ready[]> {
-  const reread_ = await mapLimit(steps, 32, (step) => reread(ctx, step, g));
-  const pairs = steps.flatMap((step, i) => (reread_[i] ? [{ step, stageable: reread_[i] }] : []));
+  const read = await mapLimit(steps, 32, (step) => reread(ctx, step, g));
+  const pairs = steps.flatMap((step, i) => (read[i] ? [{ step, stageable: read[i] }] : []));
   const staged = await stageZones(pairs.map((p) => p.stageable), place, checking, availableParallelism());
   const ready: Ready[] = [];
   for (const [i, s] of staged.entries()) {
