@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { askBlackbox, readAnswer } from '../../src/adapters/blackbox.js';
-import { freePort } from '../../scripts/lab.js';
-import { blackboxMissing, startBlackbox, type Blackbox } from '../helpers/blackbox.js';
+import { blackboxMissing, freePort, startBlackbox, type Blackbox } from '../helpers/blackbox.js';
 import { skipUnlessCI } from '../helpers/need.js';
 
 const servers: Server[] = [];

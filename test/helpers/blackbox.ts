@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../../scripts/lab.js';
 
 export const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 
@@ -20,6 +20,18 @@ export interface Blackbox {
   pid: number | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A TCP port on 127.0.0.1 nothing listens on right now (asked of the kernel, then let go). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 const live = new Set<ChildProcess>();
