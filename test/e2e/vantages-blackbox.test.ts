@@ -140,6 +140,18 @@ address = "${BACKUP}"
     ]);
   });
 
+  it('zonerw check asks every vantage: all answer; a module they lack is named', async () => {
+    const ok = await run(['check']);
+    assert.doesNotMatch(ok.stderr, /vantage/, show(ok));
+    const lacking = join(root, 'lacking.toml');
+    writeFileSync(lacking, readFileSync(conf, 'utf8').replace('module = "http_vhost"', 'module = "http_nope"'));
+    const r = await zonerw(['--config', lacking, 'check'], {}, { timeoutMs: 60_000 });
+    assert.equal(r.code, 78, show(r));
+    for (const name of ['fra', 'ams']) {
+      assert.match(r.stderr, new RegExp(`vantage ${name} \\(http://127\\.0\\.0\\.1:\\d+\\): has no module "http_nope" \\(for server main\\)`), show(r));
+    }
+  });
+
   it('the metrics carry the votes with vantage labels, and each vantage reachable', () => {
     const prom = readFileSync(join(root, 'zonerw.prom'), 'utf8');
     for (const line of [
