@@ -224,6 +224,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     now,
     // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
     probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
+    askVantage: async (...ask) => (await import('./adapters/blackbox.js')).askBlackbox(...ask),
     lock: (dir) => acquireLock(dir),
     nameserver: createNameserver(cfg.nameserver),
     ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),

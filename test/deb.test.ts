@@ -146,6 +146,8 @@ describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
       'usr/share/doc/zonerw/copyright',
       'usr/share/doc/zonerw/changelog.gz',
       'usr/share/lintian/overrides/zonerw',
+      'usr/share/zonerw/zonerw.rules.yml',
+      'usr/share/zonerw/zonerw-dashboard.json',
     ]) {
       assert.ok(paths.includes(p), `${p} is in the package`);
     }

@@ -3,7 +3,7 @@
 // imports an adapter.
 import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
-import type { ProbeResult, ProbeSpec } from '../core/probe.js';
+import type { ProbeResult, ProbeSpec, VantageAnswer } from '../core/probe.js';
 import type { AddressType, ZoneAnswer } from '../core/served.js';
 import type { State } from '../core/state.js';
 
@@ -24,6 +24,9 @@ export interface Log {
 }
 
 export type Probe = (spec: ProbeSpec) => Promise<ProbeResult>;
+
+/** Asks a [[vantage]]'s blackbox_exporter to probe `target` with `module`, answering within `timeoutMs`; never throws. */
+export type AskVantage = (blackbox: string, target: string, module: string, timeoutMs: number) => Promise<VantageAnswer>;
 
 /**
  * Asks a nameserver (the primary, a secondary) what it serves of a zone: the SOA serial, then,
@@ -147,6 +150,8 @@ export interface LoadedState {
 export interface Deps {
   now(): number;
   probe: Probe;
+  /** the [[vantage]] tables' blackbox_exporters (none in a test that has no vantages) */
+  askVantage?: AskVantage;
   lock(stateDir: string): Promise<HeldLock>;
   nameserver: Nameserver;
   /** set when the config has [dnssec] sign */
