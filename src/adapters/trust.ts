@@ -104,32 +104,33 @@ async function factsOf(path: string): Promise<PathFacts | undefined> {
 interface Names {
   /** the names of a uid and a gid, for messages */
   of(uid: number, gid: number): Promise<{ owner?: string; group?: string }>;
-  /** the uid of a user and the gid of a group of the same name (nsd, bind, knot) */
+  /** the uid of a user and its primary group (nsd, bind, knot) */
   ids(name: string): Promise<Also>;
 }
 
 /** Users and groups from /etc/passwd and /etc/group, read only when needed. */
 function lazyNames(): Names {
-  let tables: Promise<{ users: Map<number, string>; groups: Map<number, string> }> | undefined;
-  const table = async (file: string) => {
+  type Entry = { name: string; id: number; gid: number };
+  let tables: Promise<{ users: Entry[]; groups: Entry[] }> | undefined;
+  const table = async (file: string): Promise<Entry[]> => {
     const text = await readFile(file, 'utf8').catch(() => '');
-    return new Map(text.split('\n').flatMap((l) => {
-      const [name, , id] = l.split(':');
-      return name && id && /^\d+$/.test(id) ? [[Number(id), name] as const] : [];
-    }));
+    return text.split('\n').flatMap((l) => {
+      const [name, , id, gid] = l.split(':');
+      return name && id && /^\d+$/.test(id) ? [{ name, id: Number(id), gid: Number(gid) }] : [];
+    });
   };
   const load = () => (tables ??= Promise.all([table('/etc/passwd'), table('/etc/group')]).then(([users, groups]) => ({ users, groups })));
-  const idOf = (map: Map<number, string>, name: string) => [...map].find(([, n]) => n === name)?.[0];
   return {
     async of(uid, gid) {
       const { users, groups } = await load();
-      return { owner: users.get(uid), group: groups.get(gid) };
+      return { owner: users.find((u) => u.id === uid)?.name, group: groups.find((g) => g.id === gid)?.name };
     },
     async ids(name) {
       const { users, groups } = await load();
-      const uid = idOf(users, name);
-      const gid = idOf(groups, name);
-      return { name, ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) };
+      const user = users.find((u) => u.name === name);
+      // its primary group (nsd's is nsd, bind's bind), else a group of its name
+      const gid = user && Number.isInteger(user.gid) ? user.gid : groups.find((g) => g.name === name)?.id;
+      return { name, ...(user ? { uid: user.id } : {}), ...(gid !== undefined ? { gid } : {}) };
     },
   };
 }

@@ -7,9 +7,10 @@
 // its working folder, stdin at its end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
 import { HOOK_PATH } from '../../src/core/trust.js';
 import { MainServer, makeBinLab, tempRoot, type BinLab } from '../reliability/helpers.js';
 
@@ -195,5 +196,38 @@ describe('what a hook gets', () => {
     assert.equal(env.ZONERW_EVENT, 'failover');
     assert.equal(readFileSync(`${out}.cwd`, 'utf8'), `${dirname(l.conf)}\nread: 0\n`, 'the config file\'s folder; cat read its stdin to the end at once');
     assert.equal(readFileSync(`${out}.stdin`, 'utf8'), '', 'nothing on stdin');
+  });
+});
+
+describe('zones.example as a clone leaves it, under umask 022 and 002', { skip: asRoot ? false : 'needs root (chown)' }, () => {
+  /** A copy of zones.example with the modes `umask` gives a clone, owned by root and group `gid`. */
+  function cloned(umask: number, gid: number): string {
+    const dir = join(root, `example-${umask.toString(8)}-${gid}`);
+    cpSync(join(repoRoot, 'zones.example'), dir, { recursive: true });
+    mkdirSync(join(dir, 'zones'));
+    const walk = (p: string): void => {
+      const folder = statSync(p).isDirectory();
+      chmodSync(p, (folder ? 0o777 : 0o666) & ~umask);
+      chownSync(p, 0, gid);
+      if (folder) for (const e of readdirSync(p)) walk(join(p, e));
+    };
+    walk(dir);
+    return join(dir, 'zonerw.toml');
+  }
+
+  for (const umask of [0o022, 0o002]) {
+    test(`umask 0${umask.toString(8)}, root's group: zonerw check passes`, async () => {
+      const r = await zonerw(['--config', cloned(umask, 0), 'check']);
+      assert.equal(r.code, 0, said(r));
+      assert.match(r.stdout, /^ok: zonerw\.toml: /m);
+    });
+  }
+
+  test('umask 002 with another group (a shared group of the user who cloned it): refused, each path named once with chmod g-w', async () => {
+    const conf = cloned(0o002, NOBODY);
+    const r = await zonerw(['--config', conf, 'check']);
+    assert.equal(r.code, 78, said(r));
+    assert.deepEqual(r.stderr.split('\n').filter(Boolean).map((l) => l.slice('zonerw: '.length, l.indexOf(': ', 'zonerw: '.length))), [dirname(conf), conf], 'the config and its folder: what the config names waits for them');
+    assert.match(r.stderr, /: chmod g-w \S+$/m);
   });
 });
