@@ -2,9 +2,9 @@
 // before its content is used; then, for a run and for `zonerw check`, everything the config
 // makes zonerw run or read as instructions: the nameserver's control command, the zone checker,
 // the signer and its verifier, every hook (its program, and the script an interpreter reads),
-// base_dir, the base files and what they $INCLUDE, the `ca` files, zone_dir and state_dir. Any
-// of them another user could change: exit 78 listing each, and nothing runs.
-import { dirname } from 'node:path';
+// base_dir, the base files and what they $INCLUDE, the `ca` files, zone_dir, state_dir and
+// state.json. Any of them another user could change: exit 78 listing each, and nothing runs.
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { VERIFIERS } from '../core/dnssec.js';
 import { CHECKERS, INCLUDES_FROM } from '../core/nameserver.js';
@@ -45,8 +45,9 @@ export async function refuseUntrustedRun(cfg: Config, trust: Trust, files: Reade
 }
 
 async function programProblems(cfg: Config, trust: Trust, searchPath: string): Promise<string[]> {
+  // a relative program path is run from where zonerw was started; a hook's from the config's folder
   const cwd = dirname(cfg.file);
-  const own = { searchPath, cwd };
+  const own = { searchPath, cwd: process.cwd() };
   const problems: string[] = [];
   const { nameserver: ns, dnssec } = cfg;
   if (ns.kind !== 'none') problems.push(...(await trust.program(ns.control, 'nameserver.control', own)).problems);
@@ -78,6 +79,8 @@ async function dataProblems(cfg: Config, trust: Trust, files: Reader): Promise<s
     ...(await trust.path(cfg.baseDir, 'base_dir')),
     ...(await trust.path(cfg.zoneDir, 'zone_dir', ns)),
     ...(await trust.path(cfg.stateDir, 'state_dir')),
+    // the state decides too: pins, the favoured server, the serials
+    ...(await trust.path(join(cfg.stateDir, 'state.json'), 'the state file')),
   ];
   const cas = [...cfg.servers.map((s) => s.check?.caFile), ...cfg.reference.map((r) => r.caFile)].filter((f): f is string => f !== undefined);
   for (const ca of new Set(cas)) problems.push(...(await trust.path(ca, 'a check\'s ca file')));
