@@ -216,7 +216,7 @@ describe('zones.example as a clone leaves it, under umask 022 and 002', { skip: 
   }
 
   for (const umask of [0o022, 0o002]) {
-    test(`umask 0${umask.toString(8)}, root's group: zonerw check passes`, async () => {
+    test(`umask ${umask.toString(8).padStart(3, "0")}, root's group: zonerw check passes`, async () => {
       const r = await zonerw(['--config', cloned(umask, 0), 'check']);
       assert.equal(r.code, 0, said(r));
       assert.match(r.stdout, /^ok: zonerw\.toml: /m);
