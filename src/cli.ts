@@ -3,6 +3,7 @@
 // here, and anything else is a bug (exit 70).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
 import { parseDuration } from './core/format.js';
@@ -64,7 +65,7 @@ Prints nothing when nothing changed. A failover that worked exits 0.`)
     .action(async (o: { force?: boolean; dryRun?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'all');
       const { run } = await import('./commands/run.js');
       const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, verbose: !!g.verbose, quiet: !!g.quiet };
       setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
@@ -81,7 +82,7 @@ Examples:
   zonerw status --json | jq .`)
     .action(async (o: { json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'config');
       const { status } = await import('./commands/status.js');
       setExit(await status(cfg, { json: !!o.json }, await realDeps(cfg, env, io)));
     });
@@ -103,7 +104,7 @@ timeline per server.`)
       const g = program.opts<GlobalOptions>();
       const sinceMs = parseDuration(o.since);
       if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since: not a duration like 24h or 7d: "${o.since}"`);
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'config');
       const { history } = await import('./commands/history.js');
       const color = process.stdout.isTTY === true && !env.NO_COLOR;
       setExit(await history(cfg, { sinceMs, json: !!o.json, color }, await realDeps(cfg, env, io)));
@@ -121,7 +122,7 @@ Exit 0 and an "ok:" line when a run would succeed; else every problem, one line 
 with its fix, and 78, 65 or 1.`)
     .action(async () => {
       const g = program.opts<GlobalOptions>();
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'all');
       const { check } = await import('./commands/check.js');
       setExit(await check(cfg, {}, await realDeps(cfg, env, io)));
     });
@@ -151,7 +152,7 @@ The next run publishes the pinned server; checks still run and are reported.`)
       if (clear && (o.for !== undefined || o.reason !== undefined)) throw new UsageError('--for and --reason go with a server, not with --clear');
       if (!clear && o.group !== undefined) throw new UsageError("--group goes with --clear: a server is pinned within its own group");
       const forMs = pinDuration(o.for);
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'config');
       const [{ pin }, deps] = await Promise.all([import('./commands/pin.js'), realDeps(cfg, env, io)]);
       const by = env.SUDO_USER || env.USER || env.LOGNAME || (await userName());
       const request = clear
@@ -195,6 +196,19 @@ function pinDuration(given: string | undefined): number | undefined {
 
 const askZone: ZoneQuery = async (host, port, zone, names, timeoutMs) => (await import('./adapters/dns-query.js')).askZone(host, port, zone, names, timeoutMs);
 
+/**
+ * The config, trusted (README "Trust"): the file and its folders before it is read; with
+ * 'all' (a run, check) then everything it makes zonerw run or read. Else exit 78, nothing run.
+ */
+async function loadTrusted(file: string, env: Env, what: 'config' | 'all'): Promise<Config> {
+  const [{ createTrust }, trusting, { fileOps }] = await Promise.all([import('./adapters/trust.js'), import('./run/trust.js'), import('./adapters/files.js')]);
+  const trust = createTrust();
+  await trusting.refuseUntrustedConfig(file, trust);
+  const cfg = await loadConfig(file);
+  if (what === 'all') await trusting.refuseUntrustedRun(cfg, trust, fileOps, env.PATH ?? '');
+  return cfg;
+}
+
 function configPath(g: GlobalOptions, env: Env): string {
   return g.config ?? env.ZONERW_CONFIG ?? DEFAULT_CONFIG;
 }
@@ -229,7 +243,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     nameserver: createNameserver(cfg.nameserver),
     ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
     files: files.fileOps,
-    runHook: async (argv, extra, timeoutMs) => (await command()).runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
+    runHook: async (argv, extra, timeoutMs) => (await import('./adapters/hook.js')).runHook(argv, extra, timeoutMs, dirname(cfg.file)),
     findProgram: async (name) => (await command()).findProgram(name, env.PATH ?? ''),
     appendHistory: async (dir, events) => (await historyFile()).appendHistory(dir, events),
     readHistory: async (dir) => (await historyFile()).readHistory(dir),

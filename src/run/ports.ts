@@ -175,3 +175,17 @@ export interface Deps {
   findProgram(name: string): Promise<boolean>;
   log: Log;
 }
+
+/**
+ * Trust by ownership and mode (core/trust.ts decides, adapters/trust.ts looks): each call
+ * returns one line per path another user than root or zonerw's own could change, with the fix.
+ */
+export interface Trust {
+  /** `path`, every folder above it, and a link's target with its folders. `nameserver`: the
+   *  user and group (nsd, bind, knot) that may own and write them too (zone_dir's) */
+  path(path: string, what: string, opts?: { nameserver?: string }): Promise<string[]>;
+  /** the program of `argv` as a run finds it (a bare name on `searchPath`, then in the sbin
+   *  folders; a relative path from `cwd`), the folders searched before it, and the script an
+   *  interpreter reads; `file`: where it was found, undefined when it was not */
+  program(argv: readonly string[], what: string, opts: { searchPath: string; cwd: string }): Promise<{ file?: string; problems: string[] }>;
+}
