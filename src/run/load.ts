@@ -2,7 +2,7 @@
 // zone file on disk. Reads only, through deps.files; base-file problems are returned, not
 // thrown, so one bad zone does not stop the others.
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
 import { presignedProblems } from '../core/dnssec.js';
 import { readSoaSerial } from '../core/lexer.js';
@@ -14,6 +14,7 @@ import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
 import { ConfigError, type Trouble } from '../errors.js';
 import { readIncludes, type IncludeOptions } from './includes.js';
+import { baseFilePath, displayPath, zoneFilePath } from './paths.js';
 import type { Files } from './ports.js';
 
 /** Zone and base files are read and written as latin1: one character per byte, so that
@@ -52,20 +53,6 @@ function sha256Of(parts: readonly string[]): string {
 
 /** The included files as hashed: each one's path and text. */
 const includedParts = (included: readonly IncludedFile[]) => included.flatMap((f) => [f.path, f.text]);
-
-export function zoneFilePath(cfg: Config, zone: string): string {
-  return join(cfg.zoneDir, cfg.zoneFile.replace('{zone}', zone));
-}
-
-export function baseFilePath(cfg: Config, zone: string): string {
-  return join(cfg.baseDir, `${zone}.base`);
-}
-
-/** Names as the user will recognise them: relative to the config file's folder. */
-export function displayPath(cfg: Config, path: string): string {
-  const rel = relative(join(cfg.file, '..'), path);
-  return rel.startsWith('..') ? path : rel;
-}
 
 /** The zones to publish: the configured list, or every *.base in base_dir. */
 export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promise<{ zones: string[]; problems: string[] }> {
@@ -111,11 +98,6 @@ export function goneZones(cfg: Config, files: Pick<Files, 'identity'>, listed: r
     (file === undefined ? retired : orphaned).push(zone);
   }
   return { orphaned, retired };
-}
-
-/** Both paths of a zone as the user recognises them. */
-export function shownPaths(cfg: Config, zone: string): { base: string; file: string } {
-  return { base: displayPath(cfg, baseFilePath(cfg, zone)), file: displayPath(cfg, zoneFilePath(cfg, zone)) };
 }
 
 /**
