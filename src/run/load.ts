@@ -1,7 +1,6 @@
 // Observe the zones: which there are, each base file parsed and rendered (serial aside), and the
 // zone file on disk. Reads only, through deps.files; base-file problems are returned, not
 // thrown, so one bad zone does not stop the others.
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
 import { presignedProblems } from '../core/dnssec.js';
@@ -13,6 +12,7 @@ import type { ZoneMemory } from '../core/plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
 import { ConfigError, type Trouble } from '../errors.js';
+import { sha256, sha256Of } from './hash.js';
 import { readIncludes, type IncludeOptions } from './includes.js';
 import { baseFilePath, displayPath, zoneFilePath } from './paths.js';
 import type { Files } from './ports.js';
@@ -40,15 +40,6 @@ export const MAX_BASE_BYTES = 16 * 1024 * 1024;
 /** A file name as one printable line: control characters (a newline in a name) escaped. */
 function printable(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
-}
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** sha256 of several texts, each one's length first, so that no two lists hash alike. */
-function sha256Of(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${p.length}:`).update(p);
-  return h.digest('hex');
 }
 
 /** The included files as hashed: each one's path and text. */
