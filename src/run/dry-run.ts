@@ -4,7 +4,7 @@ import { unifiedDiff } from '../core/diff.js';
 import { describeUnfinished, quoteArg } from '../core/messages.js';
 import type { ZoneStep } from '../core/run-plan.js';
 import type { RunContext } from './context.js';
-import { ZONE_ENCODING } from './load.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import type { Scratch } from './ports.js';
 import { checkerName, inScratch, stageZone } from './stage.js';
 

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
 import { presignedProblems } from '../core/dnssec.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { INCLUDES_FROM } from '../core/nameserver.js';
@@ -17,10 +18,6 @@ import { readIncludes, type IncludeOptions } from './includes.js';
 import { baseFilePath, displayPath, zoneFilePath } from './paths.js';
 import type { Files } from './ports.js';
 
-/** Zone and base files are read and written as latin1: one character per byte, so that
- *  whatever encoding the operator used (UTF-8 in comments, stray bytes) is copied byte for
- *  byte. Markers and values are ASCII. */
-export const ZONE_ENCODING = 'latin1';
 /** Stands for the serial when comparing content "serial aside". */
 const NO_SERIAL = '0';
 
