@@ -1,5 +1,6 @@
 // The layers hold (README, Architecture): src/core imports only src/core and no node: module;
-// adapters never import config; commands are reached only from the CLI; no import cycle.
+// adapters never import config; commands are reached only from the CLI and import no other
+// command; no import cycle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,6 +35,11 @@ test('adapters import no config', () => {
 
 test('run/ and commands/ reach adapters only through the ports (the CLI builds them)', () => {
   const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('run/') || f.startsWith('commands/') ? deps.filter((d) => d.startsWith('adapters/')).map((d) => `${f} -> ${d}`) : []));
+  assert.deepEqual(bad, []);
+});
+
+test('a command imports no other command (what two share lives in src/run/)', () => {
+  const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('commands/') ? deps.filter((d) => d.startsWith('commands/')).map((d) => `${f} -> ${d}`) : []));
   assert.deepEqual(bad, []);
 });
 

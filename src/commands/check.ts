@@ -17,9 +17,9 @@ import { sha256 } from '../run/hash.js';
 import { countLoadFailure, goneZones, listZones, loadZone } from '../run/load.js';
 import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
+import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
-import { refuseSameFolders } from './run.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
