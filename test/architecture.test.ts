@@ -33,8 +33,13 @@ test('adapters import no config', () => {
   assert.deepEqual(bad, []);
 });
 
-test('run/ and commands/ reach adapters only through the ports (the CLI builds them)', () => {
+test('run/ and commands/ reach adapters only through the ports (src/wiring.ts builds them)', () => {
   const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('run/') || f.startsWith('commands/') ? deps.filter((d) => d.startsWith('adapters/')).map((d) => `${f} -> ${d}`) : []));
+  assert.deepEqual(bad, []);
+});
+
+test('src/wiring.ts is the one module outside adapters/ that imports an adapter (cli.ts is argv only)', () => {
+  const bad = [...graph].flatMap(([f, deps]) => (f.startsWith('adapters/') || f === 'wiring.ts' ? [] : deps.filter((d) => d.startsWith('adapters/')).map((d) => `${f} -> ${d}`)));
   assert.deepEqual(bad, []);
 });
 
