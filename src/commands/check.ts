@@ -91,7 +91,7 @@ async function folders(p: Preflight): Promise<void> {
     if (!(e instanceof ConfigError)) throw e;
     for (const line of e.problems) problem(line, 'config');
   }
-  const exists = async (dir: string) => (await deps.files.folderId(dir)) !== undefined;
+  const exists = async (dir: string) => (await deps.files.folderId(dir).catch(() => undefined)) !== undefined; // unreadable: said above
   p.folders = { base: await exists(cfg.baseDir), zone: await exists(cfg.zoneDir), state: await exists(cfg.stateDir) };
   if (p.folders.zone) {
     const zoneDir = await deps.files.writable(cfg.zoneDir);

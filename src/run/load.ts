@@ -178,10 +178,10 @@ async function readInstalled(zoneFile: string, files: Files, input: ZoneInput, o
 
 async function readBase(cfg: Config, files: Files, zone: string, baseFile: string, shown: string): Promise<{ ok: true; text: string } | Extract<ZoneLoad, { ok: false }>> {
   const refuse = (problem: string) => ({ ok: false as const, zone, kind: 'base' as const, problems: [`${shown}: ${problem}`] });
-  const size = (await files.size(baseFile)) ?? 0;
-  if (size > MAX_BASE_BYTES) return refuse(`too large (${size} bytes; a base file may have at most ${MAX_BASE_BYTES})`);
   let text: string | undefined;
   try {
+    const size = (await files.size(baseFile)) ?? 0;
+    if (size > MAX_BASE_BYTES) return refuse(`too large (${size} bytes; a base file may have at most ${MAX_BASE_BYTES})`);
     text = await files.read(baseFile, ZONE_ENCODING);
   } catch (e) {
     return refuse((e as Error).message.replace(`cannot read ${baseFile}: `, 'cannot read it: '));
