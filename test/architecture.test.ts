@@ -48,6 +48,26 @@ test('a command imports no other command (what two share lives in src/run/)', ()
   assert.deepEqual(bad, []);
 });
 
+test('a plain run never loads jsdiff: only --dry-run imports it, and only through a dynamic import()', () => {
+  // Static imports only (`from '...'`): what the entry loads, and what the bundle evaluates, at start-up.
+  const staticDeps = new Map([...graph.keys()].map((f) => {
+    const text = readFileSync(join(src, f), 'utf8');
+    const specs = [...text.matchAll(/^import (?!type )[^;]*?\bfrom\s*'([^']+)'/gm)].map((m) => m[1]!);
+    return [f, specs.map((s) => (s.startsWith('.') ? relative(src, normalize(join(dirname(join(src, f)), s))).replace(/\.js$/, '.ts') : s))] as const;
+  }));
+  const reached = new Set<string>();
+  const visit = (f: string): void => {
+    if (reached.has(f)) return;
+    reached.add(f);
+    for (const d of staticDeps.get(f) ?? []) visit(d);
+  };
+  for (const entry of ['cli.ts', 'commands/run.ts']) visit(entry);
+  assert.ok(reached.has('run/dry-run.ts'), 'the walk follows static imports');
+  assert.deepEqual([...reached].filter((f) => f === 'diff' || f === 'run/zone-diff.ts'), []);
+  const importers = [...graph].filter(([, deps]) => deps.includes('diff')).map(([f]) => f);
+  assert.deepEqual(importers, ['run/zone-diff.ts']);
+});
+
 test('no import cycle', () => {
   const state = new Map<string, 'open' | 'done'>();
   const cycles: string[] = [];
