@@ -38,6 +38,8 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
   }
   const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch, ctx.cfg.includeDir), { ns: deps.nameserver, includeDir: ctx.cfg.includeDir, signer: deps.signer });
   if (!staged.ok) {
+    // not signed: the render is all there is to compare
+    if (signs) for (const line of zoneDiffLines({ ...sides, wouldInstall: rendered.text, signing: 'unsigned render' })) log.out(line);
     log.err(
       staged.refusal === 'write' ? `${step.zone}: ${staged.message}`
       : staged.refusal === 'unfinished' ? `${step.zone}: ${describeUnfinished(staged.checker, staged.reason)}; the zone would not be installed`

@@ -238,6 +238,20 @@ test('--dry-run of a signed zone diffs like with like: the signed file against t
   ], 'only the changed records, no signature');
 });
 
+test('--dry-run of a signed zone the signer refuses: the diff is of the zone before signing, and says so', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  l.mainUp = false;
+  l.now += 120_000;
+  l.signFails = 'no keys';
+  reset(l);
+  assert.equal(await l.go({ dryRun: true }), 1);
+  assert.ok(l.out.includes('(the zone before signing, against the signed zones/example.com without its RRSIG, NSEC and NSEC3 records: the signer would rewrite it in its own form)'), l.out.join('\n'));
+  assert.ok(l.out.includes('+www  IN A   198.51.100.7'), l.out.join('\n'));
+  assert.ok(!l.out.some((line) => /^[-+].*RRSIG/.test(line)), l.out.join('\n'));
+  assert.match(l.err.join('\n'), /no keys/);
+});
+
 test('--dry-run shows the signer with its paths filled in and writes nothing; zonerw check signs into scratch', async () => {
   const l = await lab();
   assert.equal(await l.go({ dryRun: true }), 0);
