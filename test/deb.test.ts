@@ -17,7 +17,7 @@ import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/paths.js';
-import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../scripts/lab.js';
+import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from './lab/lab.js';
 import { BACKUP, BASE, MAIN, ZONE, configToml, expectedZone, lines, publishedSerial, show, type Run } from './e2e/scenario.js';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };

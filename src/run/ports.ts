@@ -115,6 +115,8 @@ export interface Scratch {
   dispose(): Promise<void>;
 }
 
+/** "Does not exist" (undefined) means ENOENT or ENOTDIR only: any other error reading a path
+ *  (EACCES, ELOOP, EIO...) is a RunError naming the path, the user zonerw runs as and the fix. */
 export interface Files {
   prepare(path: string, content: string, encoding: BufferEncoding): Promise<PreparedFile>;
   /** prepare + commit, for files outside zone_dir (metrics) */

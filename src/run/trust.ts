@@ -11,7 +11,9 @@ import { CHECKERS, INCLUDES_FROM } from '../core/nameserver.js';
 import { HOOK_PATH } from '../core/trust.js';
 import { EXIT, ZonerwError } from '../errors.js';
 import { readIncludes } from './includes.js';
-import { baseFilePath, displayPath, MAX_BASE_BYTES, ZONE_ENCODING } from './load.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
+import { MAX_BASE_BYTES } from './load.js';
+import { baseFilePath, displayPath } from './paths.js';
 import type { Files, Trust } from './ports.js';
 
 /** The user and group each nameserver runs as on Debian (nsd, bind, knot packages). */

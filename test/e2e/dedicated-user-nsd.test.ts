@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
 import { readableBin } from '../helpers/paths.js';
 import { skipUnlessCI } from '../helpers/need.js';
-import { binaryPath, freePort, labPath, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { binaryPath, freePort, labPath, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../lab/lab.js';
 
 const USER = 'zonerw-ci';
 const ZONE = 'example.test';
