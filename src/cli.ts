@@ -18,10 +18,6 @@ interface GlobalOptions {
 }
 
 export async function main(argv: readonly string[], env: Env, io: Log = stdio()): Promise<ExitCode> {
-  // A write past RLIMIT_FSIZE fails with EFBIG, which the install reports and survives. The
-  // SIGXFSZ that comes with it is ignored by Node, but signal-exit (under proper-lockfile)
-  // re-raises any signal nobody else listens to, which would kill the run mid-install.
-  process.on('SIGXFSZ', () => {});
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(env, io, (code) => (exitCode = code));
   try {
@@ -182,7 +178,8 @@ Exit status:
   75  another run holds the lock: nothing touched
   78  configuration error: every problem listed
 
-Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests).
+Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests),
+ZONERW_LOCK_STALE (the lock's stale time, default 30s, tests).
 Manual: man 8 zonerw; the full config reference is in the README.`;
 
 /** `pin --for`: a duration up to a year, else a usage error. */
@@ -208,6 +205,16 @@ function clock(env: Env): () => number {
   return () => t;
 }
 
+/** ZONERW_LOCK_STALE (a duration, e.g. "3s") shortens the lock's stale time: for tests, which
+ *  then need not wait the real 30 s for a frozen holder's lock. */
+function lockStale(env: Env): { staleMs?: number } {
+  const stale = env.ZONERW_LOCK_STALE;
+  if (stale === undefined || stale === '') return {};
+  const ms = parseDuration(stale);
+  if (ms === undefined || ms < 1000) throw new UsageError(`ZONERW_LOCK_STALE: not a duration of 1s or more: "${stale}"`);
+  return { staleMs: ms };
+}
+
 /** The real adapters behind the ports; each module is loaded when a command first needs it. */
 async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
   const [{ probe }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
@@ -224,7 +231,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     now,
     // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
     probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
-    lock: (dir) => acquireLock(dir),
+    lock: (dir) => acquireLock(dir, lockStale(env)),
     nameserver: createNameserver(cfg.nameserver),
     ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
     files: files.fileOps,
