@@ -1,15 +1,17 @@
-// Kill at any instant: the real binary publishes a few hundred zones (failover, failback,
-// --force) and is SIGKILLed after a seeded random delay, over and over, sometimes several
+// Kill at any instant: the real binary publishes 200 zones (failover, failback, --force) and
+// is SIGKILLed at a seeded random point of its work, over and over, sometimes several
 // times in a row before a run is allowed to finish. After every kill each zone file must be
 // the complete old file or the complete new one, and no serial may go backwards; every run
 // allowed to finish must clean up the temp files, end with every zone pointing at the favoured
 // server, and raise no false "edited by hand" alarm.
 //
 // The kills are aimed at the install window, from a run's first temp file in zone_dir to its
-// last rename: the calibration runs measure how long it lasts per zone installed, and most kills
-// come a random part of that (times the zones the run has to install) after the first temp file
-// appears. A kill landed in the window when it leaves temp files behind (written, not yet
-// renamed); the test counts them, says how many did, and fails if fewer than half did.
+// last rename. The window is short (tens of ms for 200 zones, against ~0.5 s for the run), so
+// the aim is not a delay but a point in the work, watched with inotify: most kills come as the
+// k-th temp file appears (k at random up to the zones the run has to install), some as the j-th
+// zone file is renamed into place; a fifth come at any instant of the run. A kill landed in the
+// window when it leaves temp files behind (written, not yet renamed); the test counts them, says
+// how many did, and fails if fewer than half did.
 //
 // Reproduce a failure with the seed printed in the diagnostics: ZONERW_KILL_SEED=<seed>. The
 // seed fixes what each run is asked to do and when it is killed; where in its work the kill
@@ -30,20 +32,33 @@ const seed = seedFrom('ZONERW_KILL_SEED', 20261122);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Where in a run's install to kill it: as its k-th temp file appears, or its j-th zone file is renamed into place. */
+type Aim = { temps: number } | { renames: number };
+
 /**
  * Watches `dir` (inotify, through fs.watch): `at` resolves with the time the first temp file
  * appears, the moment a run starts writing zone files however long its start-up took on this
  * machine; `lastRename` is the time a zone file last appeared under its own name (a rename of
- * a temp over it).
+ * a temp over it). `fire` is called, from the event itself, once the work reaches `aim`.
  */
-function watchInstalls(dir: string, zones: ReadonlySet<string>): { at: Promise<number>; lastRename(): number | undefined; close(): void } {
+function watchInstalls(dir: string, zones: ReadonlySet<string>, aim?: Aim, fire?: () => void): { at: Promise<number>; lastRename(): number | undefined; close(): void } {
   let done: (t: number) => void = () => {};
   let last: number | undefined;
+  const temps = new Set<string>();
+  let renames = 0;
   const at = new Promise<number>((r) => (done = r));
   const w = watch(dir, (event, name) => {
     if (!name) return;
-    if (TEMP.test(String(name))) done(Date.now());
-    else if (event === 'rename' && zones.has(String(name))) last = Date.now();
+    const n = String(name);
+    if (TEMP.test(n)) {
+      done(Date.now());
+      temps.add(n);
+      if (aim && 'temps' in aim && temps.size === aim.temps) fire?.();
+    } else if (event === 'rename' && zones.has(n)) {
+      last = Date.now();
+      renames++;
+      if (aim && 'renames' in aim && renames === aim.renames) fire?.();
+    }
   });
   return { at, lastRename: () => last, close: () => w.close() };
 }
@@ -191,6 +206,7 @@ test('SIGKILL at random instants: every zone file old or new, never a mix; seria
     let kills = 0;
     let attempts = 0;
     let completed = 0;
+    let nothingDue = 0;
     let midway = 0;
     let inWindow = 0;
     let chain = 0;
@@ -208,20 +224,28 @@ test('SIGKILL at random instants: every zone file old or new, never a mix; seria
       w.clock += step < 0.1 ? 86_400_000 : step < 0.15 ? -7_200_000 : Math.floor(30 + random() * 240) * 60_000;
       const runArgs = forced ? [...args, '--force'] : args;
       // A fifth of the kills at any instant of the run (start-up, checks, state...), the rest in
-      // its install window: a random part of it after its first temp file appears. The window
-      // lasts as long as the zones this run has to install take (all of them with --force).
+      // its install window: as a temp file appears, or (a quarter of those) as a zone file is
+      // renamed into place, at random among the zones this run has to install (all with --force).
       const anyInstant = random() < 0.2;
       const due = forced ? specs.length : owedZones(w);
-      const delay = anyInstant ? random() * runMs * 0.9 : random() * perZoneMs * due;
-      const what = `kill #${kills + 1} (attempt ${attempts}, ${main.mode}${forced ? ', --force' : ''}, ${Math.round(delay)} ms after ${anyInstant ? 'its start' : 'its first write'})`;
+      const pick = random();
+      const aim: Aim | undefined = anyInstant ? undefined : pick < 0.75 ? { temps: 1 + Math.floor((pick / 0.75) * due) } : { renames: 1 + Math.floor(((pick - 0.75) / 0.25) * Math.max(1, due - 1)) };
+      // (due 0: the favoured server moved back before a killed run renamed anything; this run
+      // has nothing to install, only what the killed run left, and is let finish)
+      const delay = anyInstant ? random() * runMs * 0.9 : 0;
+      const when = !aim ? `${Math.round(delay)} ms after its start` : 'temps' in aim ? `at temp file ${aim.temps} of ${due}` : `at rename ${aim.renames} of ${due}`;
+      const what = `kill #${kills + 1} (attempt ${attempts}, ${main.mode}${forced ? ', --force' : ''}, ${when})`;
 
       before = snapshot(lab.zoneDir);
-      const watcher = watchInstalls(lab.zoneDir, names);
+      let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
+      const watcher = watchInstalls(lab.zoneDir, names, aim, () => child?.kill('SIGKILL'));
       const run = startZonerw(runArgs, env());
+      child = run.child;
       try {
-        if (!anyInstant) await Promise.race([watcher.at, run.done]);
-        await sleep(delay);
-        run.child.kill('SIGKILL');
+        if (anyInstant) {
+          await sleep(delay);
+          run.child.kill('SIGKILL');
+        }
         r = await run.done;
       } finally {
         watcher.close();
@@ -232,6 +256,7 @@ test('SIGKILL at random instants: every zone file old or new, never a mix; seria
         checkAfter(w, before, forced, `${what}: finished first`);
         checkSettled(w, r, `${what}: finished first`);
         completed++;
+        if (due === 0) nothingDue++;
         continue;
       }
       kills++;
@@ -257,7 +282,7 @@ test('SIGKILL at random instants: every zone file old or new, never a mix; seria
     r = await zonerw(args, env());
     checkAfter(w, before, false, 'final run');
     checkSettled(w, r, 'final run');
-    t.diagnostic(`${kills} kills: ${inWindow} in the install window (between the first temp file and the last rename), ${midway} of them with some zones renamed and some not; ${completed} runs finished before their kill; ${Math.round((Date.now() - began) / 1000)} s`);
+    t.diagnostic(`${kills} kills: ${inWindow} in the install window (between the first temp file and the last rename), ${midway} of them with some zones renamed and some not; ${completed} runs finished before their kill (${nothingDue} of them with no zone to install); ${Math.round((Date.now() - began) / 1000)} s`);
     assert.ok(inWindow > kills / 2, `only ${inWindow} of ${kills} kills landed in the install window: the aim is off`);
     assert.ok(midway > 0, 'no kill landed while zone files were being renamed: the delays missed the window');
   } finally {
