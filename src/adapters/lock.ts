@@ -1,6 +1,6 @@
 // The run lock: a folder `${stateDir}/zonerw.lock`, taken by mkdir (atomic, also over NFS: of
-// several runs, exactly one makes it). A second run fails at once (no retries). Our own ~200
-// lines instead of proper-lockfile: see the README, Decisions, "The run lock is our own".
+// several runs, exactly one makes it). A second run fails at once (no retries). Our own code
+// instead of proper-lockfile: see the README, Decisions, "The run lock is our own".
 //
 // Right after the mkdir the holder writes `holder` into the folder: its pid, host name and the
 // time it took the lock. While it holds the lock it sets the folder's mtime every stale/2.
