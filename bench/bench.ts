@@ -1018,7 +1018,6 @@ async function importCosts(): Promise<ImportCost[]> {
   const specs = [
     'commander',
     'smol-toml',
-    'proper-lockfile',
     'got',
     'node:http',
     'node:child_process',

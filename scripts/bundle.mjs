@@ -23,7 +23,7 @@ const { metafile } = await build({
   platform: 'node',
   target: 'node20',
   outdir: 'dist/zonerw',
-  // CommonJS dependencies (commander, proper-lockfile) call require() for node: built-ins.
+  // CommonJS dependencies (commander) call require() for node: built-ins.
   banner: { js: "import { createRequire as __zonerwRequire } from 'node:module'; const require = __zonerwRequire(import.meta.url);" },
   legalComments: 'eof',
   logLevel: 'warning',

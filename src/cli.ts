@@ -16,10 +16,6 @@ interface GlobalOptions {
 }
 
 export async function main(argv: readonly string[], env: Env, io: Log = stdio()): Promise<ExitCode> {
-  // A write past RLIMIT_FSIZE fails with EFBIG, which the install reports and survives. The
-  // SIGXFSZ that comes with it is ignored by Node, but signal-exit (under proper-lockfile)
-  // re-raises any signal nobody else listens to, which would kill the run mid-install.
-  process.on('SIGXFSZ', () => {});
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(env, io, (code) => (exitCode = code));
   try {
@@ -180,7 +176,8 @@ Exit status:
   75  another run holds the lock: nothing touched
   78  configuration error: every problem listed
 
-Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests).
+Environment: ZONERW_CONFIG (the config file), ZONERW_NOW (pin the clock, tests),
+ZONERW_LOCK_STALE (the lock's stale time, default 30s, tests).
 Manual: man 8 zonerw; the full config reference is in the README.`;
 
 /** `pin --for`: a duration up to a year, else a usage error. */

@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import type { Config } from './config/types.js';
 import { loadConfig } from './config/load.js';
+import { parseDuration } from './core/format.js';
 import { UsageError } from './errors.js';
 import type { Deps, Log, ZoneQuery } from './run/ports.js';
 
@@ -17,6 +18,16 @@ function clock(env: Env): () => number {
   const t = Date.parse(pinned);
   if (Number.isNaN(t)) throw new UsageError(`ZONERW_NOW: not an ISO 8601 time: "${pinned}"`);
   return () => t;
+}
+
+/** ZONERW_LOCK_STALE (a duration, e.g. "3s") shortens the lock's stale time: for tests, which
+ *  then need not wait the real 30 s for a frozen holder's lock. */
+function lockStale(env: Env): { staleMs?: number } {
+  const stale = env.ZONERW_LOCK_STALE;
+  if (stale === undefined || stale === '') return {};
+  const ms = parseDuration(stale);
+  if (ms === undefined || ms < 1000) throw new UsageError(`ZONERW_LOCK_STALE: not a duration of 1s or more: "${stale}"`);
+  return { staleMs: ms };
 }
 
 /** The real adapters behind the ports; each module is loaded when a command first needs it. */
@@ -36,7 +47,7 @@ export async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
     probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
     askVantage: async (...ask) => (await import('./adapters/blackbox.js')).askBlackbox(...ask),
-    lock: (dir) => acquireLock(dir),
+    lock: (dir) => acquireLock(dir, lockStale(env)),
     nameserver: createNameserver(cfg.nameserver),
     ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
     files: files.fileOps,
