@@ -10,10 +10,12 @@ import type { Config } from '../config/types.js';
 import { describeGoneBase, quoteArg } from '../core/messages.js';
 import { ConfigError, Trouble, type ExitCode } from '../errors.js';
 import { checkZones } from '../run/check-zones.js';
-import { displayPath, goneZones, listZones, shownPaths, zoneFilePath } from '../run/load.js';
+import { goneZones, listZones } from '../run/load.js';
+import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
+import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
-import { refuseSameFolders } from './run.js';
+import { vantagesAnswer } from './check-vantages.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
@@ -33,7 +35,7 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();
@@ -85,7 +87,7 @@ async function folders(p: Preflight): Promise<void> {
     if (!(e instanceof ConfigError)) throw e;
     for (const line of e.problems) problem(line, 'config');
   }
-  const exists = async (dir: string) => (await deps.files.folderId(dir)) !== undefined;
+  const exists = async (dir: string) => (await deps.files.folderId(dir).catch(() => undefined)) !== undefined; // unreadable: said above
   p.folders = { base: await exists(cfg.baseDir), zone: await exists(cfg.zoneDir), state: await exists(cfg.stateDir) };
   if (p.folders.zone) {
     const zoneDir = await deps.files.writable(cfg.zoneDir);

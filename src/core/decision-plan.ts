@@ -6,6 +6,7 @@ import { describeTransition, rememberHealth, traceVerdict, type HealthDecision, 
 import { groupTag, type HistoryEvent } from './history.js';
 import { moveKind, type GroupMove } from './hooks.js';
 import type { GroupState } from './state.js';
+import { votesBehind } from './votes.js';
 
 /** One group's part of the decision. */
 export interface GroupPlan extends GroupMove {
@@ -64,7 +65,7 @@ function planGroup(plan: DecisionPlan, g: GroupDecided, before: Before, now: num
     // the first run records where it starts, so history can count time favoured from there;
     // a move is named as its hooks are (failover, failback, change)
     const type = moveKind(previous?.server, d.favoured.server, first);
-    plan.events.push({ t: now, type, ...tag, from: previous?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule });
+    plan.events.push({ t: now, type, ...tag, from: previous?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule, ...votesBehind(d.servers) });
   }
   const { servers, ...memory } = rememberHealth(d);
   Object.assign(plan.health.servers, servers);

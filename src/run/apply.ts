@@ -9,9 +9,11 @@ import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
 import { loadProblems, type Gathered } from './gather.js';
 import type { Ready } from './install.js';
-import { loadZone, sha256 } from './load.js';
+import { sha256 } from './hash.js';
+import { loadZone } from './load.js';
 import { mapLimit } from './map-limit.js';
 import { signedMemory, resignBeforeFor, shortSignaturesProblem } from './sign.js';
+import { sayVotes } from './vantages.js';
 import { besideZoneFile, stageZones, type Checking, type Place, type PublishStep, type Stageable, type Staged } from './stage.js';
 
 /** Zones are read again, rendered, written and validated this many at a time (memory). */
@@ -20,6 +22,7 @@ const CHUNK = 200;
 /** What every reader of a plan says first, in its mood: the decision, each problem once, the zones kept or waiting, the refusals. */
 export function sayPlan(ctx: RunContext, plan: RunPlan, mood: Mood, o: { stdout: boolean } = { stdout: true }): void {
   ctx.events.push(...plan.events);
+  sayVotes(plan.decision.groups, o.stdout ? ctx : { warn: ctx.warn, say: () => {} }, ctx.cfg);
   if (o.stdout) for (const line of plan.decision.trace) ctx.trace(line);
   if (o.stdout) for (const line of plan.decision.say) ctx.say(line);
   for (const p of plan.problems) ctx.fail(p);

@@ -1,7 +1,7 @@
 // --dry-run: the plan printed, as diffs, checker verdicts and commands; `--dry-run --json`: the
 // plan itself, as a plain value on stdout (core/plan-json.ts). It writes nothing in zone_dir or
 // state_dir: zones are staged in a private scratch folder.
-import { unifiedDiff } from '../core/diff.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import { quoteArg } from '../core/messages.js';
 import { describeOutcome, outcomeProblem } from '../core/outcomes.js';
 import { planAsJson } from '../core/plan-json.js';
@@ -10,9 +10,8 @@ import type { ExitCode } from '../errors.js';
 import { notStaged, reread, sayPlan } from './apply.js';
 import type { RunContext } from './context.js';
 import type { Gathered } from './gather.js';
-import { ZONE_ENCODING } from './load.js';
 import type { Scratch } from './ports.js';
-import { inScratch, stageZone, type Stageable } from './stage.js';
+import { inScratch, stageZone } from './stage.js';
 
 type Publishing = Extract<ZoneStep, { action: 'publish' | 'refuse' }>;
 
@@ -35,30 +34,38 @@ export async function showPlan(ctx: RunContext, plan: RunPlan, g: Gathered): Pro
   return ctx.trouble.exitCode();
 }
 
-/** A publish: the line, the diff, the checker's verdict and the commands; a refusal (said with the plan): its diff only. */
+/** A publish: its line, the diff, the checker's verdict and the commands; a refusal (said with the plan): its diff only. */
 async function showZone(ctx: RunContext, step: Publishing, g: Gathered, scratch: Scratch): Promise<void> {
   const stageable = await reread(ctx, step, g);
   if (!stageable) return;
-  if (step.action === 'publish') ctx.log.out(describeOutcome({ kind: 'publish', line: step.line }, 'would'));
-  showDiff(ctx, stageable);
-  if (step.action === 'refuse') return;
   const { deps } = ctx;
+  const { input, rendered } = stageable;
+  // jsdiff comes with it: loaded by --dry-run only
+  const { signCommandLine, zoneDiffLines } = await import('./dry-run-show.js');
+  const signs = deps.signer?.signs(step.zone) === true;
+  const sides = { installed: input.installed?.text, shown: input.shown.file };
+  const showRender = () => {
+    for (const line of zoneDiffLines({ ...sides, wouldInstall: rendered.text, ...(signs ? { signing: 'unsigned render' as const } : {}) })) ctx.log.out(line);
+  };
+  if (step.action === 'publish') ctx.log.out(describeOutcome({ kind: 'publish', line: step.line }, 'would'));
+  if (!signs || step.action === 'refuse') showRender();
+  if (step.action === 'refuse') return;
   const staged = await stageZone(stageable, inScratch(scratch, ctx.cfg.includeDir), { ns: deps.nameserver, includeDir: ctx.cfg.includeDir, signer: deps.signer });
   if (!staged.ok) {
+    if (signs) showRender(); // not signed: the render is all there is to compare
     ctx.fail(outcomeProblem(notStaged(staged), 'would'));
     return;
   }
-  if (deps.signer?.signs(step.zone)) ctx.log.out(`would sign with: ${deps.signer.command(step.zone, '{in}', '{out}').map(quoteArg).join(' ')} (then verify it)`);
+  if (signs) {
+    // the diff of what would be installed: the signer's output
+    const signed = (await deps.files.read(staged.file.tempPath, ZONE_ENCODING)) ?? '';
+    for (const line of zoneDiffLines({ ...sides, wouldInstall: signed, signing: 'signed' })) ctx.log.out(line);
+    ctx.log.out(signCommandLine(deps.signer!, step.zone, input.zoneFile));
+  }
   for (const s of ['reload', 'notify'] as const) {
     const argv = deps.nameserver.command(s, step.zone);
     if (argv) ctx.log.out(`would run: ${argv.map(quoteArg).join(' ')}`);
   }
-}
-
-function showDiff(ctx: RunContext, { zone, input, rendered }: Stageable): void {
-  const diff = unifiedDiff(input.installed?.text ?? '', rendered.text, input.installed ? input.shown.file : '/dev/null', input.shown.file);
-  ctx.log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
-  if (ctx.deps.signer?.signs(zone) && input.installed) ctx.log.out(`(${input.shown.file} is signed; the diff is against the zone before signing)`);
 }
 
 /** Reloads and NOTIFYs owed by earlier runs, for zones this run does not publish. */
