@@ -5,12 +5,10 @@ import type { ExitCode } from '../errors.js';
 import { createContext } from '../run/context.js';
 import { refuseSameFolders } from '../run/folders.js';
 import { probeServers } from '../run/observe.js';
-import { keepYoungGenerationSmall } from '../run/memory.js';
 import { carryOut } from '../run/pipeline.js';
 import type { Deps, RunOptions } from '../run/ports.js';
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
-  keepYoungGenerationSmall();
   // The probes need neither the lock nor the state: the servers answer while the folders are
   // checked, the lock taken and the state read. (A run that then stops, locked out say, leaves
   // its probes behind: bin/zonerw.js exits when main returns, it does not wait for them.)
