@@ -12,12 +12,15 @@ import { DEFAULT_GROUP } from './markers.js';
 export type GroupTag = { group?: string };
 
 /** A move of the favoured server, named as its hooks are; `from` is null on the first run. */
-export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string } & GroupTag;
+/** `served`: whether DNS served the move when its run ended (absent in events written before it was recorded) */
+export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string; served?: boolean } & GroupTag;
 
 export type HistoryEvent =
   | ({ t: number; type: 'check'; server: string; up: boolean; reason: string } & GroupTag)
   | MoveEvent
   | { t: number; type: 'publish'; zone: string; serial: number; why: string[] }
+  /** a publish the primary did not serve when its run ended, found served by a later run */
+  | { t: number; type: 'served'; zone: string; serial: number; change: string }
   | ({ t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null } & GroupTag)
   | ({ t: number; type: 'unpin'; server: string; by: string | null; expired: boolean } & GroupTag)
   | { t: number; type: 'error'; message: string }

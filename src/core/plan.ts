@@ -47,6 +47,9 @@ export interface ZoneMemory {
   inputs?: { base: string; file: string; included?: Record<string, string> };
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
+  /** the change line of an install the primary has not been found serving yet: said (stdout, a
+   *  `served` event) by the run that finds it served, and only then */
+  unserved?: string;
   /** a zone zonerw signs ([dnssec] sign): when the first signature of its installed file expires */
   signaturesExpire?: number;
 }

@@ -25,12 +25,45 @@ const LIST_CHUNK = 200;
 export async function settlePending(ctx: RunContext, zones: ReadonlySet<string>): Promise<void> {
   const { state } = ctx;
   const owing = Object.keys(state.zones).filter((z) => zones.has(z) && state.zones[z]!.pending.length > 0).sort();
+  const reloadFailed = new Set<string>();
   for (const step of ['reload', 'notify'] as const) {
     const due = owing.filter((z) => state.zones[z]!.pending[0] === step);
     if (due.length === 0) continue;
     const failed = await runStep(ctx, step, due);
+    if (step === 'reload') for (const z of failed) reloadFailed.add(z);
     const done = due.filter((z) => !failed.has(z));
     rememberDone(state, step === 'reload' ? await confirmServed(ctx, done) : done, step);
+  }
+  announceServed(ctx, zones, reloadFailed);
+}
+
+/**
+ * stdout claims a change only once the primary serves it. An install served now: its change
+ * line; one installed by an earlier run and served now: `example.com: now served by the primary:
+ * serial ..., www -> 198.51.100.7` and a `served` event; one installed now and not served: a line
+ * saying it waits, and why (the details are on stderr). An earlier run's install still not served
+ * is said on stderr by confirmServed, every run.
+ */
+function announceServed(ctx: RunContext, zones: ReadonlySet<string>, reloadFailed: ReadonlySet<string>): void {
+  for (const zone of [...zones].sort()) {
+    const m = ctx.state.zones[zone];
+    if (!m?.unserved) continue;
+    const line = m.unserved;
+    const change = line.startsWith(`${zone}: `) ? line.slice(zone.length + 2) : line;
+    const now = ctx.events.some((e) => e.type === 'publish' && e.zone === zone); // installed by this run
+    if (m.pending.includes('reload')) {
+      const why = reloadFailed.has(zone) ? 'its reload failed' : 'the primary does not serve it yet';
+      if (now) ctx.say(`${zone}: waiting: ${change}: installed, but ${why} (said on stderr); the reload is retried on the next run`);
+      continue;
+    }
+    delete m.unserved;
+    if (now) {
+      ctx.say(line);
+      continue;
+    }
+    // without [nameserver] address, a reload's success is all zonerw knows: it claims no more
+    ctx.say(`${zone}: ${ctx.cfg.nameserver.address ? 'now served by the primary' : 'now reloaded'}: ${change}`);
+    ctx.events.push({ t: ctx.now, type: 'served', zone, serial: m.primarySerial ?? m.serial, change });
   }
 }
 

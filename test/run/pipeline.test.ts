@@ -239,13 +239,17 @@ test('a failed reload is reported, kept pending, and retried by the next run eve
   l.failing.add('reload');
   assert.equal(await l.go(), 1);
   assert.deepEqual(l.err, ['example.com: nsd-control reload example.com failed (exit 1): error: connect: Connection refused; will retry on the next run']);
+  assert.deepEqual(l.out, ['example.com: waiting: serial 2026112200, www mail -> 192.0.2.1, zone file was missing: installed, but its reload failed (said on stderr); the reload is retried on the next run'], 'no change claimed before it is served');
   assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com'], 'no NOTIFY for data not loaded');
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
   l.failing.clear();
   reset(l);
   assert.equal(await l.go(), 0);
-  assert.deepEqual([l.out, l.calls], [[], ['reload example.com', 'notify example.com']]);
+  assert.deepEqual([l.out, l.calls], [['example.com: now served by the primary: serial 2026112200, www mail -> 192.0.2.1, zone file was missing'], ['reload example.com', 'notify example.com']]);
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, [], 'said once');
 });
 
 test('a reload the control command reports done but the primary does not serve: exit 1 naming what it serves, pending, status shows it; the next good run publishes', async () => {
@@ -257,6 +261,8 @@ test('a reload the control command reports done but the primary does not serve: 
   reset(l);
   assert.equal(await l.go(), 1);
   assert.equal(l.err.length, 1, l.err.join('\n'));
+  assert.equal(l.out.at(-1), 'example.com: waiting: serial 2026112201, www mail -> 198.51.100.7: installed, but the primary does not serve it yet (said on stderr); the reload is retried on the next run', 'stdout claims no change DNS does not serve');
+  assert.ok(!l.out.some((x) => x.startsWith('example.com: serial')), l.out.join('\n'));
   assert.match(l.err[0]!, /^example\.com: not published: the primary 127\.0\.0\.1:53 serves serial 2026112200 \(mail\.example\.com A 192\.0\.2\.1; www\.example\.com A 192\.0\.2\.1\), not serial 2026112201 \(mail\.example\.com A 198\.51\.100\.7; www\.example\.com A 198\.51\.100\.7\), \d+ms after the reload; look in the nameserver's log, check that it can read zones\/example\.com \(the file's permissions, the nameserver's user\) and that its config loads that file for example\.com; the reload is retried on the next run$/);
   assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com'], 'no NOTIFY for data the primary does not serve');
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
@@ -272,7 +278,10 @@ test('a reload the control command reports done but the primary does not serve: 
   l.reloadLoads = true;
   reset(l);
   assert.equal(await l.go(), 0);
-  assert.deepEqual([l.out, l.err, l.calls], [[], [], ['reload example.com', 'notify example.com']]);
+  assert.deepEqual([l.out, l.err, l.calls], [['example.com: now served by the primary: serial 2026112201, www mail -> 198.51.100.7'], [], ['reload example.com', 'notify example.com']]);
+  const history = await readFile(join(l.cfg.stateDir, 'history.jsonl'), 'utf8');
+  assert.match(history, /"type":"served","zone":"example\.com","serial":2026112201/);
+  assert.match(history, /"type":"failover"[^\n]*"served":false/, 'the failover was recorded as not served');
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
   const after = await buildStatus(l.cfg, l.deps, l.now);
   assert.deepEqual(after.zones[0]!.served, { serial: 2026112201, addressesMatch: true, current: true, problem: null, words: null });
