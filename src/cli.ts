@@ -236,6 +236,7 @@ async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     peekState: stateFile.peekState,
     dns: askZone,
     warmDns: () => void import('./adapters/dns-query.js'),
+    system: (await import('./adapters/system.js')).systemView,
     saveState: stateFile.saveState,
     log,
   };

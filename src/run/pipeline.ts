@@ -217,7 +217,7 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
   // checker's verdict on its content stands (only the serial differs).
   const place = besideZoneFile(ctx.deps.files.prepare);
   const checking: Checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir, signer: ctx.deps.signer };
-  const servedP = servedSerials(ctx.cfg, ctx.deps.dns, publishing.map((s) => s.zone));
+  const servedP = servedSerials(ctx.cfg, ctx.deps.dns, publishing.map((s) => s.zone), (line) => ctx.warn(line));
   const staged = await stageZones(publishing, place, checking, availableParallelism());
   const served = await servedP;
   for (const [i, s] of staged.entries()) {

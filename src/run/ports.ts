@@ -144,6 +144,24 @@ export interface LoadedState {
   warning?: string;
 }
 
+/** What a systemd unit lets its runs write (ProtectSystem, ReadWritePaths), from its unit file and drop-ins. */
+export interface UnitSandbox {
+  files: string[];
+  protectSystem?: string;
+  readWritePaths: string[];
+}
+
+/** The machine, as `zonerw check` asks it (reads only). */
+export interface System {
+  /** the nameserver daemons running (nsd, named, knotd), each with the user it runs as */
+  runningNameservers(): Promise<{ name: string; uid: number }[]>;
+  unitSandbox(unit: string): Promise<UnitSandbox | undefined>;
+  /** why the user `uid` cannot read `path` (a folder: list it), or undefined when it can */
+  cannotRead(uid: number, path: string): Promise<string | undefined>;
+  /** run by systemd (INVOCATION_ID is set) */
+  underSystemd(env: Readonly<Record<string, string | undefined>>): boolean;
+}
+
 export interface Deps {
   now(): number;
   probe: Probe;
@@ -168,5 +186,7 @@ export interface Deps {
   readHistory(stateDir: string): Promise<RecordedEvent[]>;
   /** whether a command can be run (a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin) */
   findProgram(name: string): Promise<boolean>;
+  /** for zonerw check (absent in tests that do not ask the machine) */
+  system?: System;
   log: Log;
 }

@@ -107,11 +107,15 @@ export async function watchSecondaries(ctx: RunContext, fresh: ReadonlySet<strin
     else if (m.lagging?.length) watch.push({ zone, expected, fresh: false, only: m.lagging });
   }
   if (watch.length === 0) return;
-  const views = await lookAtSecondaries(cfg, watch, ctx.deps.dns);
+  const notified = await notifyAgain(ctx, watch.filter((w) => !w.fresh).map((w) => w.zone));
+  // a secondary notified again is waited for as after a publish (up to secondary_wait)
+  const views = await lookAtSecondaries(cfg, watch.map((w) => (notified.has(w.zone) ? { ...w, fresh: true } : w)), ctx.deps.dns);
   for (const w of watch) {
     const mine = views.filter((v) => v.zone === w.zone);
     const served = new Map(mine.flatMap((v) => (v.served !== undefined ? [[v.secondary.name, v.served] as const] : [])));
     rememberSecondaries(state, w.zone, mine.filter((v) => !v.current).map((v) => v.secondary.name), served);
+    if (!notified.has(w.zone)) continue;
+    for (const v of mine.filter((x) => x.current)) ctx.say(`${w.zone}: secondary ${v.secondary.name} now serves serial ${v.served} (notified again)`);
   }
   // "for N s" since the publish: the wall clock now, not at the start of the run (which
   // published it), so that a 3 s wait shows as 3s; a pinned clock (ZONERW_NOW) moves on with it.
@@ -125,4 +129,23 @@ export async function watchSecondaries(ctx: RunContext, fresh: ReadonlySet<strin
     ctx.log.err(line);
     if (cfg.strictSecondaries) ctx.trouble.failed = true;
   }
+}
+
+/**
+ * A secondary left behind (down during a publish, or it missed the NOTIFY) would wait for its
+ * SOA refresh, an hour or more in real zones: each run while it is behind sends the zone's NOTIFY
+ * again (RFC 1996), once per run, through the nameserver's control command. A failure is a
+ * warning: the secondaries are reported behind anyway. Returns the zones notified.
+ */
+async function notifyAgain(ctx: RunContext, zones: readonly string[]): Promise<Set<string>> {
+  const ns = ctx.deps.nameserver;
+  const notified = new Set<string>();
+  await mapLimit(zones, 4, async (zone) => {
+    if (!ns.command('notify', zone)) return;
+    const r = await ns.run('notify', zone);
+    if (r.ok) notified.add(zone);
+    else ctx.warn(`${zone}: ${ns.command('notify', zone)!.map(quoteArg).join(' ')} failed (${r.reason}) while notifying the secondaries behind again: ${(r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ')}`);
+  });
+  for (const zone of notified) ctx.trace(`${zone}: a secondary is behind: notified again`);
+  return notified;
 }
