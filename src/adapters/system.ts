@@ -8,14 +8,18 @@ import type { System, UnitSandbox } from '../run/ports.js';
 const DAEMONS = new Set(['nsd', 'named', 'knotd']);
 const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
 
-async function runningNameservers(): Promise<{ name: string; uid: number }[]> {
-  const found = new Map<string, { name: string; uid: number }>();
+async function runningNameservers(): Promise<{ name: string; uid: number; system: boolean }[]> {
+  const found = new Map<string, { name: string; uid: number; system: boolean }>();
   const pids = await readdir('/proc').catch(() => [] as string[]);
   await Promise.all(pids.filter((p) => /^\d+$/.test(p)).map(async (pid) => {
     const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
     if (!DAEMONS.has(comm)) return;
-    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
-    if (uid !== undefined) found.set(`${comm} ${uid}`, { name: comm, uid: Number(uid) });
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+    // started by the system (systemd, or a daemon that detached), not by a user's shell or a test
+    const system = /^PPid:\s+1$/m.test(status);
+    const key = `${comm} ${uid} ${system}`;
+    if (uid !== undefined) found.set(key, { name: comm, uid: Number(uid), system });
   }));
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.uid - b.uid);
 }

@@ -15,7 +15,8 @@ import { describeGoneBase } from '../core/messages.js';
 import { baseFilePath, displayPath, goneZones, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
 import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
-import { askPrimary, expectedOf } from '../run/primary.js';
+import { askPrimary, expectedOf, QUERY_TIMEOUT_MS } from '../run/primary.js';
+import { describeSignatures } from '../core/signatures.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
 import { decidedValues } from '../run/serving.js';
 
@@ -78,6 +79,8 @@ export interface StatusReport extends GroupStatus {
      * primary serves it: the published serial or later, the same addresses)
      */
     served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
+    /** the signatures over the SOA the primary serves (asked with DO; null: not asked, or the zone is not signed) */
+    signatures: { expires: string; expired: boolean } | null;
     /** the markers whose installed value is not the decision's (a refused or failed publish): DNS serves the old server */
     installedDiffers: MarkerDiffer[];
     /** its base file was deleted: zonerw no longer publishes it (the run says so, exit 65) */
@@ -92,7 +95,7 @@ export interface StatusReport extends GroupStatus {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns'>, now: number): Promise<StatusReport> {
+export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns' | 'askSignatures'>, now: number): Promise<StatusReport> {
   const { files } = deps;
   const { state, problem, refused } = await deps.peekState(cfg.stateDir);
   const listed = await listZones(cfg, files).then(
@@ -104,7 +107,7 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
   const zoneNames = listed ? [...listed, ...gone].sort() : Object.keys(state.zones).sort();
   // a few dozen zones at a time: each asks the primary and the secondaries over its own sockets
   const decided = decidedValues(cfg, state);
-  const zones = await mapLimit(zoneNames, 32, (zone) => zoneStatus(cfg, deps, zone, state.zones[zone], gone.has(zone), decided));
+  const zones = await mapLimit(zoneNames, 32, (zone) => zoneStatus(cfg, deps, zone, state.zones[zone], gone.has(zone), decided, now));
   const named = namesGroups(configGroups(cfg));
   const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, ...groupStatus(cfg, g, state, zones, named, now) }));
   const theDefault = groups.find((g) => g.name === DEFAULT_GROUP);
@@ -169,7 +172,7 @@ export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): 
 }
 
 /** One zone: its file as zonerw left it, what the primary and the secondaries serve of it, asked live. */
-async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: string, memory: ZoneMemory | undefined, baseGone: boolean, decided: RenderedValues): Promise<StatusReport['zones'][number]> {
+async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSignatures'>, zone: string, memory: ZoneMemory | undefined, baseGone: boolean, decided: RenderedValues, now: number): Promise<StatusReport['zones'][number]> {
   const { files, dns } = deps;
   const path = zoneFilePath(cfg, zone);
   // The file identity zonerw recorded when it last read or wrote the file answers without
@@ -187,6 +190,7 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: 
               () => 'unknown' as const,
             );
   const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
+  const signatures = memory ? await servedSignatures(cfg, deps, zone, now) : null;
   // the decision, not the last publish: a refused or failed publish leaves the old server installed
   const installedDiffers = memory ? favouredDiffers(memory.values, decided) : [];
   let served: StatusReport['zones'][number]['served'] = null;
@@ -223,10 +227,19 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: 
     pending: memory?.pending ?? [],
     fileState,
     served,
+    signatures,
     installedDiffers,
     baseGone,
     secondaries,
   };
+}
+
+/** When the signatures over the SOA the primary serves expire, asked with DO; null when it is not asked or serves none. */
+async function servedSignatures(cfg: Config, deps: Pick<Deps, 'askSignatures'>, zone: string, now: number): Promise<StatusReport['zones'][number]['signatures']> {
+  const at = cfg.nameserver.address;
+  if (!at || !deps.askSignatures) return null;
+  const answer = await deps.askSignatures(at.host, at.port, zone, QUERY_TIMEOUT_MS);
+  return answer.expires === undefined ? null : { expires: iso(answer.expires), expired: answer.expires <= now };
 }
 
 function identityQuietly(files: Pick<Files, 'identity'>, path: string): string | undefined {
@@ -307,6 +320,7 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     if (z.baseGone) lines.push(`    NOT PUBLISHED: ${describeGoneBase(z.zone, { base: z.base, file: z.file })}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
     if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);
+    if (z.signatures) lines.push(`    ${describeSignatures(Date.parse(z.signatures.expires), now)}`);
     else if (z.serial !== null && r.primary.notAsked === 'nameserver.address = false') lines.push('    primary: not asked (nameserver.address = false): zonerw cannot tell whether it serves the zone');
     for (const v of z.secondaries) {
       const how = v.state === 'current' ? `serves ${v.serial}: current` : v.state === 'behind' ? `serves ${v.serial}: BEHIND since ${when(v.behindSince!)}` : `NO ANSWER (${v.error})`;

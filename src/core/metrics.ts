@@ -7,7 +7,7 @@ export interface MetricsInput {
   /** `favoured`: the decision; `served`: favoured, and DNS serves it (every zone of its group) */
   servers: { name: string; group?: string; raw: boolean; up: boolean; favoured: boolean; served?: boolean; latencySeconds?: number; consecutiveFailures: number }[];
   /** `served`: the primary serves the decision for the zone; `primarySerial`: the serial it was found serving */
-  zones: { zone: string; serial: number; lastPublishSeconds: number; served?: boolean; primarySerial?: number; secondaries: { secondary: string; serial: number }[] }[];
+  zones: { zone: string; serial: number; lastPublishSeconds: number; served?: boolean; primarySerial?: number; signaturesExpirySeconds?: number; secondaries: { secondary: string; serial: number }[] }[];
   runDurationSeconds: number;
   lastRunSeconds: number;
   lastSuccessSeconds?: number;
@@ -36,6 +36,7 @@ export function renderMetrics(m: MetricsInput): string {
   gauge('zonerw_zone_serial', 'The SOA serial zonerw last published for the zone.', m.zones.map((z) => [{ zone: z.zone }, z.serial]));
   gauge('zonerw_zone_served', "Whether the primary serves the zone with the favoured servers' addresses, as the last run observed (0: a refused or failed publish, or a reload the primary did not load).", m.zones.flatMap((z): Sample[] => (z.served === undefined ? [] : [[{ zone: z.zone }, bool(z.served)]])));
   gauge('zonerw_zone_primary_serial', 'The SOA serial the primary served when zonerw last found it serving the installed zone.', m.zones.flatMap((z): Sample[] => (z.primarySerial === undefined ? [] : [[{ zone: z.zone }, z.primarySerial]])));
+  gauge('zonerw_zone_signatures_expiry_timestamp_seconds', 'When the earliest signature of the zone zonerw signed and installed expires, in seconds since the epoch (alert well before it).', m.zones.flatMap((z): Sample[] => (z.signaturesExpirySeconds === undefined ? [] : [[{ zone: z.zone }, z.signaturesExpirySeconds]])));
   gauge('zonerw_zone_last_publish_timestamp_seconds', 'When zonerw last published the zone, in seconds since the epoch.', m.zones.map((z) => [{ zone: z.zone }, z.lastPublishSeconds]));
   gauge('zonerw_secondary_serial', 'The SOA serial a secondary served when zonerw last asked.', m.zones.flatMap((z) => z.secondaries.map((s): Sample => [{ zone: z.zone, secondary: s.secondary }, s.serial])));
   gauge('zonerw_run_duration_seconds', 'How long the last run took.', [[{}, m.runDurationSeconds]]);

@@ -21,6 +21,7 @@ import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
+import { noticeExpiredSignatures } from './signatures.js';
 import { besideZoneFile, checkerName, stageZone, stageZones, type Checking, type PublishStep, type Staged } from './stage.js';
 import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemory } from './sign.js';
 
@@ -32,6 +33,7 @@ export async function carryOut(ctx: RunContext, probing: Promise<Probed>): Promi
   await warnMissingChecker(ctx);
   await removeStaleTemps(ctx);
   await loadRunState(ctx);
+  if (!ctx.opts.dryRun) noticeExpiredSignatures(ctx);
   const decided = await decide(ctx, probing);
   if (decided.networkDown) {
     ctx.log.err(decided.networkDown);

@@ -20,7 +20,8 @@ const KIND_OF: Record<string, string> = { nsd: 'nsd', named: 'bind', knotd: 'kno
 /** kind = "none" (the shipped conffile's) on a machine that runs a nameserver: nothing would ever be reloaded. */
 export async function noneWithNameserverRunning({ cfg, deps, problem }: SystemPreflight): Promise<void> {
   if (cfg.nameserver.kind !== 'none' || !deps.system) return;
-  const running = [...new Set((await deps.system.runningNameservers()).map((d) => d.name))];
+  // only the system's nameserver (its parent is PID 1): one a user or a test started in the foreground is not the one zonerw would reload
+  const running = [...new Set((await deps.system.runningNameservers()).filter((d) => d.system).map((d) => d.name))];
   if (running.length === 0) return;
   const kinds = running.map((d) => `"${KIND_OF[d]}"`).join(' or ');
   problem(`nameserver.kind: "none", but ${running.join(' and ')} runs on this machine: runs would install zone files and reload nothing (DNS keeps serving the old zones); set kind = ${kinds} in [nameserver] (with its control command and address)`, 'config');

@@ -27,7 +27,7 @@ function preflight(cfg: Omit<Partial<Config>, 'nameserver'> & { nameserver: Part
 }
 
 test('kind = "none" with a nameserver running: a config problem naming the kind to set', async () => {
-  const { p, problems } = preflight({ nameserver: { kind: 'none' } }, { runningNameservers: async () => [{ name: 'nsd', uid: 110 }] });
+  const { p, problems } = preflight({ nameserver: { kind: 'none' } }, { runningNameservers: async () => [{ name: 'nsd', uid: 110, system: true }, { name: 'named', uid: 0, system: false }] });
   await noneWithNameserverRunning(p);
   assert.deepEqual(problems, [['config', 'nameserver.kind: "none", but nsd runs on this machine: runs would install zone files and reload nothing (DNS keeps serving the old zones); set kind = "nsd" in [nameserver] (with its control command and address)']]);
   const quiet = preflight({ nameserver: { kind: 'none' } }, {});
@@ -51,12 +51,12 @@ test('the unit sandbox: zone_dir outside ReadWritePaths under ProtectSystem=stri
 
 test('the nameserver user: zone_dir it cannot list is said once, with the chmod', async () => {
   const { p, problems } = preflight({ nameserver: {} }, {
-    runningNameservers: async () => [{ name: 'nsd', uid: 110 }],
+    runningNameservers: async () => [{ name: 'nsd', uid: 110, system: true }],
     cannotRead: async (uid, path) => (path === '/var/lib/nsd/zones' ? `nsd cannot list ${path} (mode 700, owner uid 0, group gid 0)` : undefined),
   }, ['example.com']);
   await nameserverCanRead(p);
   assert.deepEqual(problems, [['failed', '/var/lib/nsd/zones: the nameserver cannot read it: nsd cannot list /var/lib/nsd/zones (mode 700, owner uid 0, group gid 0); chmod a+rx /var/lib/nsd/zones']]);
-  const root = preflight({ nameserver: {} }, { runningNameservers: async () => [{ name: 'nsd', uid: 0 }], cannotRead: async () => 'never' }, ['example.com']);
+  const root = preflight({ nameserver: {} }, { runningNameservers: async () => [{ name: 'nsd', uid: 0, system: true }], cannotRead: async () => 'never' }, ['example.com']);
   await nameserverCanRead(root.p);
   assert.deepEqual(root.problems, [], 'a nameserver run as root reads anything');
 });
