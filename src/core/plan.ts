@@ -50,6 +50,9 @@ export interface ZoneMemory {
   /** the change line of an install the primary has not been found serving yet: said (stdout, a
    *  `served` event) by the run that finds it served, and only then */
   unserved?: string;
+  /** since when the zone has not served the decision at a run's end (a refused or failed
+   *  publish, a pending reload): the run that gets it served records a `served` event */
+  unservedSince?: number;
   /** a zone zonerw signs ([dnssec] sign): when the first signature of its installed file expires */
   signaturesExpire?: number;
 }

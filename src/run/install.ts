@@ -65,7 +65,9 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
     ctx.trouble.failed = true;
     return false;
   }
+  const since = ctx.state.zones[zone]?.unservedSince;
   rememberInstalled(ctx.state, zone, { ...input.identity, file: ctx.deps.files.identity(input.zoneFile) });
+  if (since !== undefined) ctx.state.zones[zone]!.unservedSince = since;
   ctx.events.push({ t: ctx.now, type: 'publish', zone, serial: publish.serial, why: publish.why });
   // said once the primary serves it (propagate.ts announceServed), not before
   ctx.state.zones[zone]!.unserved = r.line;

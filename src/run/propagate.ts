@@ -57,13 +57,11 @@ function announceServed(ctx: RunContext, zones: ReadonlySet<string>, reloadFaile
       continue;
     }
     delete m.unserved;
-    if (now) {
-      ctx.say(line);
-      continue;
-    }
+    const late = !now || m.unservedSince !== undefined;
+    delete m.unservedSince;
     // without [nameserver] address, a reload's success is all zonerw knows: it claims no more
-    ctx.say(`${zone}: ${ctx.cfg.nameserver.address ? 'now served by the primary' : 'now reloaded'}: ${change}`);
-    ctx.events.push({ t: ctx.now, type: 'served', zone, serial: m.primarySerial ?? m.serial, change });
+    ctx.say(now ? line : `${zone}: ${ctx.cfg.nameserver.address ? 'now served by the primary' : 'now reloaded'}: ${change}`);
+    if (late) ctx.events.push({ t: ctx.now, type: 'served', zone, serial: m.primarySerial ?? m.serial, change });
   }
 }
 

@@ -16,6 +16,7 @@ import { decidedValues, groupsServed, zoneServing } from './serving.js';
 export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[]): Promise<ExitCode> {
   const { cfg, deps, state, trouble, now } = ctx;
   if (ctx.opts.dryRun) return trouble.exitCode();
+  rememberUnserved(ctx);
   const served = groupsServed(cfg, state);
   markMovesServed(ctx, served);
   await runHooks(ctx, raisedEvents(plan.groups, published, ctx.errors), served);
@@ -61,6 +62,15 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served:
         ctx.trouble.failed = true;
       }
     }
+  }
+}
+
+/** Since when each zone has not served the decision at a run's end (see announceServed in propagate.ts). */
+function rememberUnserved(ctx: RunContext): void {
+  const decided = decidedValues(ctx.cfg, ctx.state);
+  for (const m of Object.values(ctx.state.zones)) {
+    if (zoneServing(m, decided).served) delete m.unservedSince;
+    else m.unservedSince ??= ctx.now;
   }
 }
 

@@ -151,6 +151,8 @@ describe('served: every output says what DNS serves (NSD primary, BIND secondary
     const fixed = await runZonerw(s.conf, [], s.root);
     assert.equal(fixed.code, 0, show(fixed));
     assert.match(fixed.stdout, /^example\.test: serial \d{10}, www mail -> 198\.51\.100\.7$/m, show(fixed));
+    assert.equal(lines(fixed.stdout).length, 1, `one line: the change, now that it is served\n${show(fixed)}`);
+    assert.equal(history(s).filter((e) => e.type === 'served').length, 2, 'the run that gets the refused failover served records it');
     assert.equal((await statusJson(s.conf)).json.favoured?.notServedBy?.length, 0);
     assert.equal(metric(s, 'zonerw_server_served{server="backup"}'), '1');
   });
