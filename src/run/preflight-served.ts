@@ -8,6 +8,7 @@ import { askPrimary, expectedOf } from './primary.js';
 import type { Deps } from './ports.js';
 import { displayPath, zoneFilePath } from './load.js';
 import { lookAtSecondaries } from './secondaries.js';
+import { mapLimit } from './map-limit.js';
 import { decidedValues } from './serving.js';
 
 /** The state the last run left, or undefined when there is none to read (the state step says why). */
@@ -37,7 +38,15 @@ export async function installedServed(p: DnsPreflight): Promise<void> {
   if (!state) return;
   const decided = decidedValues(cfg, state);
   const at = cfg.nameserver.address;
-  for (const zone of Object.keys(state.zones).sort()) {
+  let silent = false; // nothing answers (said by primaryAnswers): not asked again for every zone
+  const zones = Object.keys(state.zones).sort();
+  const answers = await mapLimit(zones, 32, async (zone) => {
+    if (!at || p.noControl || silent) return undefined;
+    const asked = await askPrimary(cfg, deps.dns, zone, state.zones[zone]!);
+    if (asked && !asked.answer.answered) silent = true;
+    return asked;
+  });
+  for (const [i, zone] of zones.entries()) {
     const m = state.zones[zone]!;
     const file = displayPath(cfg, zoneFilePath(cfg, zone));
     const differ = favouredDiffers(m.values, decided);
@@ -45,7 +54,7 @@ export async function installedServed(p: DnsPreflight): Promise<void> {
       problem(`${zone}: DNS does not serve the favoured server: the installed ${file} carries ${describeDiffers(differ)} (the favoured; its publish was refused or failed); fix what the last run said on stderr (the zone lines above say it too), then run zonerw`, 'failed');
     }
     const pending = m.pending.includes('reload') ? ` (a reload is pending from the last run, serial ${m.serial})` : '';
-    const asked = at && !p.noControl ? await askPrimary(cfg, deps.dns, zone, m) : undefined;
+    const asked = answers[i];
     if (asked && !asked.verdict.current && asked.verdict.why !== 'no answer') {
       const advice = `check nameserver.control (does it reload?), the nameserver's log, that its config loads ${file} for ${zone}, and that its user can read it; the next run retries the reload`;
       problem(`${zone}: the primary ${at!.name} does not serve what is installed${pending}: it ${describeVerdict(asked.verdict, expectedOf(m))}; ${advice}`, 'failed');
