@@ -157,9 +157,14 @@ describe('served: every output says what DNS serves (NSD primary, BIND secondary
     assert.equal(metric(s, 'zonerw_server_served{server="backup"}'), '1');
   });
 
-  it('4. a secondary left behind (down during the failback) serves it within seconds of the next run, not at its refresh', async () => {
+  it('4. a secondary left behind (down during the failover) serves the backup within seconds of the next run, not at its refresh', async () => {
     s.http.setStatus(200);
+    const back = await runZonerw(s.conf, [], s.root);
+    assert.equal(back.code, 0, show(back));
+    const failback = publishedSerial(back);
+    await waitFor(async () => ((await querySoaSerial(s.secondary.port, ZONE)) === failback ? true : undefined), { timeoutMs: 10_000, what: 'the secondary to transfer the failback' });
     await s.secondary.stop();
+    s.http.setStatus(503);
     const r = await runZonerw(s.conf, [], s.root);
     assert.equal(r.code, 0, show(r));
     const serial = publishedSerial(r);
@@ -172,7 +177,7 @@ describe('served: every output says what DNS serves (NSD primary, BIND secondary
     assert.match(next.stdout, new RegExp(`^example\\.test: secondary 127\\.0\\.0\\.1:\\d+ now serves serial ${serial} \\(notified again\\)$`, 'm'), show(next));
     assert.equal(next.stderr, '', show(next));
     assert.equal(await querySoaSerial(s.secondary.port, ZONE), serial);
-    assert.deepEqual(await queryA(s.secondary.port, `www.${ZONE}`), [MAIN]);
+    assert.deepEqual(await queryA(s.secondary.port, `www.${ZONE}`), [BACKUP]);
   });
 });
 
