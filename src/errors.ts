@@ -1,4 +1,4 @@
-// Typed errors: each carries the exit code of design.md, and the CLI turns any of them into
+// Typed errors: each carries its exit code (the README, Exit codes), and the CLI turns any of them into
 // one stderr line. Plain `Error`s that escape are bugs and exit 70 (EX_SOFTWARE).
 
 export const EXIT = {

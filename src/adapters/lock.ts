@@ -1,24 +1,32 @@
-// The run lock: a folder `${stateDir}/zonerw.lock` made with mkdir (atomic) by proper-lockfile,
-// which refreshes its mtime every stale/2 while held. A second run fails at once (no retries).
+// The run lock: a folder `${stateDir}/zonerw.lock`, taken by mkdir (atomic, also over NFS: of
+// several runs, exactly one makes it). A second run fails at once (no retries). Our own code
+// instead of proper-lockfile: see the README, Decisions, "The run lock is our own".
 //
-// A run killed while holding it (SIGKILL, the OOM killer) leaves the folder behind. Inside it,
-// right after the mkdir, the holder writes `holder`: its pid and host name. A run that finds
-// the lock taken reads it: a holder on this host whose process no longer exists is gone, and
-// its lock is taken over at once. A holder that cannot be checked (another host sharing the
-// folder, no holder file yet, a pid that is alive or was reused) is waited out: its lock is
-// taken over once its mtime is older than `stale`, so a frozen or unknown holder blocks the
-// next runs for at most `stale` plus one cron interval.
+// Right after the mkdir the holder writes `holder` into the folder: its pid, host name and the
+// time it took the lock. While it holds the lock it sets the folder's mtime every stale/2.
+//
+// A run killed while holding it (SIGKILL, the OOM killer) leaves the folder behind. A run that
+// finds the lock taken reads the holder: one on this host whose process no longer exists is
+// gone, and its lock is taken over at once. A holder that cannot be checked (another host
+// sharing the folder, no holder file yet, a pid that is alive or was reused) is waited out: its
+// lock is taken over once its mtime is older than `stale`, so a frozen or unknown holder blocks
+// the next runs for at most `stale` plus one cron interval.
+//
+// The holder knows when it may have lost the lock, and compromised() says so before each
+// install: its folder is gone or made anew by another run (another inode), or the holder has
+// not refreshed it for `stale` (it was frozen, or its event loop blocked): from then on another
+// run may rightly take it over, so the holder must not write any more.
 import { describeFsError } from '../core/format.js';
-import * as fs from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { rmdirSync, rmSync, statSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { LockedError, RunError } from '../errors.js';
 import type { HeldLock } from '../run/ports.js';
 import { describeAccessError } from './access.js';
 
 export type { HeldLock };
-
 
 export const LOCK_NAME = 'zonerw.lock';
 /** The file inside the lock folder naming its holder. */
@@ -32,57 +40,29 @@ export interface Holder {
   at: number;
 }
 
-/**
- * proper-lockfile's file system, with the holder file written into the lock folder right after
- * the mkdir that takes it (before proper-lockfile sets the folder's mtime, which it later
- * compares), and removed before every rmdir of the folder (release, a stale take-over, exit).
- */
-function lockFs(lockPath: string): typeof fs {
-  const holderPath = join(lockPath, HOLDER_NAME);
-  const clear = (p: string) => {
-    if (p === lockPath) fs.rmSync(holderPath, { force: true });
-  };
-  return {
-    ...fs,
-    mkdir: ((p: string, cb: (err: NodeJS.ErrnoException | null) => void) => {
-      fs.mkdir(p, (err) => {
-        if (err || p !== lockPath) return cb(err);
-        const holder: Holder = { pid: process.pid, host: hostname(), at: Date.now() };
-        // 0644 whatever the umask: any user may see who holds the lock. Without it the lock
-        // still works; only a crash of this run then costs the next runs `stale`.
-        fs.writeFile(holderPath, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 }, (e) => {
-          if (e) return cb(null);
-          fs.chmod(holderPath, 0o644, () => cb(null));
-        });
-      });
-    }) as typeof fs.mkdir,
-    rmdir: ((p: string, cb: (err: NodeJS.ErrnoException | null) => void) => {
-      try {
-        clear(p);
-      } catch {
-        // rmdir says what is wrong
-      }
-      fs.rmdir(p, cb);
-    }) as typeof fs.rmdir,
-    rmdirSync: ((p: string) => {
-      try {
-        clear(p);
-      } catch {
-        // rmdirSync says what is wrong
-      }
-      fs.rmdirSync(p);
-    }) as typeof fs.rmdirSync,
-  };
+/** What a run saw of a lock folder when it judged it: the take-over removes only that one. */
+interface Seen {
+  ino: number;
+  mtimeMs: number;
+  holder: Holder | undefined;
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const h = JSON.parse(text) as Partial<Holder>;
+    if (Number.isInteger(h.pid) && h.pid! > 0 && typeof h.host === 'string' && typeof h.at === 'number') return h as Holder;
+  } catch {
+    // a torn holder file
+  }
+  return undefined;
 }
 
 export async function readHolder(lockPath: string): Promise<Holder | undefined> {
   try {
-    const h = JSON.parse(await readFile(join(lockPath, HOLDER_NAME), 'utf8')) as Partial<Holder>;
-    if (Number.isInteger(h.pid) && h.pid! > 0 && typeof h.host === 'string' && typeof h.at === 'number') return h as Holder;
+    return parseHolder(await readFile(join(lockPath, HOLDER_NAME), 'utf8'));
   } catch {
-    // no holder file (a holder between its mkdir and its write, or an older zonerw), or a torn one
+    return undefined; // no holder file: a holder between its mkdir and its write, or an older zonerw
   }
-  return undefined;
 }
 
 /** A holder on this host whose process no longer exists. A live pid (even another user's: EPERM) is alive. */
@@ -95,6 +75,9 @@ export function holderGone(h: Holder): boolean {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
+
+const sameHolder = (a: Holder | undefined, b: Holder | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.pid === b.pid && a.host === b.host && a.at === b.at);
 
 /**
  * Creates the state folder (and the folders above it) 0755 whatever the umask, so that a
@@ -109,20 +92,55 @@ async function makeStateDir(stateDir: string): Promise<void> {
   }
 }
 
+/** Makes the lock folder and writes the holder into it; false when the folder exists. */
+async function tryTake(lockPath: string): Promise<boolean> {
+  try {
+    await mkdir(lockPath, { mode: 0o755 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  const holder: Holder = { pid: process.pid, host: hostname(), at: Date.now() };
+  const file = join(lockPath, HOLDER_NAME);
+  try {
+    // 0644 whatever the umask: any user may see who holds the lock. Without it the lock still
+    // works; only a crash of this run then costs the next runs `stale`.
+    await writeFile(file, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+    await chmod(file, 0o644);
+  } catch {
+    // see above
+  }
+  return true;
+}
+
+/** The lock as it is now, and whether it may be taken over: its holder is gone, or it is stale. */
+async function judge(lockPath: string, staleMs: number): Promise<{ seen: Seen; free: boolean } | undefined> {
+  let st;
+  try {
+    st = await stat(lockPath);
+  } catch {
+    return undefined; // released meanwhile
+  }
+  const holder = await readHolder(lockPath);
+  const free = (holder !== undefined && holderGone(holder)) || Date.now() - st.mtimeMs > staleMs;
+  return { seen: { ino: st.ino, mtimeMs: st.mtimeMs, holder }, free };
+}
+
 /**
- * Moves a gone holder's lock out of the way: renamed first (atomic: of several runs that found
- * it, one gets it), then removed if it still names the same holder. Another run may have taken
- * the lock over in between: that lock is put back, and this run is locked out.
+ * Moves a lock that may be taken over out of the way: renamed first (atomic: of several runs
+ * that found it, one gets it), then removed if it is still the one judged (same inode, mtime
+ * and holder). Another run may have taken the lock over in between: that lock is put back, and
+ * this run is locked out.
  */
-async function removeGoneLock(lockPath: string, gone: Holder): Promise<boolean> {
+async function removeJudged(lockPath: string, seen: Seen): Promise<boolean> {
   const aside = `${lockPath}.gone-${process.pid}-${Date.now()}`;
   try {
     await rename(lockPath, aside);
   } catch {
     return false; // another run moved it first (ENOENT), or it cannot be moved: not this run's to take
   }
-  const moved = await readHolder(aside);
-  if (!moved || moved.pid !== gone.pid || moved.host !== gone.host || moved.at !== gone.at) {
+  const moved = await stat(aside).catch(() => undefined);
+  if (!moved || moved.ino !== seen.ino || moved.mtimeMs !== seen.mtimeMs || !sameHolder(await readHolder(aside), seen.holder)) {
     await rename(aside, lockPath).catch(() => {});
     return false;
   }
@@ -130,75 +148,117 @@ async function removeGoneLock(lockPath: string, gone: Holder): Promise<boolean> 
   return true;
 }
 
+/** Takes the lock, or takes over a gone or stale one (once); LockedError when another run holds it. */
+async function take(lockPath: string, staleMs: number): Promise<void> {
+  if (await tryTake(lockPath)) return;
+  const found = await judge(lockPath, staleMs);
+  const cleared = found === undefined || (found.free && (await removeJudged(lockPath, found.seen)));
+  // once: a run that took it meanwhile holds it
+  if (cleared && (await tryTake(lockPath))) return;
+  throw new LockedError(lockPath, staleMs, await readHolder(lockPath));
+}
+
 export async function acquireLock(stateDir: string, opts: { staleMs?: number } = {}): Promise<HeldLock> {
   const lockPath = join(stateDir, LOCK_NAME);
-  // Imported here: ~20 ms that only a run that locks should pay.
-  const lockfile = (await import('proper-lockfile')).default;
-
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
   try {
     // The lock lives in the state folder; the first run on a fresh machine creates it.
     await makeStateDir(stateDir);
   } catch (err) {
     throw new RunError(`cannot create the state folder ${stateDir}: ${describeAccessError(err, { create: stateDir })}`);
   }
-
-  let lost: Error | undefined;
-  let released = false;
-  let unlock: () => Promise<void>;
-  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
-  const options = {
-    lockfilePath: lockPath,
-    realpath: false,
-    retries: 0,
-    stale: staleMs,
-    fs: lockFs(lockPath),
-    // The default throws from a timer and crashes the process. Record it instead: the run
-    // checks compromised() before each install and stops.
-    onCompromised: (err: Error) => {
-      lost ??= new RunError(`lost the lock ${lockPath}: ${describeFsError(err)}; stopping before any further install`);
-    },
-  };
-  const take = () => lockfile.lock(stateDir, options);
   try {
-    try {
-      unlock = await take();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code !== 'ELOCKED') throw err;
-      const holder = await readHolder(lockPath);
-      if (!holder || !holderGone(holder) || !(await removeGoneLock(lockPath, holder))) throw err;
-      unlock = await take(); // once: a run that took it meanwhile holds it (ELOCKED)
-    }
+    await take(lockPath, staleMs);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new LockedError(lockPath, staleMs, await readHolder(lockPath));
+    if (err instanceof LockedError) throw err;
     throw new RunError(`cannot take the lock ${lockPath}: ${describeAccessError(err, { write: stateDir })}`);
   }
+  const { ino, mtimeMs } = await stat(lockPath);
+  return hold(lockPath, stateDir, staleMs, { ino, mtimeMs });
+}
 
-  // proper-lockfile notices a takeover only on its next refresh (every stale/2), and not at all
-  // while this process is frozen; the folder itself tells at once: gone, or made anew by another run.
-  const { ino } = await stat(lockPath);
+/**
+ * The held lock: refreshed every stale/2, watched for a take-over, released once. `mine` is the
+ * folder as this run last left it: its inode alone is not enough, a folder removed and made
+ * anew often gets the same one back; its mtime, set by the refreshes, tells them apart.
+ */
+function hold(lockPath: string, stateDir: string, staleMs: number, mine: { ino: number; mtimeMs: number }): HeldLock {
+  let lost: Error | undefined;
+  let released = false;
+  let refreshed = performance.now(); // monotonic: a clock set back does not make it look fresh
+  let refreshing = false; // between a refresh's utimes and its reading the new mtime back
+  const lose = (why: string) => {
+    lost ??= new RunError(`lost the lock ${lockPath}: ${why}; stopping before any further write`);
+    stop();
+  };
+  /** Still this run's: the same folder, refreshed less than `stale` ago. */
+  const check = () => {
+    if (lost || released) return;
+    if (performance.now() - refreshed > staleMs) return lose(`not refreshed for over ${Math.round(staleMs / 1000)} s (frozen?), so another run may take it over`);
+    let now;
+    try {
+      now = statSync(lockPath);
+    } catch {
+      now = undefined;
+    }
+    if (!now || now.ino !== mine.ino || (!refreshing && now.mtimeMs !== mine.mtimeMs)) lose('another run took it over');
+  };
+  const refresh = async () => {
+    check();
+    if (lost || released) return;
+    const t = new Date();
+    refreshing = true;
+    try {
+      await utimes(lockPath, t, t);
+      mine.mtimeMs = (await stat(lockPath)).mtimeMs;
+      refreshed = performance.now();
+    } catch (err) {
+      lose(describeFsError(err));
+    } finally {
+      refreshing = false;
+    }
+  };
+  // Unref'd: a held lock does not keep the process alive; the run it guards does.
+  const timer = setInterval(() => void refresh(), Math.max(1, Math.floor(staleMs / 2)));
+  timer.unref();
+  // A run that exits without release (a bug, process.exit) frees its lock for the next one.
+  const onExit = () => {
+    check();
+    if (!lost && !released) removeSync(lockPath);
+  };
+  process.once('exit', onExit);
+  function stop() {
+    clearInterval(timer);
+    process.removeListener('exit', onExit);
+  }
   return {
     compromised: () => {
-      if (!lost && !released) {
-        let now: number | undefined;
-        try {
-          now = fs.statSync(lockPath).ino;
-        } catch {
-          now = undefined;
-        }
-        if (now !== ino) lost = new RunError(`lost the lock ${lockPath}: another run took it over; stopping before any further write`);
-      }
+      check();
       return lost;
     },
     async release() {
+      check();
       if (released || lost) return;
       released = true;
+      stop();
       try {
-        await unlock();
+        await rm(join(lockPath, HOLDER_NAME), { force: true });
+        await rmdir(lockPath);
       } catch (err) {
-        const c = (err as NodeJS.ErrnoException)?.code;
-        if (c === 'ERELEASED' || c === 'ENOTACQUIRED' || c === 'ENOENT') return;
+        if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return;
         throw new RunError(`cannot release the lock ${lockPath}: ${describeAccessError(err, { write: stateDir })}`);
       }
     },
   };
 }
+
+/** Called only while the lock is still this run's (check() just said so). */
+function removeSync(lockPath: string): void {
+  try {
+    rmSync(join(lockPath, HOLDER_NAME), { force: true });
+    rmdirSync(lockPath);
+  } catch {
+    // the next run takes it over: its holder is gone
+  }
+}
+

@@ -6,12 +6,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import { signArgv, signsZone, VERIFIERS, verifierArgv, type DnssecSettings } from '../core/dnssec.js';
 import type { CommandResult, Signer, Signing } from '../run/ports.js';
 import { runCommand as realRun } from './command.js';
 
-/** Zone files are text of one byte a character (see ZONE_ENCODING in run/load.ts). */
-const ENCODING = 'latin1';
 
 export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
   return {
@@ -35,7 +34,7 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
     if (!r.ok) return { ok: false, program, message: words(r) };
     let text: string;
     try {
-      text = await readFile(out, ENCODING);
+      text = await readFile(out, ZONE_ENCODING);
     } catch {
       return { ok: false, program, message: `${r.reason}, but it wrote no signed zone where {out} said (${out})` };
     }

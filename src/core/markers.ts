@@ -1,4 +1,4 @@
-// Base files: hand-written zone files with markers where the failover values go (design.md,
+// Base files: hand-written zone files with markers where the failover values go (the README,
 // Markers). parseBase turns one into a template whose text, outside the markers, is the
 // input byte for byte; fill puts values into the markers. A repeating marker (@IPS@, @IPS6@)
 // makes its physical line appear once per value, as round-robin failover tools do.

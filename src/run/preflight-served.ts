@@ -6,7 +6,7 @@ import { secondariesFor, type Config } from '../config/types.js';
 import { describeDiffers, describeVerdict, favouredDiffers } from '../core/served.js';
 import { askPrimary, expectedOf } from './primary.js';
 import type { Deps } from './ports.js';
-import { displayPath, zoneFilePath } from './load.js';
+import { displayPath, zoneFilePath } from './paths.js';
 import { lookAtSecondaries } from './secondaries.js';
 import { mapLimit } from './map-limit.js';
 import { decidedValues } from './serving.js';

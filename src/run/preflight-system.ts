@@ -3,7 +3,7 @@
 // read-only (every run from the timer fails with EROFS), and the nameserver's user unable to
 // read zone_dir or a zone file (it would keep serving the old zone). Steps of commands/check.ts.
 import type { Config } from '../config/types.js';
-import { displayPath, zoneFilePath } from './load.js';
+import { displayPath, zoneFilePath } from './paths.js';
 import type { Deps, UnitSandbox } from './ports.js';
 
 export interface SystemPreflight {

@@ -63,14 +63,11 @@ describe('runCommand', () => {
   });
 
   test('the deadline kills a program that hangs', async () => {
-    const t0 = Date.now();
     const r = await runCommand([node, '-e', 'process.stdout.write("started"); setTimeout(() => {}, 30000)'], { timeoutMs: 500 });
-    const took = Date.now() - t0;
     assert.equal(r.ok, false);
-    assert.equal(r.code, null);
+    assert.equal(r.code, null, 'killed, not exited by itself after 30 s');
     assert.equal(r.reason, 'timed out after 500ms');
     assert.equal(r.stdout, 'started');
-    assert.ok(took < 500 + 1500, `took ${took} ms`);
   });
 
   test('a program killed by a signal says so', async () => {
@@ -113,12 +110,12 @@ describe('runCommand', () => {
       const c = require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: ['ignore', 'inherit', 'ignore'], detached: true });
       c.unref();
       process.stdout.write(String(c.pid));`;
-    const t0 = Date.now();
     const r = await runCommand([node, '-e', script], { timeoutMs: 10000 });
     const pid = Number(r.stdout);
     try {
       assert.deepEqual([r.ok, r.reason], [true, 'exit 0']);
-      assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+      // returned while the background child (20 s) still holds its stdout: at the program's exit
+      assert.doesNotThrow(() => process.kill(pid, 0), 'the background child still runs');
     } finally {
       if (pid > 0) {
         try {

@@ -94,16 +94,18 @@ describe('acquireLock', () => {
   test('the holder writes its pid and host into the lock folder; a second run is told who holds it', async () => {
     const stateDir = fresh();
     const lockDir = join(stateDir, 'zonerw.lock');
-    const held = await acquireLock(stateDir, { staleMs: 2000 }); // refreshed every second
+    const held = await acquireLock(stateDir, { staleMs: 1000 }); // refreshed every 500 ms
     try {
       const holder = JSON.parse(readFileSync(join(lockDir, 'holder'), 'utf8'));
       assert.equal(holder.pid, process.pid);
       assert.equal(holder.host, hostname());
       assert.equal(statSync(join(lockDir, 'holder')).mode & 0o777, 0o644);
       await assert.rejects(acquireLock(stateDir), new RegExp(`another zonerw run \\(pid ${process.pid} on ${hostname()}\\) holds the lock`));
-      // proper-lockfile compares the folder's mtime on every refresh: writing the holder must not look like a takeover
-      const deadline = Date.now() + 3000;
-      while (Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      // The holder refreshes the folder's mtime while it holds the lock, so it never looks stale.
+      const taken = statSync(lockDir).mtimeMs;
+      await new Promise((r) => setTimeout(r, 1300));
+      assert.ok(statSync(lockDir).mtimeMs > taken, 'refreshed');
+      await assert.rejects(acquireLock(stateDir, { staleMs: 1000 }), isLocked, 'still held after more than staleMs');
       assert.equal(held.compromised(), undefined);
     } finally {
       await held.release();
@@ -200,10 +202,39 @@ describe('acquireLock', () => {
     await assert.doesNotReject(a.release(), 'the old holder lets go of a lock taken over without an error');
   });
 
+  test('a holder that has not refreshed its lock for staleMs (frozen, a blocked event loop) knows it may have lost it', async () => {
+    const stateDir = fresh();
+    const lockDir = join(stateDir, 'zonerw.lock');
+    const held = await acquireLock(stateDir, { staleMs: 200 });
+    const end = Date.now() + 300;
+    while (Date.now() < end); // blocks the event loop: no refresh can run
+    const err = held.compromised();
+    assert.ok(err instanceof Error && /not refreshed/.test(err.message) && err.message.includes(lockDir), String(err));
+    await held.release(); // lets go of nothing: the lock may be another run's by now
+    assert.ok(existsSync(lockDir));
+    const next = await acquireLock(stateDir, { staleMs: 200 }); // stale: taken over
+    assert.equal(next.compromised(), undefined);
+    await next.release();
+    assert.equal(existsSync(lockDir), false);
+  });
+
+  test('a lock folder made anew under its holder (another run took it over) is noticed at once', async () => {
+    const stateDir = fresh();
+    const lockDir = join(stateDir, 'zonerw.lock');
+    const held = await acquireLock(stateDir);
+    rmSync(lockDir, { recursive: true });
+    mkdirSync(lockDir);
+    writeFileSync(join(lockDir, 'holder'), JSON.stringify({ pid: 999999, host: 'another-host', at: 1 }));
+    const err = held.compromised();
+    assert.ok(err instanceof Error && /another run took it over/.test(err.message), String(err));
+    await held.release();
+    assert.ok(existsSync(join(lockDir, 'holder')), "the other run's lock is left alone");
+  });
+
   test('removing the lock under a holder makes compromised() return an Error, without a crash', async () => {
     const stateDir = fresh();
     const lockDir = join(stateDir, 'zonerw.lock');
-    const held = await acquireLock(stateDir, { staleMs: 2000 });
+    const held = await acquireLock(stateDir, { staleMs: 1000 });
     try {
       rmSync(lockDir, { recursive: true });
       const deadline = Date.now() + 5000;

@@ -4,8 +4,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { probeTcp } from '../../src/adapters/tcp-check.js';
 
-const SLACK_MS = 1000;
-
 function listen(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -76,10 +74,9 @@ describe('probeTcp', () => {
   });
 
   test('a plain connect does not wait for a banner', async () => {
-    const t0 = Date.now();
-    const r = await probeTcp({ ...at('smtp'), timeoutMs: 2000 });
+    // The silent listener never sends one: waiting for it would end in "timed out".
+    const r = await probeTcp({ ...at('silent'), timeoutMs: 60_000 });
     assert.deepEqual([r.up, r.reason], [true, 'TCP connected']);
-    assert.ok(Date.now() - t0 < 1000);
   });
 
   test('banner matching the prefix is up, and shows the first line', async () => {
@@ -109,7 +106,8 @@ describe('probeTcp', () => {
     const r = await probeTcp({ ...at('silent'), timeoutMs: 500, expectBanner: '220' });
     const took = Date.now() - t0;
     assert.deepEqual([r.up, r.reason], [false, 'timed out after 500ms waiting for the banner']);
-    assert.ok(took >= 450 && took < 500 + SLACK_MS, `took ${took} ms`);
+    // no upper bound on a loaded machine: the silent listener never sends, so only the deadline ends it
+    assert.ok(took >= 450, `took ${took} ms`);
   });
 
   test('no timer and no socket is left behind, whatever the outcome', async () => {
@@ -132,20 +130,16 @@ describe('probeTcp', () => {
   });
 
   test('a banner dripping one byte per 100 ms is cut by the deadline', async () => {
-    const t0 = Date.now();
     const r = await probeTcp({ ...at('drip'), timeoutMs: 700, expectBanner: `220 ${'y'.repeat(100)}` });
-    const took = Date.now() - t0;
     assert.equal(r.up, false);
+    // cut before the whole banner (10 s of dripping) came: the deadline ended it
     assert.match(r.reason, /^timed out after 700ms waiting for the banner \(got "220 y*"\)$/);
-    assert.ok(took < 700 + SLACK_MS, `took ${took} ms`);
   });
 
   test('a banner dripping one byte per 100 ms is cut by maxBytes', async () => {
-    const t0 = Date.now();
     const r = await probeTcp({ ...at('drip'), timeoutMs: 10_000, maxBytes: 5, expectBanner: `220 ${'y'.repeat(100)}` });
-    const took = Date.now() - t0;
+    // judged on 5 bytes, not timed out after 10 s: maxBytes ended it
     assert.deepEqual([r.up, r.reason], [false, `banner "220 y" does not start with "220 ${'y'.repeat(53)}..."`]);
-    assert.ok(took < 2000, `took ${took} ms`);
   });
 
   test('a refused port is down: connection refused', async () => {

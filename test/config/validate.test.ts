@@ -315,7 +315,7 @@ describe('validateConfig', () => {
     ]);
   });
 
-  test('[check] expect_status is a default for every server (design.md: [check] defaults)', () => {
+  test('[check] expect_status is a default for every server (README: [check], defaults for every server check)', () => {
     const cfg = validateConfig({ ...base, check: { expect_status: [200, 301] } }, file);
     assert.deepEqual(cfg.servers.length, 1);
     const withCheck = validateConfig(

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, queryA, querySoaSerial, startBind, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance, type NsOptions } from '../../scripts/lab.js';
+import { freePort, needBinary, queryA, querySoaSerial, startBind, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance, type NsOptions } from '../lab/lab.js';
 import { BACKUP, BASE, configToml, lines, MAIN, publishedSerial, runZonerw, show, statusJson, ZONE } from './scenario.js';
 
 const BINS = ['nsd', 'nsd-control', 'nsd-checkzone', 'named', 'rndc', 'rndc-confgen'];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, startHttp, startNsd, stopAll, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { freePort, needBinary, startHttp, startNsd, stopAll, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { makeKeys, missingTools } from '../helpers/dnssec.js';
 import { BASE, ZONE, configToml, publishedSerial, runZonerw, show } from './scenario.js';
 

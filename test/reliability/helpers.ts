@@ -80,7 +80,7 @@ export function render(spec: BaseSpec, ip: string, serial: number): string {
   return spec.template.replace('{SERIAL}', String(serial)).replace('{IP}', ip).replace('{MAILIP}', ip);
 }
 
-/** The render with the serial left out: "the content" in design.md's sense. */
+/** The render with the serial left out: "the content" in the README's sense (Serials: "content changed"). */
 export function contentOf(text: string): string {
   return text.replace(/(IN SOA \S+ \S+ \( )\d+ /, '$1- ');
 }
