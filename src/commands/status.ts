@@ -85,8 +85,9 @@ export interface StatusReport extends GroupStatus {
      * primary serves it: the published serial or later, the same addresses)
      */
     served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
-    /** the signatures over the SOA the primary serves (asked with DO; null: not asked, or the zone is not signed) */
-    signatures: { expires: string; expired: boolean } | null;
+    /** the signatures over the SOA the primary serves (asked with DO; null: not asked, or the zone
+     *  is served unsigned); `expires` null: a zone zonerw signs served WITHOUT signatures */
+    signatures: { expires: string | null; expired: boolean } | null;
     /** the markers whose installed value is not the decision's (a refused or failed publish): DNS serves the old server */
     installedDiffers: MarkerDiffer[];
     /** its base file was deleted: zonerw no longer publishes it (the run says so, exit 65) */
@@ -197,7 +198,7 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSi
               () => 'unknown' as const,
             );
   const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
-  const signatures = memory ? await servedSignatures(cfg, deps, zone, now) : null;
+  const signatures = memory ? await servedSignatures(cfg, deps, zone, now, memory.signaturesExpire !== undefined) : null;
   // the decision, not the last publish: a refused or failed publish leaves the old server installed
   const installedDiffers = memory ? favouredDiffers(memory.values, decided) : [];
   let served: StatusReport['zones'][number]['served'] = null;
@@ -241,12 +242,17 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSi
   };
 }
 
-/** When the signatures over the SOA the primary serves expire, asked with DO; null when it is not asked or serves none. */
-async function servedSignatures(cfg: Config, deps: Pick<Deps, 'askSignatures'>, zone: string, now: number): Promise<StatusReport['zones'][number]['signatures']> {
+/**
+ * When the signatures over the SOA the primary serves expire, asked with DO; null when it is not
+ * asked or serves none, unless zonerw signs the zone (`signed`): then an answer without them is
+ * said (expires null), as validating resolvers would then fail it.
+ */
+async function servedSignatures(cfg: Config, deps: Pick<Deps, 'askSignatures'>, zone: string, now: number, signed: boolean): Promise<StatusReport['zones'][number]['signatures']> {
   const at = cfg.nameserver.address;
   if (!at || !deps.askSignatures) return null;
   const answer = await deps.askSignatures(at.host, at.port, zone, QUERY_TIMEOUT_MS);
-  return answer.expires === undefined ? null : { expires: iso(answer.expires), expired: answer.expires <= now };
+  if (answer.expires === undefined) return signed && answer.answered && answer.problem === undefined ? { expires: null, expired: false } : null;
+  return { expires: iso(answer.expires), expired: answer.expires <= now };
 }
 
 function identityQuietly(files: Pick<Files, 'identity'>, path: string): string | undefined {
@@ -327,7 +333,7 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     if (z.baseGone) lines.push(`    NOT PUBLISHED: ${describeGoneBase(z.zone, { base: z.base, file: z.file })}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
     if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);
-    if (z.signatures) lines.push(`    ${describeSignatures(Date.parse(z.signatures.expires), now)}`);
+    if (z.signatures) lines.push(`    ${z.signatures.expires === null ? 'NOT SIGNED: the primary serves the zone without signatures, although zonerw signs it (look at what the nameserver loads)' : describeSignatures(Date.parse(z.signatures.expires), now)}`);
     else if (z.serial !== null && r.primary.notAsked === 'nameserver.address = false') lines.push('    primary: not asked (nameserver.address = false): zonerw cannot tell whether it serves the zone');
     for (const v of z.secondaries) {
       const how = v.state === 'current' ? `serves ${v.serial}: current` : v.state === 'behind' ? `serves ${v.serial}: BEHIND since ${when(v.behindSince!)}` : `NO ANSWER (${v.error})`;

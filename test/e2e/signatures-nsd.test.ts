@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, startHttp, startNsd, stopAll, type HttpTarget, type NsInstance } from '../lab/lab.js';
+import { spawnSync } from 'node:child_process';
+import { freePort, needBinary, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { makeKeys, missingTools } from '../helpers/dnssec.js';
 import { BASE, ZONE, configToml, publishedSerial, runZonerw, show } from './scenario.js';
 
@@ -75,5 +76,17 @@ resign_before = "2d"
     assert.match(run.stderr, /^example\.test: the signatures the primary serves expired \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((9d|10d|2\d\dh) ago\): validating resolvers answer SERVFAIL/m, show(run));
     const history = readFileSync(join(root, 'site', 'state', 'history.jsonl'), 'utf8');
     assert.match(history, /"type":"error","message":"example\.test: the signatures the primary serves expired/);
+  });
+
+  it('a zone zonerw signs, served unsigned (the nameserver loads another file): status says NOT SIGNED', async () => {
+    const zoneFile = join(root, 'site', 'zones', ZONE);
+    writeFileSync(zoneFile, BASE.replace('@serial number@', '2099010100').replace(/@IP@/g, '192.0.2.1'));
+    const r = spawnSync(primary.control[0]!, [...primary.control.slice(1), 'reload', ZONE], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    await waitFor(async () => ((await querySoaSerial(primary.port, ZONE)) === 2099010100 ? true : undefined), { timeoutMs: 10_000, what: 'the primary to serve the unsigned file' });
+    const text = await runZonerw(conf, ['status'], root);
+    assert.match(text.stdout, /^ {4}NOT SIGNED: the primary serves the zone without signatures, although zonerw signs it/m, show(text));
+    const json = JSON.parse((await runZonerw(conf, ['status', '--json'], root)).stdout) as { zones: { zone: string; signatures: unknown }[] };
+    assert.deepEqual(json.zones.find((z) => z.zone === ZONE)!.signatures, { expires: null, expired: false });
   });
 });
