@@ -21,6 +21,8 @@ import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
 import { vantagesAnswer } from './check-vantages.js';
+import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
+import { nameserverCanRead, noneWithNameserverRunning, writableUnderUnit } from '../run/preflight-system.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
@@ -40,7 +42,8 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
+  noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();

@@ -24,6 +24,7 @@ import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
 import { finish } from './report.js';
+import { noticeExpiredSignatures } from './signatures.js';
 import { besideZoneFile, checkerName, stageZone, stageZones, type Checking, type PublishStep, type Staged } from './stage.js';
 import { resignBeforeFor, resignMayBeDueFor, shortSignaturesProblem, signedMemory } from './sign.js';
 
@@ -35,6 +36,7 @@ export async function carryOut(ctx: RunContext, probing: Promise<Probed>): Promi
   await warnMissingChecker(ctx);
   await removeStaleTemps(ctx);
   await loadRunState(ctx);
+  if (!ctx.opts.dryRun) noticeExpiredSignatures(ctx);
   const decided = await decide(ctx, probing);
   if (decided.networkDown) {
     ctx.log.err(decided.networkDown);
@@ -221,7 +223,7 @@ async function stageForInstall(ctx: RunContext, steps: readonly ZoneStep[]): Pro
   // checker's verdict on its content stands (only the serial differs).
   const place = besideZoneFile(ctx.deps.files.prepare);
   const checking: Checking = { ns: ctx.deps.nameserver, includeDir: ctx.cfg.includeDir, signer: ctx.deps.signer };
-  const servedP = servedSerials(ctx.cfg, ctx.deps.dns, publishing.map((s) => s.zone));
+  const servedP = servedSerials(ctx.cfg, ctx.deps.dns, publishing.map((s) => s.zone), (line) => ctx.warn(line));
   const staged = await stageZones(publishing, place, checking, availableParallelism());
   const served = await servedP;
   for (const [i, s] of staged.entries()) {

@@ -1,6 +1,7 @@
 // The ports: every side effect a command needs, as the shapes it is handed. The CLI builds the
 // real ones from src/adapters (which implement these types); tests hand in fakes. Nothing here
 // imports an adapter.
+import type { SignatureAnswer } from '../core/signatures.js';
 import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
 import type { ProbeResult, ProbeSpec, VantageAnswer } from '../core/probe.js';
@@ -149,6 +150,26 @@ export interface LoadedState {
   warning?: string;
 }
 
+/** What a systemd unit lets its runs write (ProtectSystem, ReadWritePaths), from its unit file and drop-ins. */
+export interface UnitSandbox {
+  files: string[];
+  protectSystem?: string;
+  readWritePaths: string[];
+}
+
+/** The machine, as `zonerw check` asks it (reads only). */
+export interface System {
+  /** the nameserver daemons running (nsd, named, knotd), each with the user it runs as; `system`: started by the system (its parent is PID 1) */
+  runningNameservers(): Promise<{ name: string; uid: number; system: boolean }[]>;
+  unitSandbox(unit: string): Promise<UnitSandbox | undefined>;
+  /** why the user `uid` cannot read `path` (a folder: list it), or undefined when it can */
+  cannotRead(uid: number, path: string): Promise<string | undefined>;
+  /** run by systemd (INVOCATION_ID is set) */
+  underSystemd(env: Readonly<Record<string, string | undefined>>): boolean;
+}
+
+export type { SignatureAnswer };
+
 export interface Deps {
   now(): number;
   probe: Probe;
@@ -175,6 +196,10 @@ export interface Deps {
   readHistory(stateDir: string): Promise<RecordedEvent[]>;
   /** whether a command can be run (a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin) */
   findProgram(name: string): Promise<boolean>;
+  /** the signatures over a zone's SOA a nameserver serves (asked with DO), for status */
+  askSignatures?(host: string, port: number, zone: string, timeoutMs: number): Promise<SignatureAnswer>;
+  /** for zonerw check (absent in tests that do not ask the machine) */
+  system?: System;
   log: Log;
 }
 

@@ -144,8 +144,9 @@ test('expired signatures say so; a failover at the same time says both', async (
   reset(l);
   l.now += 31 * DAY;
   l.mainUp = false;
-  assert.equal(await l.go(), 0);
+  assert.equal(await l.go(), 1, 'served signatures found expired: an error, said since when');
   assert.deepEqual(l.out.slice(1), ['example.com: serial 2026122300, www -> 198.51.100.7, signatures expired 2026-12-22 10:00:00 UTC']);
+  assert.match(l.err[0]!, /^example\.com: the signatures the primary serves expired 2026-12-22 10:00:00 UTC \(24h ago\): validating resolvers answer SERVFAIL for the zone; this run signs it again/);
 });
 
 test('signing turned on for a zone published unsigned: the next run signs it ("not signed yet")', async () => {
@@ -204,7 +205,7 @@ test('dnssec.zones: only the zones listed are signed', async () => {
   assert.deepEqual(l.calls.filter((c) => c.startsWith('sign')), ['sign example.com']);
   reset(l);
   l.now += 60 * DAY; // example.com's signatures expired; example.org has none to renew
-  assert.equal(await l.go(), 0);
+  assert.equal(await l.go(), 1, 'expired: said as an error');
   assert.deepEqual(l.out, ['example.com: serial 2027012100, signatures expired 2026-12-22 10:00:00 UTC']);
 });
 
