@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { signArgv, signsZone, VERIFIERS, verifierArgv, type DnssecSettings } from '../core/dnssec.js';
+import { describeOutcome, describeResult } from '../core/outcome.js';
 import type { CommandResult, Signer, Signing } from '../run/ports.js';
 import { runCommand as realRun } from './command.js';
 
@@ -37,11 +38,11 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
     try {
       text = await readFile(out, ENCODING);
     } catch {
-      return { ok: false, program, message: `${r.reason}, but it wrote no signed zone where {out} said (${out})` };
+      return { ok: false, program, message: `${describeOutcome(r.outcome)}, but it wrote no signed zone where {out} said (${out})` };
     }
     for (const verifier of VERIFIERS) {
       const v = await runCommand(verifierArgv(verifier, zone, out), { timeoutMs: s.timeoutMs, cwd: dir });
-      if (v.reason.startsWith('not found')) continue;
+      if (v.outcome.kind === 'not found') continue;
       if (!v.ok) return { ok: false, program: verifier, message: `the signed zone does not verify: ${words(v).split(out).join(`${zone}.signed`)}` };
       return { ok: true, text, signer: program, verifier };
     }
@@ -56,8 +57,10 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
 /** dnssec-verify's progress lines, which say nothing of what went wrong. */
 const NOISE = /^(Loading zone '|Verifying the zone using the following algorithms:)/;
 
-/** A command's output as one line (its lines joined by "; "), or its reason when it said nothing. */
+/** Where a signer's usage text starts (ldns-signzone prints all 40 lines of it after its error). */
+const USAGE = /^(usage:|\S+ \[OPTIONS\])/i;
+
+/** A command's end and its output as one line, without progress lines or a usage text. */
 function words(r: CommandResult): string {
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== '.' && !NOISE.test(l));
-  return lines.length > 0 ? `${r.reason}: ${lines.join('; ')}` : r.reason;
+  return describeResult(r, { noise: NOISE, until: USAGE });
 }

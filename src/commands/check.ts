@@ -8,6 +8,7 @@
 import { dirname, join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
 import { describeGoneBase, describeUnfinished, quoteArg } from '../core/messages.js';
+import { describeFailure } from '../core/outcome.js';
 import { shrinkProblem } from '../core/records.js';
 import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
@@ -190,10 +191,9 @@ async function nameserverAnswers(p: Preflight): Promise<void> {
   if (!status || status.result.ok) return;
   const { argv, result: r } = status;
   p.noControl = true;
-  const words = (r.stderr.trim() || r.stdout.trim()).split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
-  const hinted = /\(running as /.test(words);
+  const hinted = /\(running as /.test(r.stderr);
   problem(
-    `nameserver.control: ${argv.map(quoteArg).join(' ')} failed (${r.reason})${words ? `: ${words}` : ''}` +
+    `nameserver.control: ${argv.map(quoteArg).join(' ')} ${describeFailure(r)}` +
       (hinted ? '' : '; start the nameserver, or fix nameserver.control: a run installs zone files but cannot reload them until this answers'),
     'failed',
   );

@@ -7,7 +7,7 @@ import { configGroups, type Config } from '../config/types.js';
 import { presignedProblems } from '../core/dnssec.js';
 import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
-import { INCLUDES_FROM } from '../core/nameserver.js';
+import { profile } from '../core/nameserver.js';
 import { zoneNameProblem } from '../core/names.js';
 import type { ZoneMemory } from '../core/plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
@@ -164,7 +164,7 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
 /** Where this config's nameserver reads included files from. */
 function includeOptionsFor(cfg: Config, files: Files): IncludeOptions {
   return {
-    files, folder: cfg.includeDir, fromIncludingFile: INCLUDES_FROM[cfg.nameserver.kind] === 'including file',
+    files, folder: cfg.includeDir, fromIncludingFile: profile(cfg.nameserver.kind).includesFrom === 'including file',
     maxBytes: MAX_BASE_BYTES, encoding: ZONE_ENCODING, show: (p) => displayPath(cfg, p), cache: new Map(),
   };
 }

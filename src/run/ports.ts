@@ -3,6 +3,7 @@
 // imports an adapter.
 import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
+import type { CommandResult } from '../core/outcome.js';
 import type { ProbeResult, ProbeSpec } from '../core/probe.js';
 import type { AddressType, ZoneAnswer } from '../core/served.js';
 import type { State } from '../core/state.js';
@@ -38,14 +39,7 @@ export type ZoneQuery = (
   timeoutMs: number,
 ) => Promise<ZoneAnswer>;
 
-export interface CommandResult {
-  ok: boolean;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** 'exit 0', 'exit 1', 'not found: nsd-control', 'timed out after 10s', 'killed by SIGTERM' */
-  reason: string;
-}
+export type { CommandResult };
 
 /** What the zone checker said of one rendered zone. */
 export interface Validation {
@@ -55,7 +49,7 @@ export interface Validation {
   /** the checker's own words, on refusal */
   message?: string;
   /** the checker gave no verdict: killed by the timeout or a signal, or it could not start
-   *  (the command's reason: 'timed out after 10s'); its partial output is not a refusal */
+   *  (describeOutcome: 'timed out after 10s'); its partial output is not a refusal */
   unfinished?: string;
 }
 

@@ -4,14 +4,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNameserver } from '../../src/adapters/nameserver.js';
 import type { NameserverKind, NameserverSettings as Ns } from '../../src/core/nameserver.js';
+import { commandResult, describeOutcome, type Outcome } from '../../src/core/outcome.js';
 import type { CommandResult } from '../../src/run/ports.js';
 
 function ns(kind: NameserverKind, control: string[], checkzone: Ns['checkzone'] = 'auto'): Ns {
   return { kind, control, checkzone, timeoutMs: 5000 };
 }
 
-const ok = (stdout = ''): CommandResult => ({ ok: true, code: 0, stdout, stderr: '', reason: 'exit 0' });
-const notFound = (name: string): CommandResult => ({ ok: false, code: null, stdout: '', stderr: '', reason: `not found: ${name}` });
+const ok = (stdout = ''): CommandResult => commandResult({ kind: 'exit', code: 0 }, stdout);
+const notFound = (name: string): CommandResult => commandResult({ kind: 'not found', program: name });
 
 /** A runCommand that answers from `installed` (program -> result) and records every argv (and cwd). */
 function fakeRun(installed: Record<string, CommandResult>) {
@@ -47,7 +48,7 @@ describe('checker order', () => {
   });
 
   test('knot: a refusal names the fallback checker and carries its words', async () => {
-    const refused: CommandResult = { ok: false, code: 1, stdout: `zone example.com/IN: loading from master file ${FILE} failed: bad dotted quad\n`, stderr: '', reason: 'exit 1' };
+    const refused: CommandResult = commandResult({ kind: 'exit', code: 1 }, `zone example.com/IN: loading from master file ${FILE} failed: bad dotted quad\n`);
     const { run } = fakeRun({ 'named-checkzone': refused, 'nsd-checkzone': ok() });
     const r = await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE);
     assert.equal(r.ok, false);
@@ -64,19 +65,19 @@ describe('checker order', () => {
     assert.deepEqual(await createNameserver(ns('knot', ['knotc'], 'auto'), run).validate('example.com', FILE), { ok: true });
   });
 
-  test('named-checkzone keeps its integrity checks local (-i local); every checker runs in the include folder', async () => {
+  test('named-checkzone checks names as named does for a primary zone (-k fail) and keeps its integrity checks local (-i local); every checker runs in the include folder', async () => {
     const { run, calls, cwds } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
     await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE, { cwd: '/var/cache/bind' });
     await createNameserver(ns('nsd', ['nsd-control']), run).validate('example.com', FILE, { cwd: '/etc/nsd' });
-    assert.deepEqual(calls, [['named-checkzone', '-i', 'local', 'example.com', FILE], ['nsd-checkzone', 'example.com', FILE]]);
+    assert.deepEqual(calls, [['named-checkzone', '-k', 'fail', '-i', 'local', 'example.com', FILE], ['nsd-checkzone', 'example.com', FILE]]);
     assert.deepEqual(cwds, ['/var/cache/bind', '/etc/nsd']);
   });
 
   test('a checker killed by the timeout, a signal, or that cannot start gives no verdict: unfinished, never its partial output', async () => {
-    const partial = { code: null, stdout: 'zone example.com/IN: loaded serial 1\n', stderr: 'example.com: MX mail.example.net: lookup', ok: false } as const;
-    for (const reason of ['timed out after 10s', 'killed by SIGKILL', 'cannot run named-checkzone: permission denied']) {
-      const { run } = fakeRun({ 'named-checkzone': { ...partial, reason } });
-      assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE), { ok: false, checker: 'named-checkzone', unfinished: reason });
+    const outcomes: Outcome[] = [{ kind: 'timeout', afterMs: 10_000 }, { kind: 'signal', signal: 'SIGKILL' }, { kind: 'cannot run', program: 'named-checkzone', why: 'permission denied' }];
+    for (const outcome of outcomes) {
+      const { run } = fakeRun({ 'named-checkzone': commandResult(outcome, 'zone example.com/IN: loaded serial 1\n', 'example.com: MX mail.example.net: lookup') });
+      assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE), { ok: false, checker: 'named-checkzone', unfinished: describeOutcome(outcome) });
     }
   });
 
@@ -111,7 +112,7 @@ describe('control runs', () => {
 
 describe('status, for zonerw check', () => {
   test('runs the status argv; a failure on the control socket carries the hint, after the command\'s own words', async () => {
-    const denied: CommandResult = { ok: false, code: 1, stdout: '', stderr: 'error: connect (/run/nsd/nsd.ctl): Permission denied\n', reason: 'exit 1' };
+    const denied: CommandResult = commandResult({ kind: 'exit', code: 1 }, '', 'error: connect (/run/nsd/nsd.ctl): Permission denied\n');
     const { run, calls } = fakeRun({ 'nsd-control': denied });
     const s = await createNameserver(ns('nsd', ['nsd-control']), run).status();
     assert.deepEqual(calls, [['nsd-control', 'status']]);
