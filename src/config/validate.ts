@@ -4,7 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { isIPv4, isIPv6, parseHostDefaultPort } from '../core/address.js';
-import { zoneNameProblem } from '../core/names.js';
+import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { KINDS, profile } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
@@ -53,7 +53,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const zones = r.strings(top, '', 'zones');
   if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
   zones?.forEach((z, i) => {
-    const problem = zoneNameProblem(z);
+    const problem = zoneNameProblem(z) ?? zoneFileNameProblem(z, zoneFile);
     const first = zones.indexOf(z);
     if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
     else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);

@@ -8,7 +8,7 @@ import { presignedProblems } from '../core/dnssec.js';
 import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { profile } from '../core/nameserver.js';
-import { zoneNameProblem } from '../core/names.js';
+import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import type { ZoneMemory } from '../core/plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
@@ -80,7 +80,7 @@ export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promis
   const problems: string[] = [];
   for (const name of names.filter((n) => n.endsWith('.base')).sort()) {
     const zone = name.slice(0, -'.base'.length);
-    const problem = zoneNameProblem(zone);
+    const problem = zoneNameProblem(zone) ?? zoneFileNameProblem(zone, cfg.zoneFile);
     if (problem) problems.push(`${printable(displayPath(cfg, join(cfg.baseDir, name)))}: ${problem}; rename the file to <zone>.base`);
     else zones.push(zone);
   }

@@ -84,8 +84,10 @@ export function inScratch(scratch: Scratch, includeDir: string): Place {
     if (step.input.included.length > 0) {
       for (const name of firstElements(step.rendered.text)) await scratch.link(name, join(includeDir, name));
     }
-    // A hidden name, so that no link (an $INCLUDE of "example.com/ns.inc") takes it.
-    const path = await scratch.write(`.${step.zone}.zonerw-check`, step.rendered.text, ZONE_ENCODING);
+    // A hidden name, so that no link (an $INCLUDE of "example.com/ns.inc") takes it; a zone
+    // name near DNS's 253 characters gets a shorter suffix (a file name holds 255 bytes).
+    const name = step.zone.length <= 240 ? `.${step.zone}.zonerw-check` : `.${step.zone}~`;
+    const path = await scratch.write(name, step.rendered.text, ZONE_ENCODING);
     return { path, tempPath: path, commit: async () => { throw new Error('a scratch file is never installed'); }, discard: async () => {} };
   };
 }
