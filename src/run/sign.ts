@@ -1,11 +1,13 @@
 // The sign step of staging ([dnssec] sign): between placing a rendered zone and validating it,
 // zonerw's signer signs the placed file and verifies the result; the signed text is placed in
 // its stead, and it is what the checker validates and the install puts in place. A zone that
-// cannot be signed or verified is refused like one the checker refuses: the old zone stays.
+// cannot be signed or verified, or whose signed text is not this render (core/signed-match.ts),
+// is refused like one the checker refuses: the old zone stays.
 import type { Config } from '../config/types.js';
 import { earliestSignatureExpiry, fileLineForm, resignMayBeDue, signsZone } from '../core/dnssec.js';
 import { utcTime } from '../core/format.js';
 import { pointAtBase } from '../core/messages.js';
+import { signedMismatch } from '../core/signed-match.js';
 import type { ZoneMemory } from '../core/plan.js';
 import { sha256 } from './load.js';
 import type { PreparedFile, Signer } from './ports.js';
@@ -20,10 +22,12 @@ export async function signOne<S extends Stageable>(step: S, file: PreparedFile, 
   const r = await signer.sign(step.zone, file.tempPath);
   await file.discard();
   if (!r.ok) {
-    // The signer read the rendered file, whose lines are the base file's: point its words there.
-    const words = pointAtBase(fileLineForm(r.message, file.tempPath), file.tempPath, step.input.shown.base, step.rendered.baseLine);
+    const words = pointSignerAtBase(fileLineForm(r.message, file.tempPath), file.tempPath, step.input.shown.base, step.rendered.baseLine);
     return { ok: false, step, refusal: 'checker', checker: r.program, words };
   }
+  // Verified is not enough: a stale {out} verifies too. The signed zone must be this render.
+  const mismatch = signedMismatch(step.rendered.text, r.text, step.zone);
+  if (mismatch !== undefined) return { ok: false, step, refusal: 'checker', checker: r.signer, words: mismatch };
   let signedFile: PreparedFile;
   try {
     signedFile = await place({ ...step, rendered: { ...step.rendered, text: r.text } });
@@ -32,6 +36,18 @@ export async function signOne<S extends Stageable>(step: S, file: PreparedFile, 
   }
   const expires = earliestSignatureExpiry(r.text);
   return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), signer: r.signer, verifier: r.verifier } };
+}
+
+/**
+ * The signer read the rendered file, whose lines are the base file's: a `FILE:5` is pointed at
+ * the base file's line (what the operator fixes). The file named without a line (it could not
+ * be opened, read, or written next to) is the signer's real input, and is named as it is.
+ */
+function pointSignerAtBase(message: string, input: string, base: string, baseLine: readonly number[]): string {
+  return message
+    .split(input)
+    .map((part, i) => (i === 0 ? part : /^(:|', line )\d+/.test(part) ? pointAtBase(`${input}${part}`, input, base, baseLine) : `${input}${part}`))
+    .join('');
 }
 
 /**

@@ -36,6 +36,8 @@ interface Lab {
   validity: number;
   /** what the fake signer does instead of signing */
   signFails?: string;
+  /** a signed text the fake signer hands back whatever it is given (a stale {out}) */
+  stale?: string;
   calls: string[];
   checked: string[];
   out: string[];
@@ -80,6 +82,7 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
       l.calls.push(`sign ${zone}`);
       const text = await readFile(inPath, 'latin1');
       if (l.signFails) return { ok: false, program: 'fake-signer', message: `exit 1: ${l.signFails.replace('FILE', inPath)}` };
+      if (l.stale !== undefined) return { ok: true, text: l.stale, signer: 'fake-signer', verifier: 'dnssec-verify' };
       const rrsig = `www  IN RRSIG A 13 3 300 ${stamp(l.now + l.validity)} ${stamp(l.now - 3_600_000)} 1 ${zone}. AAAA\n`;
       return { ok: true, text: `${text}@ IN DNSKEY 257 3 13 AAAA\n${rrsig}`, signer: 'fake-signer', verifier: 'dnssec-verify' };
     },
@@ -234,4 +237,48 @@ test('--dry-run shows the signer and writes nothing; zonerw check signs into scr
   assert.deepEqual(l.calls, ['sign example.com']);
   assert.match(l.checked[0]!, /RRSIG/, 'the signed zone was validated');
   assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
+});
+
+test('a signer that writes a stale signed zone: refused, the serial never goes backwards, and the next run with the real signer publishes the failover without --force', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  const old = await l.zone(); // serial 2026112200, www -> 192.0.2.1, validly "signed"
+  l.now += DAY;
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}ftp  IN A   192.0.2.21\n`);
+  assert.equal(await l.go(), 0);
+  const published = await l.zone(); // 2026112300
+  assert.match(published, /2026112300/);
+  reset(l);
+  l.mainUp = false;
+  l.stale = old; // the signer hands back the file it wrote two runs ago
+  assert.equal(await l.go(), 1);
+  assert.equal(l.err.length, 1, l.err.join('\n'));
+  assert.match(l.err[0]!, /^example\.com: refused by fake-signer, not installed \(the old zone stays\): the signed zone has serial 2026112200, not the rendered 2026112301: the signer wrote another zone \(a stale \{out\}\?\)/);
+  assert.equal(await l.zone(), published, 'the installed zone (and its serial) stays');
+  assert.ok(!l.calls.includes('reload example.com'));
+
+  reset(l);
+  delete l.stale;
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.equal(l.out.length, 1);
+  assert.match(l.out[0]!, /^example\.com: serial 2026112301, www -> 198\.51\.100\.7/);
+  assert.match(await l.zone(), /www  IN A   198\.51\.100\.7/);
+});
+
+test('a signer that signs the right serial but other records: refused, naming them', async () => {
+  const l = await lab();
+  l.mainUp = false;
+  const zone = `$TTL 300\n@ IN SOA ns1.example.com. hostmaster.example.com. ( 2026112200 300 60 1209600 300 )\n@ IN NS ns1.example.com.\nns1 IN A 198.51.100.7\nwww IN A 192.0.2.1\n`;
+  l.stale = zone;
+  assert.equal(await l.go(), 1);
+  assert.match(l.err[0]!, /the signed zone is not the rendered one: it lacks www\.example\.com\. A 198\.51\.100\.7, and holds www\.example\.com\. A 192\.0\.2\.1, which the render does not/);
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), [], 'nothing installed on a first run');
+});
+
+test('a signer that cannot open its input names the real input, not the base file', async () => {
+  const l = await lab();
+  l.signFails = "dnssec-signzone: fatal: failed loading zone from 'FILE': permission denied";
+  assert.equal(await l.go(), 1);
+  assert.match(l.err[0]!, /failed loading zone from '[^']*\/zones\/\.example\.com\.zonerw-tmp-\d+-[0-9a-f]+': permission denied$/);
+  assert.doesNotMatch(l.err[0]!, /from 'base\/example\.com\.base'/);
 });
