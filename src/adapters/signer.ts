@@ -2,11 +2,16 @@
 // dnssec-verify (else ldns-verify-zone) checks the result before anything is installed. Argument
 // arrays only, never a shell; each command has the configured timeout. The signer writes `{out}`
 // and whatever else it writes (dnssec-signzone's dsset-ZONE.) in a private folder of its own,
-// its working folder, removed afterwards: nothing it makes lands in zone_dir or state_dir.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// its working folder, removed afterwards: nothing it makes lands in zone_dir or state_dir. A
+// relative `$INCLUDE` (a key file) resolves there as the nameserver resolves it: each one's first
+// path element is linked into that folder from the include folder.
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { signArgv, signsZone, VERIFIERS, verifierArgv, type DnssecSettings } from '../core/dnssec.js';
+import { findIncludes } from '../core/includes.js';
 import { describeOutcome, describeResult } from '../core/outcome.js';
 import type { CommandResult, Signer, Signing } from '../run/ports.js';
 import { runCommand as realRun } from './command.js';
@@ -18,9 +23,11 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
   return {
     signs: (zone) => signsZone(s, zone),
     command: (zone, inPath, outPath) => signArgv(s.sign, { zone, in: inPath, out: outPath }),
-    async sign(zone, inPath) {
+    identity: (zone) => signerIdentity(s.sign, zone),
+    async sign(zone, inPath, opts = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'zonerw-sign-'));
       try {
+        if (opts.includeDir !== undefined) await linkIncludes(dir, await readFile(inPath, ENCODING), opts.includeDir);
         return await signIn(dir, zone, inPath);
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -51,6 +58,58 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
       program: VERIFIERS.join(' or '),
       message: 'no DNSSEC verifier installed (dnssec-verify: apt-get install bind9-dnsutils; ldns-verify-zone: apt-get install ldnsutils): zonerw installs no signed zone it has not verified',
     };
+  }
+}
+
+/** Links the first path element of each relative $INCLUDE of `text` into `dir`, from `includeDir`. */
+async function linkIncludes(dir: string, text: string, includeDir: string): Promise<void> {
+  const firsts = findIncludes(text)
+    .filter((ref) => !isAbsolute(ref.path))
+    .map((ref) => ref.path.split('/').filter((e) => e !== '' && e !== '.')[0])
+    .filter((e): e is string => e !== undefined && e !== '..');
+  for (const name of new Set(firsts)) await symlink(join(includeDir, name), join(dir, name)).catch(() => {});
+}
+
+/**
+ * What the signatures of a zone depend on besides its records: the signer's argv ({in} and
+ * {out} as written) and the key files it names (a key folder's K*.key and K*.private, a key
+ * file, a key's base name as ldns-signzone takes it), by size, inode and times. A change of
+ * either publishes the zone again.
+ */
+function signerIdentity(sign: readonly string[], zone: string): string {
+  const argv = signArgv(sign, { zone, in: '{in}', out: '{out}' });
+  const parts: string[] = [JSON.stringify(argv)];
+  for (const arg of argv.slice(1)) {
+    if (!isAbsolute(arg)) continue;
+    for (const path of [arg, `${arg}.key`, `${arg}.private`]) {
+      const st = statOf(path);
+      if (st === undefined) continue;
+      if (!st.isDirectory()) {
+        parts.push(`${path} ${st.size} ${st.ino} ${st.mtimeMs} ${st.ctimeMs}`);
+        continue;
+      }
+      for (const name of listOf(path).filter((n) => /^K.*\.(key|private)$/.test(n)).sort()) {
+        const f = statOf(join(path, name));
+        if (f) parts.push(`${join(path, name)} ${f.size} ${f.ino} ${f.mtimeMs} ${f.ctimeMs}`);
+      }
+    }
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function listOf(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

@@ -128,7 +128,7 @@ function noticeGoneZones(ctx: RunContext, zones: readonly string[]): void {
 function zonesToRead(ctx: RunContext, zones: readonly string[], values: RenderedValues): string[] {
   const { cfg, state } = ctx;
   if (ctx.opts.force) return [...zones];
-  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now));
+  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now, ctx.deps.signer));
   if (toRead.length < zones.length) ctx.trace(`${zones.length - toRead.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
   return toRead;
 }
@@ -142,6 +142,7 @@ function stepOptions(ctx: RunContext, zone: string): ZoneStepOptions {
   return {
     force: opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink, markerRecords: asked, hash: sha256,
     ...(resignBeforeMs !== undefined ? { resignBeforeMs } : {}),
+    ...(resignBeforeMs !== undefined && ctx.deps.signer ? { signer: ctx.deps.signer.identity(zone) } : {}),
   };
 }
 

@@ -77,8 +77,12 @@ export interface Signer {
   signs(zone: string): boolean;
   /** argv of the signer for a zone (`{out}` shown as given), for --dry-run */
   command(zone: string, inPath: string, outPath: string): string[];
-  /** signs the rendered zone file `inPath`, verifies the result, and returns its text */
-  sign(zone: string, inPath: string): Promise<Signing>;
+  /** signs the rendered zone file `inPath`, verifies the result, and returns its text;
+   *  `includeDir`: where a relative $INCLUDE resolves, as for the nameserver */
+  sign(zone: string, inPath: string, opts?: { includeDir?: string }): Promise<Signing>;
+  /** what the zone's signatures depend on besides its records (the sign argv, the key files'
+   *  identities), as a hash: a change publishes the zone again */
+  identity(zone: string): string;
 }
 
 export interface HeldLock {

@@ -18,8 +18,9 @@ export type { SignedZone };
 export type Signed<S extends Stageable> = { ok: true; step: S; file: PreparedFile; signed: SignedZone } | Extract<Staged<S>, { ok: false }>;
 
 /** Signs the placed file of a step; the unsigned temp is discarded either way. */
-export async function signOne<S extends Stageable>(step: S, file: PreparedFile, place: Place, signer: Signer): Promise<Signed<S>> {
-  const r = await signer.sign(step.zone, file.tempPath);
+export async function signOne<S extends Stageable>(step: S, file: PreparedFile, place: Place, signer: Signer, includeDir?: string): Promise<Signed<S>> {
+  const identity = signer.identity(step.zone);
+  const r = await signer.sign(step.zone, file.tempPath, includeDir !== undefined ? { includeDir } : {});
   await file.discard();
   if (!r.ok) {
     const words = pointSignerAtBase(fileLineForm(r.message, file.tempPath), file.tempPath, step.input.shown.base, step.rendered.baseLine);
@@ -35,7 +36,7 @@ export async function signOne<S extends Stageable>(step: S, file: PreparedFile, 
     return { ok: false, step, refusal: 'write', message: (e as Error).message };
   }
   const expires = earliestSignatureExpiry(r.text);
-  return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), signer: r.signer, verifier: r.verifier } };
+  return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), signer: r.signer, verifier: r.verifier, identity } };
 }
 
 /**
@@ -61,7 +62,7 @@ export function asSigned<S extends Stageable>(step: S): S {
 /** The memory of a zone installed signed: its file is the signed text, and its signatures expire. */
 export function signedMemory(signed: SignedZone | undefined): Partial<ZoneMemory> {
   if (!signed) return {};
-  return { fileHash: signed.fileHash, ...(signed.expires !== undefined ? { signaturesExpire: signed.expires } : {}) };
+  return { fileHash: signed.fileHash, signer: signed.identity, ...(signed.expires !== undefined ? { signaturesExpire: signed.expires } : {}) };
 }
 
 /**
@@ -78,8 +79,17 @@ export function resignBeforeFor(cfg: Pick<Config, 'dnssec'>, zone: string): numb
   return signsZone(cfg.dnssec, zone) ? cfg.dnssec.resignBeforeMs : undefined;
 }
 
-/** A zone zonerw signs is read by the steady run's shortcut when its signatures may be due (see resignMayBeDue). */
-export function resignMayBeDueFor(cfg: Pick<Config, 'dnssec'>, zone: string, memory: ZoneMemory | undefined, now: number): boolean {
+/**
+ * A zone zonerw signs is read by the steady run's shortcut when its signatures may be due (see
+ * resignMayBeDue), or when its signer or keys changed since it was signed.
+ */
+export function resignMayBeDueFor(cfg: Pick<Config, 'dnssec'>, zone: string, memory: ZoneMemory | undefined, now: number, signer?: Signer): boolean {
   const before = resignBeforeFor(cfg, zone);
-  return before !== undefined && resignMayBeDue(memory?.signaturesExpire, now, before);
+  if (before === undefined) return false;
+  return resignMayBeDue(memory?.signaturesExpire, now, before) || signerChanged(memory, signer?.identity(zone));
+}
+
+/** Whether the zone was signed by another signer command or key set than `identity` (a state from before zonerw remembered it: no). */
+export function signerChanged(memory: Pick<ZoneMemory, 'signer'> | undefined, identity: string | undefined): boolean {
+  return identity !== undefined && memory?.signer !== undefined && memory.signer !== identity;
 }

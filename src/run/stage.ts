@@ -38,7 +38,7 @@ export async function stageZone<S extends Stageable>(step: S, place: Place, chec
 async function signThenValidate<S extends Stageable>(step: S, file: PreparedFile, place: Place, checking: Checking): Promise<Staged<S>> {
   const { signer } = checking;
   if (!signer?.signs(step.zone)) return validateOne(step, file, checking);
-  const s = await signOne(step, file, place, signer);
+  const s = await signOne(step, file, place, signer, checking.includeDir);
   if (!s.ok) return s;
   const v = await validateOne(asSigned(step), s.file, checking);
   return v.ok ? { ...v, step, signed: s.signed } : { ...v, step };

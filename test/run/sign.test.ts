@@ -38,6 +38,8 @@ interface Lab {
   signFails?: string;
   /** a signed text the fake signer hands back whatever it is given (a stale {out}) */
   stale?: string;
+  /** the fake signer's identity (its command and keys) */
+  identity: string;
   calls: string[];
   checked: string[];
   out: string[];
@@ -63,7 +65,7 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
     join(dir, 'zonerw.toml'),
   );
   const l: Lab = {
-    dir, now: Date.parse('2026-11-22T10:00:00Z'), mainUp: true, validity: 30 * DAY, calls: [], checked: [], out: [], err: [],
+    dir, now: Date.parse('2026-11-22T10:00:00Z'), mainUp: true, validity: 30 * DAY, identity: 'keys-1', calls: [], checked: [], out: [], err: [],
     deps: undefined as unknown as Deps,
     go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
@@ -78,6 +80,7 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
   const signer: Signer | undefined = cfg.dnssec && {
     signs: (zone) => cfg.dnssec!.zones === undefined || cfg.dnssec!.zones.includes(zone),
     command: (zone, inPath, outPath) => ['fake-signer', '-o', zone, '-f', outPath, inPath],
+    identity: () => l.identity,
     async sign(zone, inPath) {
       l.calls.push(`sign ${zone}`);
       const text = await readFile(inPath, 'latin1');
@@ -281,4 +284,22 @@ test('a signer that cannot open its input names the real input, not the base fil
   assert.equal(await l.go(), 1);
   assert.match(l.err[0]!, /failed loading zone from '[^']*\/zones\/\.example\.com\.zonerw-tmp-\d+-[0-9a-f]+': permission denied$/);
   assert.doesNotMatch(l.err[0]!, /from 'base\/example\.com\.base'/);
+});
+
+test('a changed sign command or key set publishes like a content change (no --force); the same one reads nothing', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  reset(l);
+  l.now += 60_000;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.calls, [], 'steady');
+  l.identity = 'keys-2'; // a new key in the key folder, or a new sign command
+  l.now += 60_000;
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, signer or keys changed']);
+  assert.deepEqual(l.calls, ['sign example.com', 'reload example.com', 'notify example.com']);
+  reset(l);
+  l.now += 60_000;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.calls, l.out], [[], []], 'signed with the new one: steady again');
 });
