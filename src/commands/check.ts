@@ -17,6 +17,7 @@ import { ConfigError, Trouble, type ExitCode } from '../errors.js';
 import { countLoadFailure, displayPath, goneZones, listZones, loadZone, sha256, shownPaths, zoneFilePath } from '../run/load.js';
 import { missingChecker } from '../run/checker.js';
 import type { Deps } from '../run/ports.js';
+import { signaturesOutlastResign } from '../run/signer-validity.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
 import { refuseSameFolders } from './run.js';
 
@@ -38,7 +39,7 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();

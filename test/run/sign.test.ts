@@ -237,7 +237,7 @@ test('--dry-run shows the signer and writes nothing; zonerw check signs into scr
     join(l.dir, 'zonerw.toml'),
   );
   assert.equal(await check(cfg, {}, l.deps), 0);
-  assert.deepEqual(l.calls, ['sign example.com']);
+  assert.deepEqual(l.calls, ['sign example.com', 'sign example.com'], 'validated, then signed once more for the signatures\' validity');
   assert.match(l.checked[0]!, /RRSIG/, 'the signed zone was validated');
   assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
 });
@@ -302,4 +302,19 @@ test('a changed sign command or key set publishes like a content change (no --fo
   l.now += 60_000;
   assert.equal(await l.go(), 0);
   assert.deepEqual([l.calls, l.out], [[], []], 'signed with the new one: steady again');
+});
+
+test('zonerw check refuses a signer whose signatures do not outlast resign_before (every run would sign again)', async () => {
+  const l = await lab({ resign_before: '40d' });
+  const cfg = validateConfig(
+    { base_dir: 'base', zone_dir: 'zones', state_dir: 'state', nameserver: { kind: 'nsd', control: ['true'], address: false }, dnssec: { sign: ['fake-signer', '{in}', '{out}'], resign_before: '40d' }, server: [{ name: 'main', address: '192.0.2.1' }] },
+    join(l.dir, 'zonerw.toml'),
+  );
+  assert.notEqual(await check(cfg, {}, l.deps), 0);
+  assert.deepEqual(l.err, [
+    'dnssec.resign_before: the signatures fake-signer makes (example.com) last 30d, less than resign_before (40d): every run would sign every zone again, with a new serial and a transfer to each secondary; make them last longer (dnssec-signzone -e +40d, ldns-signzone -e) or lower resign_before',
+  ]);
+  reset(l);
+  l.validity = 60 * DAY;
+  assert.equal(await check(cfg, {}, l.deps), 0, l.err.join('\n'));
 });
