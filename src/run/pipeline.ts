@@ -193,7 +193,8 @@ function notStagedLine(s: Extract<Staged<PublishStep>, { ok: false }>): string {
   const { zone } = s.step;
   if (s.refusal === 'write') return `${zone}: ${s.message}`;
   if (s.refusal === 'unfinished') return `${zone}: ${describeUnfinished(s.checker, s.reason)}; the zone was not installed`;
-  return `${zone}: refused by ${checkerName(s)}, not installed (the old zone stays): ${s.words}`;
+  // On a first run there is no old zone to stay.
+  return `${zone}: refused by ${checkerName(s)}, not installed (${s.step.input.installed ? 'the old zone stays' : 'there is no zone file yet'}): ${s.words}`;
 }
 
 /** What the state knows of a zone for planning: its memory and any intent left by an interrupted run. */

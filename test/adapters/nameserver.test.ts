@@ -1,11 +1,16 @@
 // The nameserver adapter's checker order and control runs, with a
 // fake runCommand: which program ran, with which arguments, and what a missing checker means.
 import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createNameserver } from '../../src/adapters/nameserver.js';
 import type { NameserverKind, NameserverSettings as Ns } from '../../src/core/nameserver.js';
 import { commandResult, describeOutcome, type Outcome } from '../../src/core/outcome.js';
 import type { CommandResult } from '../../src/run/ports.js';
+import { needBinary } from '../../scripts/lab.js';
+import { skipUnlessCI } from '../helpers/need.js';
 
 function ns(kind: NameserverKind, control: string[], checkzone: Ns['checkzone'] = 'auto'): Ns {
   return { kind, control, checkzone, timeoutMs: 5000 };
@@ -128,5 +133,23 @@ describe('status, for zonerw check', () => {
     assert.equal(await createNameserver(ns('none', []), fakeRun({}).run).status(), undefined);
     const s = await createNameserver(ns('knot', ['knotc']), fakeRun({ knotc: ok('Running\n') }).run).status();
     assert.deepEqual(s, { argv: ['knotc', 'status'], result: ok('Running\n') });
+  });
+});
+
+describe('the real control commands without their keys: the hint says how to make them', { skip: skipUnlessCI(['nsd-control', 'rndc'].filter((b) => !needBinary(b)).map((b) => `${b} not installed`).join(', ') || false) }, () => {
+  test('nsd-control whose nsd_control.key and .pem do not exist -> nsd-control-setup; rndc without rndc.key -> rndc-confgen -a', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zonerw-nokeys-'));
+    try {
+      const conf = join(dir, 'nsd.conf');
+      writeFileSync(conf, `server:\n  zonesdir: ${dir}\nremote-control:\n  control-enable: yes\n  control-key-file: ${dir}/nsd_control.key\n  control-cert-file: ${dir}/nsd_control.pem\n  server-cert-file: ${dir}/nsd_server.pem\n`);
+      const nsd = await createNameserver({ kind: 'nsd', control: ['nsd-control', '-c', conf], checkzone: 'auto', timeoutMs: 10_000 }).status();
+      assert.equal(nsd?.result.ok, false);
+      assert.match(nsd!.result.stderr, /nsd_control\.(pem|key) does not exist: create nsd-control's keys and certificates with nsd-control-setup/, nsd!.result.stderr);
+      const rndc = await createNameserver({ kind: 'bind', control: ['rndc', '-k', join(dir, 'rndc.key'), '-s', '127.0.0.1', '-p', '1'], checkzone: 'auto', timeoutMs: 10_000 }).status();
+      assert.equal(rndc?.result.ok, false);
+      assert.match(rndc!.result.stderr, /rndc-confgen -a/, rndc!.result.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -274,7 +274,7 @@ test('a signer that signs the right serial but other records: refused, naming th
   const zone = `$TTL 300\n@ IN SOA ns1.example.com. hostmaster.example.com. ( 2026112200 300 60 1209600 300 )\n@ IN NS ns1.example.com.\nns1 IN A 198.51.100.7\nwww IN A 192.0.2.1\n`;
   l.stale = zone;
   assert.equal(await l.go(), 1);
-  assert.match(l.err[0]!, /the signed zone is not the rendered one: it lacks www\.example\.com\. A 198\.51\.100\.7, and holds www\.example\.com\. A 192\.0\.2\.1, which the render does not/);
+  assert.match(l.err[0]!, /^example\.com: refused by fake-signer, not installed \(there is no zone file yet\): the signed zone is not the rendered one: it lacks www\.example\.com\. A 198\.51\.100\.7, and holds www\.example\.com\. A 192\.0\.2\.1, which the render does not/);
   assert.deepEqual(await readdir(join(l.dir, 'zones')), [], 'nothing installed on a first run');
 });
 
