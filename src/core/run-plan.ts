@@ -122,7 +122,8 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   const memory = settleIntent(known.memory, known.intent, input.installed?.hash);
   const remember = memory ? { remember: memory } : {};
   const signerChanged = o.signer !== undefined && memory?.signer !== undefined && memory.signer !== o.signer;
-  const resign = o.resignBeforeMs === undefined || !input.installed ? undefined : signerChanged ? { reason: 'signer or keys changed' } : resignReason(input.installed.text, o.now, o.resignBeforeMs);
+  const due = o.resignBeforeMs !== undefined && input.installed ? resignReason(input.installed.text, o.now, o.resignBeforeMs) : undefined;
+  const resign = due ?? (signerChanged && input.installed ? { reason: 'signer or keys changed' } : undefined);
   const plan = planZone(
     { ...input, ...(memory ? { memory } : {}), ...(known.served !== undefined ? { served: known.served } : {}), ...(resign ? { resign: resign.reason } : {}) },
     { force: o.force, onBaseChange: o.onBaseChange, today: o.today },

@@ -147,6 +147,8 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
     it('5. a signer that does not sign: refused by the verifier, exit 1, the old zone stays', async () => {
       const bytes = readFileSync(zoneFile);
       const serial = await querySoaSerial(secondary.port, ZONE);
+      // the config as it was, byte for byte: a changed sign command would publish again
+      const signing = readFileSync(conf, 'utf8');
       writeFileSync(conf, configWith(baseConf, ['cp', '{in}', '{out}']));
       try {
         const r = await runZonerw(conf, ['--force'], root);
@@ -158,18 +160,19 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
         assert.equal(await querySoaSerial(secondary.port, ZONE), serial);
         await validates([MAIN]);
       } finally {
-        writeFileSync(conf, configWith(baseConf, signer.argv(keys, 30)));
+        writeFileSync(conf, signing);
       }
     });
 
     it('6. signatures within resign_before of expiring: the next run signs the zone again, with nothing else changed', async () => {
       const before = earliestSignatureExpiry(readFileSync(zoneFile, 'latin1'));
       assert.ok(before !== undefined && before > Date.now() + 29 * DAY, `the installed signatures last 30 days: ${before}`);
-      // 25 days on, they expire within 7 days; the signer now makes signatures that last 60 days.
-      writeFileSync(conf, configWith(baseConf, signer.argv(keys, 60)));
+      // 25 days on, they expire within 7 days; the signer now makes signatures that last 60 days
+      // (a changed sign command republishes too: the expiry is the reason said).
       const later = { ZONERW_NOW: new Date(Date.now() + 25 * DAY).toISOString() };
       const steady = await zonerwAt(conf, root, { ZONERW_NOW: new Date(Date.now() + 20 * DAY).toISOString() });
       assert.deepEqual([steady.code, steady.stdout, steady.stderr], [0, '', ''], `20 days on, 10 days are left: nothing to do\n${show(steady)}`);
+      writeFileSync(conf, configWith(baseConf, signer.argv(keys, 60)));
       const r = await zonerwAt(conf, root, later);
       const serial = await published(r);
       assert.deepEqual(lines(r.stdout), [`${ZONE}: serial ${serial}, signatures expire ${utcTime(before)} UTC`], show(r));
