@@ -64,6 +64,8 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
     let baseFile = '';
     let keys: { dir: string; ksk: string; zsk: string };
     let http: HttpTarget;
+    /** the zone as the first run installed it, signed: what a stale signer hands back later */
+    let firstSigned = '';
     let primary: NsInstance;
     let secondary: NsInstance;
 
@@ -119,6 +121,7 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
       assert.match(check.stdout, /validated with nsd-checkzone/, show(check));
       await published(await runZonerw(conf, [], root));
       await validates([MAIN]);
+      firstSigned = readFileSync(zoneFile, 'latin1');
       assert.deepEqual(readdirSync(join(site, 'zones')), [ZONE], 'nothing the signer made is left in zone_dir');
       assert.deepEqual(readdirSync(join(site, 'state')).sort(), ['history.jsonl', 'state.json'], 'nor in state_dir');
     });
@@ -205,6 +208,33 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
       } finally {
         writeFileSync(baseFile, BASE);
       }
+    });
+
+    it('8. a signer that writes a stale signed zone: refused, the served serial never goes backwards; the next run with the real signer publishes the failover without --force', async () => {
+      const at = { ZONERW_NOW: new Date(Date.now() + 26 * DAY).toISOString() }; // after step 6's runs
+      const stale = join(root, 'stale.signed');
+      writeFileSync(stale, firstSigned, 'latin1');
+      const script = join(root, 'stale-signer');
+      writeFileSync(script, `#!/bin/sh\n# signs nothing: hands back the zone signed at the first run\ncp '${stale}' "$2"\n`, { mode: 0o755 });
+      const signing = readFileSync(conf, 'utf8');
+      const served = await querySoaSerial(primary.port, ZONE);
+      const bytes = readFileSync(zoneFile);
+      writeFileSync(conf, configWith(baseConf, [script, '{in}', '{out}']));
+      http.setStatus(503);
+      try {
+        const r = await zonerwAt(conf, root, at);
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /^example\.test: refused by stale-signer, not installed \(the old zone stays\): the signed zone has serial \d+, not the rendered \d+/m, show(r));
+        assert.deepEqual(readFileSync(zoneFile), bytes, 'the installed zone is unchanged');
+        assert.equal(await querySoaSerial(primary.port, ZONE), served, 'the primary\'s serial did not go backwards');
+      } finally {
+        writeFileSync(conf, signing);
+      }
+      const r = await zonerwAt(conf, root, at);
+      const serial = await published(r);
+      assert.ok(serial > served!, `${serial} above ${served}`);
+      await validates([BACKUP]);
+      http.setStatus(200);
     });
   });
 }
