@@ -6,7 +6,7 @@
 //
 // Method, in short (results.md says it again beside the numbers):
 // - Every command is the real thing, spawned asynchronously from this process (the "main server"
-//   is a node:http server in this process, scripts/lab.ts's startHttp, so a spawnSync would freeze
+//   is a node:http server in this process, test/lab/lab.ts's startHttp, so a spawnSync would freeze
 //   it): `node bin/zonerw.js --config FILE`, `node -e 0`, `sh bench/baseline.sh SETTINGS`.
 // - Commands of one comparison are interleaved (a, b, c, a, b, c, ...) after warm-up rounds, so
 //   whatever else the machine does hits every column alike; medians and p90 (nearest rank).
@@ -16,7 +16,7 @@
 //   `node -e 0` alike) runs with dist/bench/rss-hook.cjs preloaded (--require, a few lines), which
 //   writes process.resourceUsage().maxRSS at exit, and the shell baseline's RSS is not measured.
 // - The failover latency runs against real NSD (and BIND) primaries and secondaries on loopback
-//   (scripts/lab.ts), with dist/bench/trace-hook.js preloaded into zonerw to timestamp its phases.
+//   (test/lab/lab.ts), with dist/bench/trace-hook.js preloaded into zonerw to timestamp its phases.
 //
 // BENCH_QUICK=1 runs a small version (fewer repeats, no 10,000 zones) to try the bench out;
 // BENCH_ONLY=steady,groups,status,profiles,transition,failover,imports runs only those parts (the
@@ -44,7 +44,7 @@ import {
   stopAll,
   type HttpTarget,
   type NsInstance,
-} from '../scripts/lab.js';
+} from '../test/lab/lab.js';
 
 // ------------------------------------------------------------------------------ settings
 
@@ -1310,7 +1310,7 @@ function markdown(m: Record<string, unknown>, tg: Target[], fo: FailoverResult[]
 
   L.push('## Method', '');
   L.push(
-    `- Every measured command is spawned asynchronously from the bench process (which also serves the "main server" over node:http, scripts/lab.ts's startHttp), with stdout/stderr piped and checked: a steady run must print nothing and exit 0, a transition must print the transition and one line per zone. A run that does not behave stops the bench.`,
+    `- Every measured command is spawned asynchronously from the bench process (which also serves the "main server" over node:http, test/lab/lab.ts's startHttp), with stdout/stderr piped and checked: a steady run must print nothing and exit 0, a transition must print the transition and one line per zone. A run that does not behave stops the bench.`,
     `- Commands of one table are interleaved round by round after warm-up rounds; medians and p90 (nearest rank). Rounds: steady ${STEADY_SIZES.map((n) => `${n}: ${PLAN.steady[n]![0]}`).join(', ')}; transition ${TRANSITION_SIZES.map((n) => `${n}: ${PLAN.transition[n]![0]}`).join(', ')}; status ${PLAN.status[0]}; failover ${PLAN.failover} per server.`,
     `- Wall time: from spawn() to the child's exit, performance.now() in the bench. Peak RSS: ${m.rssMethod}.`,
     `- Zones: N base files of ${RECORDS_PER_ZONE} records each (SOA, 2 NS, MX, TXT, AAAA, CNAME, 5 A records with \`@IP@\`, the rest fixed A records), value-form markers so that sed can do the same job; zonerw reads them as \`*.base\` from base_dir (no \`zones\` list).`,

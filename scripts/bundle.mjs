@@ -3,8 +3,10 @@
 // link each). One file is ~16 ms faster per steady run than the ~20 lazily loaded chunks that
 // esbuild's splitting made (hyperfine, 30 runs x 3: 112 vs 128 ms), although it holds code a
 // run may not use: V8 only pre-parses a function it does not call, and the CommonJS packages
-// inside are evaluated on first require. Tests of the modules use dist/src; the binary, and so
-// the end-to-end tests, use this bundle.
+// inside are evaluated on first require. A module reached only by a dynamic import() (jsdiff,
+// through src/run/dry-run-show.ts) is wrapped in a function too, evaluated only by the command
+// that imports it (--dry-run); test/architecture.test.ts keeps jsdiff off the static imports.
+// Tests of the modules use dist/src; the binary, and so the end-to-end tests, use this bundle.
 //
 // The bundle carries third-party code, so their licence notices go beside it:
 // dist/zonerw/THIRD-PARTY-LICENSES.txt, made from esbuild's metafile (scripts/licenses.mjs).

@@ -15,6 +15,8 @@
 //   /usr/share/doc/zonerw/changelog.gz               packaging/debian/changelog (a native package)
 //   /usr/share/doc/zonerw/README.md.gz, examples/    the README, the example base file
 //   /usr/share/lintian/overrides/zonerw              packaging/debian/lintian-overrides
+//   /usr/share/zonerw/zonerw.rules.yml               packaging/prometheus/: alerting rules
+//   /usr/share/zonerw/zonerw-dashboard.json          packaging/grafana/: a Grafana dashboard
 //
 // Usage: node scripts/deb.mjs [--out DIR]   (default: the repository folder)
 // Prints the path of the .deb. The file times are the changelog entry's date (or
@@ -98,6 +100,8 @@ try {
   put(`${doc}/README.md.gz`, gzip(readFileSync(src('README.md'))));
   for (const f of readdirSync(src('zones.example', 'base')).sort()) put(`${doc}/examples/base/${f}`, readFileSync(src('zones.example', 'base', f)));
   put('usr/share/lintian/overrides/zonerw', debian('lintian-overrides'));
+  put('usr/share/zonerw/zonerw.rules.yml', readFileSync(src('packaging', 'prometheus', 'zonerw.rules.yml')));
+  put('usr/share/zonerw/zonerw-dashboard.json', readFileSync(src('packaging', 'grafana', 'zonerw-dashboard.json')));
 
   // control files
   const files = walk(tree);

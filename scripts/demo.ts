@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, labPath, type NsInstance } from './lab.js';
+import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, labPath, type NsInstance } from '../test/lab/lab.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const zonerwBin = join(repoRoot, 'bin', 'zonerw.js');

@@ -1,15 +1,13 @@
-// The only module that reads argv and the environment and decides the exit code. It builds
-// the real dependencies and hands them to run/status; every ZonerwError becomes stderr lines
-// here, and anything else is a bug (exit 70).
+// The only module that reads argv and decides the exit code: argv and the environment become a
+// command, given the real dependencies that src/wiring.ts builds; every ZonerwError becomes
+// stderr lines here, and anything else is a bug (exit 70).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
-import type { Config } from './config/types.js';
+import { DEFAULT_CONFIG } from './config/load.js';
 import { parseDuration } from './core/format.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
-import type { Deps, Log, RunOptions, ZoneQuery } from './run/ports.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Log, RunOptions } from './run/ports.js';
+import { loadTrusted, realDeps, type Env } from './wiring.js';
 
 interface GlobalOptions {
   config?: string;
@@ -64,7 +62,7 @@ Prints nothing when nothing changed. A failover that worked exits 0.`)
     .action(async (o: { force?: boolean; dryRun?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'all');
       const { run } = await import('./commands/run.js');
       const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, verbose: !!g.verbose, quiet: !!g.quiet };
       setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
@@ -81,7 +79,7 @@ Examples:
   zonerw status --json | jq .`)
     .action(async (o: { json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'config');
       const { status } = await import('./commands/status.js');
       setExit(await status(cfg, { json: !!o.json }, await realDeps(cfg, env, io)));
     });
@@ -103,7 +101,7 @@ timeline per server.`)
       const g = program.opts<GlobalOptions>();
       const sinceMs = parseDuration(o.since);
       if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since: not a duration like 24h or 7d: "${o.since}"`);
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'config');
       const { history } = await import('./commands/history.js');
       const color = process.stdout.isTTY === true && !env.NO_COLOR;
       setExit(await history(cfg, { sinceMs, json: !!o.json, color }, await realDeps(cfg, env, io)));
@@ -121,7 +119,7 @@ Exit 0 and an "ok:" line when a run would succeed; else every problem, one line 
 with its fix, and 78, 65 or 1.`)
     .action(async () => {
       const g = program.opts<GlobalOptions>();
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'all');
       const { check } = await import('./commands/check.js');
       setExit(await check(cfg, {}, await realDeps(cfg, env, io)));
     });
@@ -151,7 +149,7 @@ The next run publishes the pinned server; checks still run and are reported.`)
       if (clear && (o.for !== undefined || o.reason !== undefined)) throw new UsageError('--for and --reason go with a server, not with --clear');
       if (!clear && o.group !== undefined) throw new UsageError("--group goes with --clear: a server is pinned within its own group");
       const forMs = pinDuration(o.for);
-      const cfg = await loadConfig(configPath(g, env));
+      const cfg = await loadTrusted(configPath(g, env), env, 'config');
       const [{ pin }, deps] = await Promise.all([import('./commands/pin.js'), realDeps(cfg, env, io)]);
       const by = env.SUDO_USER || env.USER || env.LOGNAME || (await userName());
       const request = clear
@@ -193,52 +191,8 @@ function pinDuration(given: string | undefined): number | undefined {
   return ms;
 }
 
-const askZone: ZoneQuery = async (host, port, zone, names, timeoutMs) => (await import('./adapters/dns-query.js')).askZone(host, port, zone, names, timeoutMs);
-
 function configPath(g: GlobalOptions, env: Env): string {
   return g.config ?? env.ZONERW_CONFIG ?? DEFAULT_CONFIG;
-}
-
-/** ZONERW_NOW (an ISO 8601 time) pins the clock, for tests and for replaying a day's serials. */
-function clock(env: Env): () => number {
-  const pinned = env.ZONERW_NOW;
-  if (pinned === undefined || pinned === '') return Date.now;
-  const t = Date.parse(pinned);
-  if (Number.isNaN(t)) throw new UsageError(`ZONERW_NOW: not an ISO 8601 time: "${pinned}"`);
-  return () => t;
-}
-
-/** The real adapters behind the ports; each module is loaded when a command first needs it. */
-async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
-  const [{ probe }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
-    import('./adapters/probe.js'),
-    import('./adapters/lock.js'),
-    import('./adapters/files.js'),
-    import('./adapters/nameserver.js'),
-    import('./adapters/state-file.js'),
-  ]);
-  const command = () => import('./adapters/command.js');
-  const historyFile = () => import('./adapters/history-file.js');
-  const now = clock(env);
-  return {
-    now,
-    // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
-    probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
-    lock: (dir) => acquireLock(dir),
-    nameserver: createNameserver(cfg.nameserver),
-    ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
-    files: files.fileOps,
-    runHook: async (argv, extra, timeoutMs) => (await command()).runCommand(argv, { timeoutMs, env: { ...process.env, ...extra } }),
-    findProgram: async (name) => (await command()).findProgram(name, env.PATH ?? ''),
-    appendHistory: async (dir, events) => (await historyFile()).appendHistory(dir, events),
-    readHistory: async (dir) => (await historyFile()).readHistory(dir),
-    loadState: stateFile.loadState,
-    peekState: stateFile.peekState,
-    dns: askZone,
-    warmDns: () => void import('./adapters/dns-query.js'),
-    saveState: stateFile.saveState,
-    log,
-  };
 }
 
 function report(e: unknown, io: Log, verbose: boolean): ExitCode {

@@ -17,7 +17,7 @@ import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/paths.js';
-import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../scripts/lab.js';
+import { binaryPath, freePort, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from './lab/lab.js';
 import { BACKUP, BASE, MAIN, ZONE, configToml, expectedZone, lines, publishedSerial, show, type Run } from './e2e/scenario.js';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -146,6 +146,8 @@ describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
       'usr/share/doc/zonerw/copyright',
       'usr/share/doc/zonerw/changelog.gz',
       'usr/share/lintian/overrides/zonerw',
+      'usr/share/zonerw/zonerw.rules.yml',
+      'usr/share/zonerw/zonerw-dashboard.json',
     ]) {
       assert.ok(paths.includes(p), `${p} is in the package`);
     }
@@ -281,6 +283,20 @@ describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
         const r = await cron(['check']);
         assert.equal(r.code, 0, show(r));
         assert.match(r.stdout, /^ok: zonerw\.toml: 2 servers, 1 zone\b/m);
+        // trust (README "Trust"): the package's folders and conffile are root's, writable by root alone
+        const st = spawnSync('stat', ['-c', '%n %U:%G %a', '/etc/zonerw', '/etc/zonerw/zonerw.toml', '/etc/zonerw/base', '/var/lib/zonerw', '/var/lib/zonerw/zones'], { encoding: 'utf8' }).stdout.trim().split('\n');
+        assert.deepEqual(st, ['/etc/zonerw root:root 755', '/etc/zonerw/zonerw.toml root:root 644', '/etc/zonerw/base root:root 755', '/var/lib/zonerw root:root 755', '/var/lib/zonerw/zones root:root 755']);
+        // and a conffile others could write is refused by the installed zonerw, the run too
+        chmodSync('/etc/zonerw/zonerw.toml', 0o666);
+        try {
+          for (const args of [['check'], []]) {
+            const refused = await cron(args);
+            assert.equal(refused.code, 78, show(refused));
+            assert.match(refused.stderr, /^zonerw: \/etc\/zonerw\/zonerw\.toml: the config file is writable by every user .*mode 0666\).*: chmod go-w \/etc\/zonerw\/zonerw\.toml$/m);
+          }
+        } finally {
+          chmodSync('/etc/zonerw/zonerw.toml', 0o644);
+        }
       } finally {
         rmSync('/etc/zonerw/base/example.com.base');
       }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { fill, parseBase } from '../src/core/markers.js';
-import { labPath } from '../scripts/lab.js';
+import { labPath } from './lab/lab.js';
 import { repoRoot } from './helpers/paths.js';
 import { skipOrFail } from './helpers/need.js';
 

@@ -149,7 +149,7 @@ test('the licence notice of every package in the bundle ships beside it (THIRD-P
     }
   }
   const names = [...dirs].map((d) => d.replace(/^.*node_modules\//, ''));
-  for (const dep of ['commander', 'dns-packet', 'proper-lockfile', 'smol-toml']) assert.ok(names.includes(dep), `${dep} is in the bundle (metafile: ${names.join(', ')})`);
+  for (const dep of ['commander', 'diff', 'dns-packet', 'proper-lockfile', 'smol-toml']) assert.ok(names.includes(dep), `${dep} is in the bundle (metafile: ${names.join(', ')})`);
   for (const dir of dirs) {
     const { name, version } = JSON.parse(await readFile(join(repoRoot, dir, 'package.json'), 'utf8')) as { name: string; version: string };
     assert.match(notices, new RegExp(`^  ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} ${version.replace(/\./g, '\\.')} `, 'm'), `${name} ${version} is listed`);

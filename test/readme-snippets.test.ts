@@ -1,6 +1,6 @@
 // The README's nameserver snippets and cron line are the ones the tests run: every option a
 // snippet sets (its value too, unless the value is the reader's own address or path) is in the
-// configs scripts/lab.ts gives the real NSD, BIND and Knot the end-to-end tests start, and the
+// configs test/lab/lab.ts gives the real NSD, BIND and Knot the end-to-end tests start, and the
 // cron line is the invocation test/e2e/cron-nsd.test.ts runs under cron's environment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { repoRoot } from './helpers/paths.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const lab = readFileSync(join(repoRoot, 'scripts', 'lab.ts'), 'utf8');
+const lab = readFileSync(join(repoRoot, 'test', 'lab', 'lab.ts'), 'utf8');
 
 /** The first fenced block after `marker` in the README, its lines without comments and blanks. */
 function snippet(marker: string): string[] {
@@ -36,7 +36,7 @@ for (const [kind, marker, skip] of [
     const options = snippet(marker).filter((l) => !skip.test(l)).map(option);
     assert.ok(options.length >= 3, `${kind}: ${options.join(' | ')}`);
     const missing = options.filter((o) => !lab.includes(o));
-    assert.deepEqual(missing, [], `options in the README's ${kind} snippet that scripts/lab.ts does not set`);
+    assert.deepEqual(missing, [], `options in the README's ${kind} snippet that test/lab/lab.ts does not set`);
   });
 }
 

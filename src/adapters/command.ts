@@ -4,6 +4,7 @@
 // it ended is the result's outcome (core/outcome.ts puts it into words).
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { delimiter, isAbsolute } from 'node:path';
 import { commandResult, type CommandResult, type Outcome } from '../core/outcome.js';
 
 export type { CommandResult };
@@ -159,16 +160,20 @@ export const SBIN_FOLDERS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
  * the first folder of `path`, then of SBIN_FOLDERS, that holds an executable of that name.
  */
 export async function resolveProgram(name: string, path: string): Promise<string | undefined> {
-  const [{ access, constants }, { delimiter, isAbsolute, join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const [{ access, constants }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const runnable = (c: string) => access(c, constants.X_OK).then(() => true, () => false);
   if (name.includes('/')) return (await runnable(name)) ? name : undefined;
-  // relative PATH entries (".", "") would depend on the folder zonerw was started from: skipped
-  const dirs = [...new Set([...path.split(delimiter).filter((d) => isAbsolute(d)), ...SBIN_FOLDERS])];
-  for (const dir of dirs) {
+  for (const dir of searchFolders(path)) {
     const c = join(dir, name);
     if (await runnable(c)) return c;
   }
   return undefined;
+}
+
+/** The folders a bare name is looked for in, in order: those of `path`, then SBIN_FOLDERS. */
+export function searchFolders(path: string): string[] {
+  // relative PATH entries (".", "") would depend on the folder zonerw was started from: skipped
+  return [...new Set([...path.split(delimiter).filter((d) => isAbsolute(d)), ...SBIN_FOLDERS])];
 }
 
 /** Whether `name` can be run: a path is checked as it is, a bare name on `path`, then in SBIN_FOLDERS. */

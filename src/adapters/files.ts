@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import type { Files, PreparedFile, Scratch } from '../run/ports.js';
 import { describeAccessError, describeUser, fixFor, runningAs, type Need } from './access.js';
+import { cannotRead, isMissing } from './read-error.js';
 
 export type { PreparedFile };
 
@@ -180,8 +181,8 @@ export function fileIdentity(path: string): string | undefined {
     const st = statSync(path, { bigint: true });
     return `${st.size}:${st.ino}:${st.ctimeNs}:${st.mtimeNs}`;
   } catch (err) {
-    if (code(err) === 'ENOENT') return undefined;
-    throw new RunError(`cannot read ${path}: ${describeAccessError(err, { list: dirname(path) })}`);
+    if (isMissing(err)) return undefined;
+    throw cannotRead(err, path, 'file');
   }
 }
 
@@ -223,13 +224,35 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
 }
 
 /** `latin1` maps each byte to one character and back, for files that must round-trip byte for byte.
- *  `need`: the fix a permission error names (zonerw's own files: owning them). */
-export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8', need: Need = { read: path }): Promise<string | undefined> {
+ *  `need`: the fix a permission error names when it is not read access (zonerw's own files: owning them). */
+export async function readTextIfExists(path: string, encoding: BufferEncoding = 'utf8', need?: Need): Promise<string | undefined> {
   try {
     return await readFile(path, encoding);
   } catch (err) {
-    if (code(err) === 'ENOENT') return undefined;
-    throw new RunError(`cannot read ${path}: ${describeAccessError(err, need)}`);
+    if (isMissing(err)) return undefined;
+    if (need) throw new RunError(`cannot read ${path}: ${describeAccessError(err, need)}`);
+    throw cannotRead(err, path, 'file');
+  }
+}
+
+/** Size in bytes, or undefined when there is nothing at the path. */
+export async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw cannotRead(err, path, 'file');
+  }
+}
+
+/** A folder's device and inode ("dev:ino"), or undefined when there is nothing at the path. */
+export async function folderId(path: string): Promise<string | undefined> {
+  try {
+    const st = await stat(path);
+    return `${st.dev}:${st.ino}`;
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw cannotRead(err, path, 'folder');
   }
 }
 
@@ -253,7 +276,7 @@ export async function listFolder(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    throw new RunError(`cannot read ${dir}: ${describeAccessError(err, { list: dir })}`);
+    throw cannotRead(err, dir, 'folder');
   }
 }
 
@@ -349,9 +372,9 @@ export const fileOps: Files = {
   syncFolder,
   identity: fileIdentity,
   read: readTextIfExists,
-  size: (path) => stat(path).then((s) => s.size, () => undefined),
+  size: fileSize,
   list: listFolder,
-  folderId: (path) => stat(path).then((s) => `${s.dev}:${s.ino}`, () => undefined),
+  folderId,
   scratch: makeScratch,
   writable: writableProblem,
   replaceable: replaceableProblem,

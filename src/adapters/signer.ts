@@ -10,14 +10,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import { signArgv, signsZone, VERIFIERS, verifierArgv, type DnssecSettings } from '../core/dnssec.js';
 import { findIncludes } from '../core/includes.js';
 import { describeOutcome, describeResult } from '../core/outcome.js';
 import type { CommandResult, Signer, Signing } from '../run/ports.js';
 import { runCommand as realRun } from './command.js';
 
-/** Zone files are text of one byte a character (see ZONE_ENCODING in run/load.ts). */
-const ENCODING = 'latin1';
 
 export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
   return {
@@ -27,7 +26,7 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
     async sign(zone, inPath, opts = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'zonerw-sign-'));
       try {
-        if (opts.includeDir !== undefined) await linkIncludes(dir, await readFile(inPath, ENCODING), opts.includeDir);
+        if (opts.includeDir !== undefined) await linkIncludes(dir, await readFile(inPath, ZONE_ENCODING), opts.includeDir);
         return await signIn(dir, zone, inPath);
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -43,7 +42,7 @@ export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
     if (!r.ok) return { ok: false, program, message: words(r) };
     let text: string;
     try {
-      text = await readFile(out, ENCODING);
+      text = await readFile(out, ZONE_ENCODING);
     } catch {
       return { ok: false, program, message: `${describeOutcome(r.outcome)}, but it wrote no signed zone where {out} said (${out})` };
     }

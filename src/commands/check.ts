@@ -14,12 +14,15 @@ import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
 import { groupMarkerValues } from '../core/values.js';
 import { ConfigError, Trouble, type ExitCode } from '../errors.js';
-import { countLoadFailure, displayPath, goneZones, listZones, loadZone, sha256, shownPaths, zoneFilePath } from '../run/load.js';
+import { sha256 } from '../run/hash.js';
+import { countLoadFailure, goneZones, listZones, loadZone } from '../run/load.js';
+import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
+import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
 import { signaturesOutlastResign } from '../run/signer-validity.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
-import { refuseSameFolders } from './run.js';
+import { vantagesAnswer } from './check-vantages.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
@@ -39,7 +42,7 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();
@@ -91,7 +94,7 @@ async function folders(p: Preflight): Promise<void> {
     if (!(e instanceof ConfigError)) throw e;
     for (const line of e.problems) problem(line, 'config');
   }
-  const exists = async (dir: string) => (await deps.files.folderId(dir)) !== undefined;
+  const exists = async (dir: string) => (await deps.files.folderId(dir).catch(() => undefined)) !== undefined; // unreadable: said above
   p.folders = { base: await exists(cfg.baseDir), zone: await exists(cfg.zoneDir), state: await exists(cfg.stateDir) };
   if (p.folders.zone) {
     const zoneDir = await deps.files.writable(cfg.zoneDir);

@@ -11,11 +11,15 @@ import { describeProbe } from '../core/probe.js';
 import { describeVerdict, judge } from '../core/served.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { describeGoneBase } from '../core/messages.js';
-import { baseFilePath, displayPath, goneZones, listZones, sha256, ZONE_ENCODING, zoneFilePath } from '../run/load.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
+import { sha256 } from '../run/hash.js';
+import { goneZones, listZones } from '../run/load.js';
+import { baseFilePath, displayPath, zoneFilePath } from '../run/paths.js';
 import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
 import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
+import { formatVotes, statusVotes } from './status-votes.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
@@ -44,6 +48,8 @@ export interface GroupStatus {
     /** consecutive runs with the same raw result, and how many it takes to change */
     streak: { up: boolean; runs: number; needed: number } | null;
     lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
+    /** with [[vantage]] tables: the votes behind the last check's verdict */
+    votes?: ReturnType<typeof statusVotes>;
   }[];
 }
 
@@ -146,6 +152,7 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
         since: m ? iso(m.since) : null,
         streak: m?.streak && needed !== undefined ? { up: m.streak.up, runs: m.streak.count, needed } : null,
         lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
+        ...(c?.votes ? { votes: statusVotes(c) } : {}),
       };
     }),
   };
@@ -262,7 +269,7 @@ function formatGroup(r: GroupStatus, group: string, when: (t: string) => string)
     const c = s.lastCheck;
     const last = c ? `; last check ${when(c.at)}: ${c.reason}, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'}, ${c.latencyMs} ms` : '';
     lines.push(`${head}: ${state}${streak}${last}`);
-    lines.push(`    checks ${s.check}`);
+    lines.push(`    checks ${s.check}`, ...formatVotes(s.votes ?? null));
   }
   return lines;
 }

@@ -9,7 +9,9 @@ import type { ProbeConfig } from './types.js';
 /** The keys `[check]` sets for every check, and a server's check may override. */
 const SHARED_KEYS = ['timeout', 'attempts', 'expect_status', 'fail_after', 'recover_after', 'expect_body', 'max_bytes', 'ca', 'insecure', 'cert_min_days'] as const;
 export const CHECK_DEFAULT_KEYS = SHARED_KEYS;
-const CHECK_KEYS = ['url', 'tcp', 'host', 'expect_banner', ...SHARED_KEYS] as const;
+const CHECK_KEYS = ['url', 'tcp', 'host', 'expect_banner', 'module', ...SHARED_KEYS] as const;
+/** Keys of `[check]` and a [[group]]'s check that are no server's own (config/vantages.ts reads them). */
+const DEFAULTS_ONLY_KEYS = ['quorum'] as const;
 
 /** `[check]` as read: every shared key, with the built-in defaults filled in. */
 export interface ProbeDefaults {
@@ -19,7 +21,7 @@ export interface ProbeDefaults {
 
 export function readProbeDefaults(r: Reader, raw: unknown, dir: string, topLevel: readonly string[]): ProbeDefaults {
   const table = r.table(raw, 'check') ?? {};
-  r.known(table, 'check', CHECK_DEFAULT_KEYS, topLevel);
+  r.known(table, 'check', [...CHECK_DEFAULT_KEYS, ...DEFAULTS_ONLY_KEYS], topLevel);
   // Validate [check]'s own values once, with [check] key paths, so a wrong default is not
   // reported again for every server that inherits it.
   readShared(r, table, {}, 'check', dir);
@@ -33,9 +35,9 @@ export function readProbeDefaults(r: Reader, raw: unknown, dir: string, topLevel
 export function readGroupProbeDefaults(r: Reader, raw: unknown, prefix: string, defaults: ProbeDefaults): ProbeDefaults {
   const table = raw === undefined ? undefined : r.table(raw, prefix);
   if (!table) return defaults;
-  const own = ['url', 'tcp', 'host', 'expect_banner'].filter((k) => table[k] !== undefined);
+  const own = ['url', 'tcp', 'host', 'expect_banner', 'module'].filter((k) => table[k] !== undefined);
   for (const k of own) r.problem(`${prefix}.${k}`, "is a server's own: put it in the check of each [[group.server]]; the group's check holds defaults only");
-  r.known(Object.fromEntries(Object.entries(table).filter(([k]) => !own.includes(k))), prefix, CHECK_DEFAULT_KEYS);
+  r.known(Object.fromEntries(Object.entries(table).filter(([k]) => !own.includes(k))), prefix, [...CHECK_DEFAULT_KEYS, ...DEFAULTS_ONLY_KEYS]);
   readShared(r, table, {}, prefix, defaults.dir);
   return { table: { ...defaults.table, ...table }, dir: defaults.dir };
 }
@@ -99,7 +101,8 @@ export function readProbe(r: Reader, raw: unknown, prefix: string, defaults: Pro
   const shared = readShared(r, t, defaults.table, prefix, defaults.dir);
   const host = r.string(t, prefix, 'host');
   if (host !== undefined && !/^[A-Za-z0-9_.-]+(:\d+)?$/.test(host)) r.problem(`${prefix}.host`, `not a host name: ${describe(host)}`);
-  const base = { attempts: shared.attempts, failAfter: shared.failAfter, recoverAfter: shared.recoverAfter, ...(shared.caFile ? { caFile: shared.caFile } : {}) };
+  const module = r.string(t, prefix, 'module');
+  const base = { attempts: shared.attempts, failAfter: shared.failAfter, recoverAfter: shared.recoverAfter, ...(shared.caFile ? { caFile: shared.caFile } : {}), ...(module !== undefined ? { module } : {}) };
 
   if (t.tcp !== undefined) {
     const target = r.string(t, prefix, 'tcp');
@@ -123,7 +126,7 @@ export function readProbe(r: Reader, raw: unknown, prefix: string, defaults: Pro
     }
   }
   return {
-    ...(https ? base : { attempts: base.attempts, failAfter: base.failAfter, recoverAfter: base.recoverAfter }),
+    ...(https ? base : { attempts: base.attempts, failAfter: base.failAfter, recoverAfter: base.recoverAfter, ...(module !== undefined ? { module } : {}) }),
     spec: {
       kind: 'http',
       url: url ?? '',

@@ -21,6 +21,17 @@ export interface ProbeConfig {
   recoverAfter: number;
   /** `ca`, resolved; loadConfig reads it into spec.ca */
   caFile?: string;
+  /** the blackbox module the vantages probe this server with (else the vantage's own for the kind) */
+  module?: string;
+}
+
+/** A `[[vantage]]`: a blackbox_exporter elsewhere that votes on every server probe (config/vantages.ts). */
+export interface VantageConfig {
+  name: string;
+  /** its base URL, no trailing slash: zonerw asks `${blackbox}/probe?target=…&module=…` */
+  blackbox: string;
+  /** the module for http(s) checks and for tcp checks */
+  modules: { http: string; tcp: string };
 }
 
 export interface HookConfig {
@@ -112,6 +123,10 @@ export interface Config {
   metricsFile?: string;
   /** `[dnssec]`: zonerw signs the zones (for NSD, which does not) */
   dnssec?: DnssecSettings;
+  /** `[[vantage]]` tables, when the config has any */
+  vantages?: VantageConfig[];
+  /** votes needed for a verdict, by group name; absent: zonerw's own probe decides alone */
+  quorum?: Record<string, number>;
 }
 
 /** The service groups of a config: its [[group]] tables and the default group, or the default group alone. */

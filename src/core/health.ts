@@ -11,6 +11,8 @@
 //      (for @IPS@) is every server that counts as up;
 //   5. when none counts as up, `allDown` decides: keep what is published, the last, or the first.
 
+import type { Vote } from './probe.js';
+
 export interface ServerInput {
   name: string;
   address: string;
@@ -29,6 +31,10 @@ export interface ProbeOutcome {
   attempts: number;
   /** ms since the epoch, when the check finished */
   at: number;
+  /** with [[vantage]] tables: every vote behind `up` (core/votes.ts), zonerw's own first */
+  votes?: Vote[];
+  /** no side reached the quorum: this run neither counts nor changes anything for the server */
+  undecided?: boolean;
 }
 
 export interface Streak {
@@ -128,7 +134,7 @@ export function decideHealth(input: HealthInputs): HealthDecision {
   const { servers, outcomes, memory, now } = input;
   if (servers.length === 0) throw new Error('decideHealth: no servers');
   const networkDown = input.networkDown ?? (input.referencesUp === false && needsReference(servers, outcomes));
-  const verdicts = servers.map((s) => judge(s, outcomes.get(s.name), memory.servers[s.name], now, networkDown));
+  const verdicts = servers.map((s) => judge(s, outcomes.get(s.name), memory.servers[s.name], now, networkDown || outcomes.get(s.name)?.undecided === true));
 
   const pin = memory.pin && (memory.pin.until === undefined || memory.pin.until > now) ? memory.pin : undefined;
   const pinExpired = memory.pin && !pin ? memory.pin : undefined;

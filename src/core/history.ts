@@ -4,6 +4,7 @@
 
 import { moveKind, type MoveKind } from './hooks.js';
 import { DEFAULT_GROUP } from './markers.js';
+import type { Vote } from './probe.js';
 
 /**
  * The service group an event is about (checks, moves, pins, hooks): set for a group other than the
@@ -12,7 +13,8 @@ import { DEFAULT_GROUP } from './markers.js';
 export type GroupTag = { group?: string };
 
 /** A move of the favoured server, named as its hooks are; `from` is null on the first run. */
-export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string } & GroupTag;
+/** `votes`: with [[vantage]] tables, the votes behind each server's verdict in the run that moved (core/votes.ts). */
+export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string; votes?: Record<string, Vote[]> } & GroupTag;
 
 export type HistoryEvent =
   | ({ t: number; type: 'check'; server: string; up: boolean; reason: string } & GroupTag)

@@ -12,6 +12,11 @@ export interface MetricsInput {
   /** one per group (`group` as for servers) */
   pins: { group?: string; active: boolean }[];
   exitCode: number;
+  /** with [[vantage]] tables: each vote cast on each server (`vantage` zonerw for its own), and each vantage's reach */
+  votes?: { server: string; group?: string; vantage: string; up: boolean }[];
+  vantages?: { vantage: string; reachable: boolean }[];
+  /** per group: the favoured server is not the group's first */
+  failedOver?: { group?: string; failedOver: boolean }[];
 }
 
 type Sample = [labels: Record<string, string>, value: number];
@@ -37,6 +42,9 @@ export function renderMetrics(m: MetricsInput): string {
   gauge('zonerw_last_run_timestamp_seconds', 'When the last run ended, in seconds since the epoch.', [[{}, m.lastRunSeconds]]);
   if (m.lastSuccessSeconds !== undefined) gauge('zonerw_last_success_timestamp_seconds', 'When a run last ended with exit status 0, in seconds since the epoch.', [[{}, m.lastSuccessSeconds]]);
   gauge('zonerw_last_run_exit_code', 'The exit status of the last run (0 success, 1 failure, 65 base file, 78 config).', [[{}, m.exitCode]]);
+  gauge('zonerw_server_vote_up', 'Whether a vantage (zonerw for its own probe) voted the server up (1) or down (0) on the last run; absent: no vote.', (m.votes ?? []).map((v) => [{ ...group(v), server: v.server, vantage: v.vantage }, bool(v.up)]));
+  gauge('zonerw_vantage_reachable', "Whether the vantage's blackbox_exporter answered every probe asked of it on the last run.", (m.vantages ?? []).map((v) => [{ vantage: v.vantage }, bool(v.reachable)]));
+  gauge('zonerw_failed_over', "Whether zonerw favours a server other than the group's first (1): it failed over.", (m.failedOver ?? []).map((f) => [group(f), bool(f.failedOver)]));
   gauge('zonerw_pin_active', 'Whether a manual pin (zonerw pin) decides the favoured server.', m.pins.map((p) => [group(p), bool(p.active)]));
   return `${out.join('\n')}\n`;
 }

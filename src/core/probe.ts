@@ -40,3 +40,20 @@ export function describeProbe(spec: ProbeSpec): string {
   if (spec.kind === 'tcp') return `tcp://${formatHostPort(spec)}`;
   return spec.host ? `${spec.url} (Host: ${spec.host})` : spec.url;
 }
+
+/**
+ * One vote on a server's probe: zonerw's own (vantage `zonerw`) or a blackbox_exporter's.
+ * `up` null: the vantage did not answer (refused, timed out, HTTP error, unknown module, no
+ * probe_success) and does not vote; `reason` says why, or what it saw.
+ */
+export interface Vote {
+  vantage: string;
+  up: boolean | null;
+  reason: string;
+}
+
+/** What a vantage answered for one probe: probe_success as a vote, or why it gave none. */
+export type VantageAnswer = { up: boolean; reason: string } | { error: string };
+
+/** The name zonerw's own vote carries; no [[vantage]] may take it. */
+export const OWN_VANTAGE = 'zonerw';

@@ -16,6 +16,7 @@ import type { CalendarDate } from './serial.js';
 import type { GroupState } from './state.js';
 import { markerRecords } from './served.js';
 import type { RenderedValues } from './values.js';
+import { votesBehind } from './votes.js';
 
 /** A file that a zone's base file includes (`$INCLUDE`, nested ones too), as this run read it. */
 export interface IncludedFile {
@@ -237,7 +238,7 @@ function planGroup(plan: DecisionPlan, g: GroupDecided, before: Before, now: num
     // the first run records where it starts, so history can count time favoured from there;
     // a move is named as its hooks are (failover, failback, change)
     const type = moveKind(previous?.server, d.favoured.server, first);
-    plan.events.push({ t: now, type, ...tag, from: previous?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule });
+    plan.events.push({ t: now, type, ...tag, from: previous?.server ?? null, to: d.favoured.server, address: d.favoured.address, reason: transition ?? d.rule, ...votesBehind(d.servers) });
   }
   const { servers, ...memory } = rememberHealth(d);
   Object.assign(plan.health.servers, servers);

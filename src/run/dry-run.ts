@@ -1,10 +1,9 @@
 // --dry-run: the plan printed, as diffs, checker verdicts and commands. It writes nothing in
 // zone_dir or state_dir: zones are staged in a private scratch folder.
-import { unifiedDiff } from '../core/diff.js';
 import { describeUnfinished, quoteArg } from '../core/messages.js';
 import type { ZoneStep } from '../core/run-plan.js';
 import type { RunContext } from './context.js';
-import { ZONE_ENCODING } from './load.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import type { Scratch } from './ports.js';
 import { checkerName, inScratch, stageZone } from './stage.js';
 
@@ -25,9 +24,13 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
   const { log, deps } = ctx;
   const { input, rendered } = step;
   log.out(`would publish ${step.line}`);
-  const diff = unifiedDiff(input.installed?.text ?? '', rendered.text, input.installed ? input.shown.file : '/dev/null', input.shown.file);
-  log.out(Buffer.from(diff, ZONE_ENCODING).toString('utf8').trimEnd()); // shown as the UTF-8 it most likely is
-  if (deps.signer?.signs(step.zone) && input.installed) log.out(`(${input.shown.file} is signed; the diff is against the zone before signing)`);
+  // jsdiff comes with it: loaded by --dry-run only
+  const { signCommandLine, zoneDiffLines } = await import('./dry-run-show.js');
+  const signs = deps.signer?.signs(step.zone) === true;
+  const sides = { installed: input.installed?.text, shown: input.shown.file };
+  if (!signs || step.action === 'refuse') {
+    for (const line of zoneDiffLines({ ...sides, wouldInstall: rendered.text, ...(signs ? { signing: 'unsigned render' as const } : {}) })) log.out(line);
+  }
   if (step.action === 'refuse') {
     log.err(`${step.zone}: would not be published, ${step.problem}`);
     ctx.trouble.failed = true;
@@ -35,6 +38,8 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
   }
   const staged = await stageZone({ zone: step.zone, input, rendered }, inScratch(scratch, ctx.cfg.includeDir), { ns: deps.nameserver, includeDir: ctx.cfg.includeDir, signer: deps.signer });
   if (!staged.ok) {
+    // not signed: the render is all there is to compare
+    if (signs) for (const line of zoneDiffLines({ ...sides, wouldInstall: rendered.text, signing: 'unsigned render' })) log.out(line);
     log.err(
       staged.refusal === 'write' ? `${step.zone}: ${staged.message}`
       : staged.refusal === 'unfinished' ? `${step.zone}: ${describeUnfinished(staged.checker, staged.reason)}; the zone would not be installed`
@@ -43,7 +48,12 @@ async function showZone(ctx: RunContext, step: Publishing, scratch: Scratch): Pr
     ctx.trouble.failed = true;
     return;
   }
-  if (deps.signer?.signs(step.zone)) log.out(`would sign with: ${deps.signer.command(step.zone, '{in}', '{out}').map(quoteArg).join(' ')} (then verify it)`);
+  if (signs) {
+    // the diff of what would be installed: the signer's output
+    const signed = (await deps.files.read(staged.file.tempPath, ZONE_ENCODING)) ?? '';
+    for (const line of zoneDiffLines({ ...sides, wouldInstall: signed, signing: 'signed' })) log.out(line);
+    log.out(signCommandLine(deps.signer!, step.zone, input.zoneFile));
+  }
   for (const s of ['reload', 'notify'] as const) {
     const argv = deps.nameserver.command(s, step.zone);
     if (argv) log.out(`would run: ${argv.map(quoteArg).join(' ')}`);

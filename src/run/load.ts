@@ -1,10 +1,10 @@
 // Observe the zones: which there are, each base file parsed and rendered (serial aside), and the
 // zone file on disk. Reads only, through deps.files; base-file problems are returned, not
 // thrown, so one bad zone does not stop the others.
-import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
 import { presignedProblems } from '../core/dnssec.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { profile } from '../core/nameserver.js';
@@ -13,13 +13,11 @@ import type { ZoneMemory } from '../core/plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
 import { ConfigError, type Trouble } from '../errors.js';
+import { sha256, sha256Of } from './hash.js';
 import { readIncludes, type IncludeOptions } from './includes.js';
+import { baseFilePath, displayPath, zoneFilePath } from './paths.js';
 import type { Files } from './ports.js';
 
-/** Zone and base files are read and written as latin1: one character per byte, so that
- *  whatever encoding the operator used (UTF-8 in comments, stray bytes) is copied byte for
- *  byte. Markers and values are ASCII. */
-export const ZONE_ENCODING = 'latin1';
 /** Stands for the serial when comparing content "serial aside". */
 const NO_SERIAL = '0';
 
@@ -41,31 +39,8 @@ function printable(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** sha256 of several texts, each one's length first, so that no two lists hash alike. */
-function sha256Of(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${p.length}:`).update(p);
-  return h.digest('hex');
-}
-
 /** The included files as hashed: each one's path and text. */
 const includedParts = (included: readonly IncludedFile[]) => included.flatMap((f) => [f.path, f.text]);
-
-export function zoneFilePath(cfg: Config, zone: string): string {
-  return join(cfg.zoneDir, cfg.zoneFile.replace('{zone}', zone));
-}
-
-export function baseFilePath(cfg: Config, zone: string): string {
-  return join(cfg.baseDir, `${zone}.base`);
-}
-
-/** Names as the user will recognise them: relative to the config file's folder. */
-export function displayPath(cfg: Config, path: string): string {
-  const rel = relative(join(cfg.file, '..'), path);
-  return rel.startsWith('..') ? path : rel;
-}
 
 /** The zones to publish: the configured list, or every *.base in base_dir. */
 export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promise<{ zones: string[]; problems: string[] }> {
@@ -111,11 +86,6 @@ export function goneZones(cfg: Config, files: Pick<Files, 'identity'>, listed: r
     (file === undefined ? retired : orphaned).push(zone);
   }
   return { orphaned, retired };
-}
-
-/** Both paths of a zone as the user recognises them. */
-export function shownPaths(cfg: Config, zone: string): { base: string; file: string } {
-  return { base: displayPath(cfg, baseFilePath(cfg, zone)), file: displayPath(cfg, zoneFilePath(cfg, zone)) };
 }
 
 /**
@@ -208,10 +178,10 @@ async function readInstalled(zoneFile: string, files: Files, input: ZoneInput, o
 
 async function readBase(cfg: Config, files: Files, zone: string, baseFile: string, shown: string): Promise<{ ok: true; text: string } | Extract<ZoneLoad, { ok: false }>> {
   const refuse = (problem: string) => ({ ok: false as const, zone, kind: 'base' as const, problems: [`${shown}: ${problem}`] });
-  const size = (await files.size(baseFile)) ?? 0;
-  if (size > MAX_BASE_BYTES) return refuse(`too large (${size} bytes; a base file may have at most ${MAX_BASE_BYTES})`);
   let text: string | undefined;
   try {
+    const size = (await files.size(baseFile)) ?? 0;
+    if (size > MAX_BASE_BYTES) return refuse(`too large (${size} bytes; a base file may have at most ${MAX_BASE_BYTES})`);
     text = await files.read(baseFile, ZONE_ENCODING);
   } catch (e) {
     return refuse((e as Error).message.replace(`cannot read ${baseFile}: `, 'cannot read it: '));

@@ -3,8 +3,10 @@
 // server failed; then let core/health decide. Which answer counts is health.ts's call.
 import { configGroups, type Config, type ProbeConfig, type ServerConfig } from '../config/types.js';
 import { decideGroups, type GroupDecided, type GroupsInput } from '../core/groups.js';
-import { needsReference, type ProbeOutcome, type ServerInput } from '../core/health.js';
-import type { Probe } from './ports.js';
+import { needsReference, type ProbeOutcome, type ServerInput, type ServerMemory } from '../core/health.js';
+import type { Vote } from '../core/probe.js';
+import { askVantages, votedOutcomes } from './vantages.js';
+import type { AskVantage, Probe } from './ports.js';
 
 export async function probeOnce(probeConfig: ProbeConfig, probe: Probe, now: () => number): Promise<ProbeOutcome> {
   let result: Awaited<ReturnType<Probe>> | undefined;
@@ -40,22 +42,28 @@ export async function anyReferenceUp(references: readonly ProbeConfig[], probe: 
  */
 /** What the probes found: every server's outcome, and whether a reference host answered (asked only when a server failed). */
 export interface Probed {
+  /** zonerw's own probe of each server */
   outcomes: Map<string, ProbeOutcome>;
   referencesUp?: boolean;
+  /** with [[vantage]] tables: each vantage's vote on each server (run/vantages.ts), asked alongside */
+  votes?: Map<string, Vote[]>;
 }
 
-/** Probes the servers, and the reference hosts when a server failed. Needs no state: a run starts it first. */
-export async function probeServers(cfg: Config, deps: { probe: Probe; now: () => number }): Promise<Probed> {
-  const outcomes = await probeAll(cfg.servers, deps.probe, deps.now);
+/** Probes the servers (and asks the vantages at the same time), and the reference hosts when a server failed. Needs no state: a run starts it first. */
+export async function probeServers(cfg: Config, deps: { probe: Probe; now: () => number; askVantage?: AskVantage }): Promise<Probed> {
+  const [outcomes, votes] = await Promise.all([probeAll(cfg.servers, deps.probe, deps.now), askVantages(cfg, deps.askVantage)]);
+  const probed: Probed = votes ? { outcomes, votes } : { outcomes };
   const all = configGroups(cfg).flatMap((g) => g.servers.map(serverInput));
-  if (cfg.reference.length === 0 || !needsReference(all, outcomes)) return { outcomes };
-  return { outcomes, referencesUp: await anyReferenceUp(cfg.reference, deps.probe, deps.now) };
+  // the reference hosts are asked when a verdict (the quorum's, with vantages) says down
+  if (cfg.reference.length === 0 || !needsReference(all, votedOutcomes(cfg, probed, {}))) return probed;
+  return { ...probed, referencesUp: await anyReferenceUp(cfg.reference, deps.probe, deps.now) };
 }
 
-/** Each group decided from what the probes found and what the state remembers. */
+/** Each group decided from what the probes found (the quorum's verdict, with vantages) and what the state remembers. */
 export function decideServers(cfg: Config, probed: Probed, memory: GroupsInput['memory'], now: number): GroupDecided[] {
   const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, servers: g.servers.map(serverInput) }));
-  return decideGroups({ groups, outcomes: probed.outcomes, memory, now, ...(probed.referencesUp !== undefined ? { referencesUp: probed.referencesUp } : {}) });
+  const outcomes = votedOutcomes(cfg, probed, memory.servers as Readonly<Record<string, ServerMemory>>);
+  return decideGroups({ groups, outcomes, memory, now, ...(probed.referencesUp !== undefined ? { referencesUp: probed.referencesUp } : {}) });
 }
 
 function serverInput(s: ServerConfig): ServerInput {

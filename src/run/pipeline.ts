@@ -13,10 +13,13 @@ import type { ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { showPlan } from './dry-run.js';
 import { installZones, type Ready } from './install.js';
-import { countLoadFailure, goneZones, listZones, loadZone, sha256, shownPaths, unchangedSinceLastRun } from './load.js';
+import { sha256 } from './hash.js';
+import { countLoadFailure, goneZones, listZones, loadZone, unchangedSinceLastRun } from './load.js';
+import { shownPaths } from './paths.js';
 import { missingChecker } from './checker.js';
 import { mapLimit } from './map-limit.js';
 import { decideServers, type Probed } from './observe.js';
+import { sayVotes } from './vantages.js';
 import { servedSerials } from './primary.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { forgetZone, rememberDecision, rememberPlanned } from './remember.js';
@@ -86,6 +89,7 @@ async function loadRunState(ctx: RunContext): Promise<void> {
 /** Decides every group from what the probes found, and says what the decisions mean; the state remembers them. */
 async function decide(ctx: RunContext, probing: Promise<Probed>): Promise<DecisionPlan> {
   const decision = decideServers(ctx.cfg, await probing, ctx.state, ctx.now);
+  sayVotes(decision, ctx, ctx.cfg);
   const plan = planDecision(decision, ctx.state, ctx.now);
   ctx.events.push(...plan.events);
   for (const line of plan.trace) ctx.trace(line);

@@ -4,7 +4,7 @@
 import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
 import type { CommandResult } from '../core/outcome.js';
-import type { ProbeResult, ProbeSpec } from '../core/probe.js';
+import type { ProbeResult, ProbeSpec, VantageAnswer } from '../core/probe.js';
 import type { AddressType, ZoneAnswer } from '../core/served.js';
 import type { State } from '../core/state.js';
 
@@ -25,6 +25,9 @@ export interface Log {
 }
 
 export type Probe = (spec: ProbeSpec) => Promise<ProbeResult>;
+
+/** Asks a [[vantage]]'s blackbox_exporter to probe `target` with `module`, answering within `timeoutMs`; never throws. */
+export type AskVantage = (blackbox: string, target: string, module: string, timeoutMs: number) => Promise<VantageAnswer>;
 
 /**
  * Asks a nameserver (the primary, a secondary) what it serves of a zone: the SOA serial, then,
@@ -110,6 +113,8 @@ export interface Scratch {
   dispose(): Promise<void>;
 }
 
+/** "Does not exist" (undefined) means ENOENT or ENOTDIR only: any other error reading a path
+ *  (EACCES, ELOOP, EIO...) is a RunError naming the path, the user zonerw runs as and the fix. */
 export interface Files {
   prepare(path: string, content: string, encoding: BufferEncoding): Promise<PreparedFile>;
   /** prepare + commit, for files outside zone_dir (metrics) */
@@ -145,6 +150,8 @@ export interface LoadedState {
 export interface Deps {
   now(): number;
   probe: Probe;
+  /** the [[vantage]] tables' blackbox_exporters (none in a test that has no vantages) */
+  askVantage?: AskVantage;
   lock(stateDir: string): Promise<HeldLock>;
   nameserver: Nameserver;
   /** set when the config has [dnssec] sign */
@@ -167,4 +174,18 @@ export interface Deps {
   /** whether a command can be run (a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin) */
   findProgram(name: string): Promise<boolean>;
   log: Log;
+}
+
+/**
+ * Trust by ownership and mode (core/trust.ts decides, adapters/trust.ts looks): each call
+ * returns one line per path another user than root or zonerw's own could change, with the fix.
+ */
+export interface Trust {
+  /** `path`, every folder above it, and a link's target with its folders. `nameserver`: the
+   *  user and group (nsd, bind, knot) that may own and write them too (zone_dir's) */
+  path(path: string, what: string, opts?: { nameserver?: string }): Promise<string[]>;
+  /** the program of `argv` as a run finds it (a bare name on `searchPath`, then in the sbin
+   *  folders; a relative path from `cwd`), the folders searched before it, and the script an
+   *  interpreter reads; `file`: where it was found, undefined when it was not */
+  program(argv: readonly string[], what: string, opts: { searchPath: string; cwd: string }): Promise<{ file?: string; problems: string[] }>;
 }

@@ -8,7 +8,7 @@ import { formatMs } from '../core/format.js';
 import type { ZoneMemory } from '../core/plan.js';
 import { describeVerdict, judge, type Expected, type Verdict, type ZoneAnswer } from '../core/served.js';
 import type { RunContext } from './context.js';
-import { displayPath, zoneFilePath } from './load.js';
+import { displayPath, zoneFilePath } from './paths.js';
 import { mapLimit } from './map-limit.js';
 import type { ZoneQuery } from './ports.js';
 import { rememberPrimary } from './remember.js';

@@ -11,6 +11,7 @@ import type { State } from '../core/state.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { rememberSuccess } from './remember.js';
+import { failoverMetrics, voteMetrics } from './alert-metrics.js';
 
 export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[]): Promise<ExitCode> {
   const { cfg, deps, state, trouble, now } = ctx;
@@ -90,5 +91,7 @@ export function metricsFrom(cfg: Config, groups: readonly { group: string; decis
     ...(state.lastSuccess !== undefined ? { lastSuccessSeconds: seconds(state.lastSuccess) } : {}),
     pins: groups.map(({ group, decision }) => ({ ...label(group), active: decision.pin !== undefined })),
     exitCode: run.exitCode,
+    ...voteMetrics(groups, label),
+    ...failoverMetrics(cfg, groups, label),
   };
 }

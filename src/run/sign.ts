@@ -9,7 +9,7 @@ import { utcTime } from '../core/format.js';
 import { pointAtBase } from '../core/messages.js';
 import { signedMismatch } from '../core/signed-match.js';
 import type { ZoneMemory } from '../core/plan.js';
-import { sha256 } from './load.js';
+import { sha256 } from './hash.js';
 import type { PreparedFile, Signer } from './ports.js';
 import type { Place, SignedZone, Stageable, Staged } from './staged.js';
 

@@ -9,7 +9,9 @@ import { configGroups } from '../config/types.js';
 import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
 import { groupMarkerValues } from '../core/values.js';
-import { loadZone, sha256, ZONE_ENCODING } from './load.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
+import { sha256 } from './hash.js';
+import { loadZone } from './load.js';
 import type { Deps } from './ports.js';
 
 /** What the step needs of `zonerw check`'s preflight. */

@@ -6,7 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { findIncludes } from '../core/includes.js';
 import { pointAtBase } from '../core/messages.js';
 import type { Place, Stageable, Staged } from './staged.js';
-import { ZONE_ENCODING } from './load.js';
+import { ZONE_ENCODING } from '../core/encoding.js';
 import { mapLimit } from './map-limit.js';
 import type { Nameserver, PreparedFile, Scratch, Signer } from './ports.js';
 import { asSigned, signOne } from './sign.js';

@@ -9,7 +9,7 @@ import { createNameserver } from '../../src/adapters/nameserver.js';
 import type { NameserverKind, NameserverSettings as Ns } from '../../src/core/nameserver.js';
 import { commandResult, describeOutcome, type Outcome } from '../../src/core/outcome.js';
 import type { CommandResult } from '../../src/run/ports.js';
-import { needBinary } from '../../scripts/lab.js';
+import { needBinary } from '../lab/lab.js';
 import { skipUnlessCI } from '../helpers/need.js';
 
 function ns(kind: NameserverKind, control: string[], checkzone: Ns['checkzone'] = 'auto'): Ns {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCommand } from '../../src/adapters/command.js';
 import { createSigner } from '../../src/adapters/signer.js';
 import { earliestSignatureExpiry, type DnssecSettings } from '../../src/core/dnssec.js';
-import { binaryPath } from '../../scripts/lab.js';
+import { binaryPath } from '../lab/lab.js';
 import { makeKeys, missingTools } from '../helpers/dnssec.js';
 import { skipUnlessCI } from '../helpers/need.js';
 

@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryPath, labPath, needBinary } from '../../scripts/lab.js';
+import { binaryPath, labPath, needBinary } from '../lab/lab.js';
 import { skipUnlessCI } from '../helpers/need.js';
 import { zonerwBin } from '../helpers/paths.js';
 

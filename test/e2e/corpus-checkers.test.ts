@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryPath, needBinary } from '../../scripts/lab.js';
+import { binaryPath, needBinary } from '../lab/lab.js';
 import { fill, formatProblem, parseBase } from '../../src/core/markers.js';
 import { profile } from '../../src/core/nameserver.js';
 import { countRecords } from '../../src/core/records.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { binaryPath, freePort, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { binaryPath, freePort, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { zonerw, type CliResult } from '../helpers/cli.js';
 import { BACKUP, BASE, MAIN, ZONE } from './scenario.js';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
 import { readableBin } from '../helpers/paths.js';
 import { skipUnlessCI } from '../helpers/need.js';
-import { binaryPath, freePort, labPath, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { binaryPath, freePort, labPath, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../lab/lab.js';
 
 const USER = 'zonerw-ci';
 const ZONE = 'example.test';
@@ -171,6 +171,25 @@ describe(`zonerw as a dedicated user (${USER}) with NSD`, { skip: SKIP, timeout:
     const fixed = await as([]);
     assert.equal(fixed.code, 0, show(fixed));
     await secondaryServes(serialOf(), MAIN);
+  });
+
+  test('trust (README "Trust"): the config group-writable by nsd, a group the user is in, is refused before anything runs; by the user\'s own group it passes', async () => {
+    const nsdGid = Number(spawnSync('getent', ['group', 'nsd'], { encoding: 'utf8' }).stdout.split(':')[2]);
+    chmodSync(conf, 0o664);
+    chownSync(conf, 0, nsdGid);
+    try {
+      for (const args of [['check'], []]) {
+        const r = await as(args);
+        assert.equal(r.code, 78, show(r));
+        assert.match(r.stderr, new RegExp(`^zonerw: ${conf}: the config file is writable by the group nsd \\(gid ${nsdGid}\\), which is not root's or ${USER}'s group .*mode 0664\\).*: chmod g-w ${conf}\n$`));
+      }
+      chownSync(conf, 0, gid);
+      const own = await as(['check']);
+      assert.equal(own.code, 0, show(own));
+    } finally {
+      chownSync(conf, 0, 0);
+      chmodSync(conf, 0o644);
+    }
   });
 
   test('a state folder that is not the user\'s: check finds it first; a run cannot take the lock, and says how to give the right', async () => {

@@ -5,14 +5,14 @@
 // primary serves) after the first publish, a failover and a failback. The nameserver re-signing
 // on its own (`knotc zone-sign`, `rndc sign`, three times) numbers its serial past zonerw's,
 // which must not stop the next failover from reaching the secondary. The snippets are
-// signingBind and signingKnot in scripts/lab.ts, the ones the README shows.
+// signingBind and signingKnot in test/lab/lab.ts, the ones the README shows.
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, knotPolicy, needBinary, querySoaSerial, signingBind, signingKnot, startBind, startHttp, startKnot, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { freePort, knotPolicy, needBinary, querySoaSerial, signingBind, signingKnot, startBind, startHttp, startKnot, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { repoRoot } from '../helpers/paths.js';
 import { missingTools, validatesAs, writeTrustAnchor } from '../helpers/dnssec.js';
 import { skipUnlessCI } from '../helpers/need.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { earliestSignatureExpiry } from '../../src/core/dnssec.js';
 import { utcTime } from '../../src/core/format.js';
-import { freePort, labPath, needBinary, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { freePort, labPath, needBinary, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { makeKeys, missingTools, validatesAs, writeTrustAnchorFromKey } from '../helpers/dnssec.js';
 import { skipUnlessCI } from '../helpers/need.js';
 import { zonerw } from '../helpers/cli.js';

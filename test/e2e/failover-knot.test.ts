@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryPath, freePort, needBinary, startKnot, type NsInstance } from '../../scripts/lab.js';
+import { binaryPath, freePort, needBinary, startKnot, type NsInstance } from '../lab/lab.js';
 import { zonerw } from '../helpers/cli.js';
 import { BASE, ZONE, configToml, failoverSuite } from './scenario.js';
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, queryA, querySoaSerial, startHttp, startNsd, startTcp, stopAll, waitFor, type HttpTarget, type NsInstance, type TcpTarget } from '../../scripts/lab.js';
+import { freePort, needBinary, queryA, querySoaSerial, startHttp, startNsd, startTcp, stopAll, waitFor, type HttpTarget, type NsInstance, type TcpTarget } from '../lab/lab.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { skipOrFail } from '../helpers/need.js';
 import { lines, runZonerw, show, type Run } from './scenario.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, query, queryA, querySoaSerial, startBind, startNsd, stopAll, waitFor, type NsInstance } from '../../scripts/lab.js';
+import { freePort, needBinary, query, queryA, querySoaSerial, startBind, startNsd, stopAll, waitFor, type NsInstance } from '../lab/lab.js';
 import { runZonerw, show, type Run } from './scenario.js';
 
 const missing = (bins: string[]) => {

@@ -1,4 +1,4 @@
-// Proves the loopback lab (scripts/lab.ts) that the e2e tests and the demo stand on: real NSD
+// Proves the loopback lab (test/lab/lab.ts) that the e2e tests and the demo stand on: real NSD
 // and BIND primaries start without their zone file, load it on `reload <zone>`, NOTIFY their
 // secondary, which transfers it; and everything started is gone by pid afterwards.
 import { after, describe, it } from 'node:test';
@@ -20,7 +20,7 @@ import {
   stopAll,
   waitFor,
   type NsInstance,
-} from '../../scripts/lab.js';
+} from '../lab/lab.js';
 
 const ZONE = 'example.test';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, labPath, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget } from '../../scripts/lab.js';
+import { freePort, labPath, needBinary, queryA, querySoaSerial, startHttp, startNsd, stopAll, waitFor, type HttpTarget } from '../lab/lab.js';
 import { zonerw } from '../helpers/cli.js';
 
 const have = needBinary('nsd') && needBinary('nsd-control') && needBinary('nsd-checkzone');

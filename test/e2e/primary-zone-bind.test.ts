@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, querySoaSerial, startBind, startHttp, stopAll, type HttpTarget, type NsInstance } from '../../scripts/lab.js';
+import { freePort, needBinary, querySoaSerial, startBind, startHttp, stopAll, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { configToml, publishedSerial, runZonerw, show, ZONE } from './scenario.js';
 
 // An AXFR dump: the SOA first and last (RFC 5936 section 2.2), the marker in the first only.

@@ -26,7 +26,7 @@ import {
   type HttpTarget,
   type NsInstance,
   type NsOptions,
-} from '../../scripts/lab.js';
+} from '../lab/lab.js';
 
 export const ZONE = 'example.test';
 export const MAIN = '192.0.2.1';

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { binaryPath, waitFor } from '../../scripts/lab.js';
+import { binaryPath, waitFor } from '../lab/lab.js';
 
 /** The tools these helpers and the signing tests run, and the Debian packages they come from. */
 export const DNSSEC_TOOLS: Record<string, string> = {

@@ -226,10 +226,45 @@ test('a pre-signed base file: exit 65, not signed, not installed', async () => {
   assert.equal(await l.zone(), before);
 });
 
-test('--dry-run shows the signer and writes nothing; zonerw check signs into scratch', async () => {
+test('--dry-run of a signed zone diffs like with like: the signed file against the signer\'s output, signatures left out', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  l.mainUp = false;
+  l.now += 120_000;
+  reset(l);
+  assert.equal(await l.go({ dryRun: true }), 0);
+  const at = l.out.indexOf('(the zone as the signer would write it, against the signed zones/example.com, both without their RRSIG, NSEC and NSEC3 records: they change with every signing)');
+  assert.ok(at > 0, l.out.join('\n'));
+  const diff = l.out.slice(at + 1).filter((line) => /^[-+@]/.test(line));
+  assert.deepEqual(diff.filter((line) => /^[-+][^-+]/.test(line)), [
+    '-@    IN SOA ns1.example.com. hostmaster.example.com. ( 2026112200 300 60 1209600 300 )',
+    '+@    IN SOA ns1.example.com. hostmaster.example.com. ( 2026112201 300 60 1209600 300 )',
+    '-www  IN A   192.0.2.1',
+    '+www  IN A   198.51.100.7',
+  ], 'only the changed records, no signature');
+});
+
+test('--dry-run of a signed zone the signer refuses: the diff is of the zone before signing, and says so', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  l.mainUp = false;
+  l.now += 120_000;
+  l.signFails = 'no keys';
+  reset(l);
+  assert.equal(await l.go({ dryRun: true }), 1);
+  assert.ok(l.out.includes('(the zone before signing, against the signed zones/example.com without its RRSIG, NSEC and NSEC3 records: the signer would rewrite it in its own form)'), l.out.join('\n'));
+  assert.ok(l.out.includes('+www  IN A   198.51.100.7'), l.out.join('\n'));
+  assert.ok(!l.out.some((line) => /^[-+].*RRSIG/.test(line)), l.out.join('\n'));
+  assert.match(l.err.join('\n'), /no keys/);
+});
+
+test('--dry-run shows the signer with its paths filled in and writes nothing; zonerw check signs into scratch', async () => {
   const l = await lab();
   assert.equal(await l.go({ dryRun: true }), 0);
-  assert.ok(l.out.includes('would sign with: fake-signer -o example.com -f \'{out}\' \'{in}\' (then verify it)'), l.out.join('\n'));
+  const rendered = join(l.dir, 'zones', '.example.com.zonerw-tmp-*');
+  const signed = join(tmpdir(), 'zonerw-sign-*', 'example.com.signed');
+  assert.ok(l.out.includes(`would sign with: fake-signer -o example.com -f '${signed}' '${rendered}' (then verify it)`), l.out.join('\n'));
+  assert.ok(!l.out.some((line) => line.includes('{in}') || line.includes('{out}')), l.out.join('\n'));
   assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
   reset(l);
   const cfg = validateConfig(

@@ -20,7 +20,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { delimiter, join, resolve } from 'node:path';
-import { dnsQuery, type DnsResponse } from '../src/adapters/dns-query.js';
+import { dnsQuery, type DnsResponse } from '../../src/adapters/dns-query.js';
 
 const HOST = '127.0.0.1';
 const SBIN_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
@@ -412,7 +412,7 @@ export async function startNsd(o: NsOptions): Promise<NsInstance> {
   }
   writeFileSync(
     conf,
-    `# written by scripts/lab.ts: NSD ${o.role} on ${HOST}@${o.port}
+    `# written by test/lab/lab.ts: NSD ${o.role} on ${HOST}@${o.port}
 server:
     ip-address: ${HOST}@${o.port}
     do-ip6: no
@@ -495,7 +495,7 @@ export async function startBind(o: NsOptions): Promise<NsInstance> {
   const logFile = join(dir, 'named.log');
   writeFileSync(
     conf,
-    `// written by scripts/lab.ts: BIND ${o.role} on ${HOST} port ${o.port}
+    `// written by test/lab/lab.ts: BIND ${o.role} on ${HOST} port ${o.port}
 include ${q(keyFile)};
 options {
   directory ${q(dir)};
@@ -556,7 +556,7 @@ export async function startKnot(o: NsOptions): Promise<NsInstance> {
   const logFile = join(dir, 'knotd.log');
   writeFileSync(
     conf,
-    `# written by scripts/lab.ts: Knot ${o.role} on ${HOST}@${o.port}
+    `# written by test/lab/lab.ts: Knot ${o.role} on ${HOST}@${o.port}
 server:
     rundir: ${q(dir)}
     pidfile: ${q(join(dir, 'knot.pid'))}

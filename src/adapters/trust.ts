@@ -1,0 +1,136 @@
+// The file-system side of trust (core/trust.ts decides): lstat every folder from / down to a
+// path, the link targets too (realpath), and find a program as a run will find it. One Trust per
+// command: what it has looked at once it does not look at again (/, /etc, /usr/bin recur).
+import { lstat, readFile, realpath } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { describeUntrusted, scriptOf, untrusted, type Also, type PathFacts, type Place, type Runner } from '../core/trust.js';
+import type { Trust } from '../run/ports.js';
+import { resolveProgram, searchFolders } from './command.js';
+
+/** The effective user, and its primary group: what a file may belong to besides root. */
+export function runner(): Runner {
+  const uid = process.geteuid?.() ?? -1;
+  const gid = process.getegid?.() ?? -1;
+  try {
+    return { uid, gid, name: userInfo().username };
+  } catch {
+    return { uid, gid }; // a uid without a passwd entry
+  }
+}
+
+export function createTrust(who: Runner = runner()): Trust {
+  const facts = new Map<string, Promise<PathFacts | undefined>>();
+  const look = (path: string) => {
+    let f = facts.get(path);
+    if (!f) facts.set(path, (f = factsOf(path)));
+    return f;
+  };
+  const names = lazyNames();
+
+  /** Problems with one entry, in the words of core/trust.ts, owner and group named. */
+  async function judge(f: PathFacts, place: Place, what: string, opts: { below?: string; also?: Also }): Promise<string | undefined> {
+    if (!untrusted(f, place, who, opts.also)) return undefined;
+    const { owner, group } = await names.of(f.uid, f.gid);
+    return describeUntrusted({ ...f, ...(owner ? { owner } : {}), ...(group ? { group } : {}) }, place, who, what, opts);
+  }
+
+  /** `path` and every folder above it, as written and as resolved: none may be changed by another user. */
+  async function path(p: string, what: string, opts: { nameserver?: string } = {}): Promise<string[]> {
+    const target = resolve(p);
+    const also = opts.nameserver !== undefined ? await names.ids(opts.nameserver) : undefined;
+    const problems: string[] = [];
+    const walk = async (full: string) => {
+      for (const prefix of prefixes(full)) {
+        const f = await look(prefix);
+        if (!f) return; // missing: what exists above was judged; the steps after say it is missing
+        const last = prefix === full;
+        const problem = await judge(f, last ? 'target' : 'above', what, { ...(last ? {} : { below: target }), ...(also ? { also } : {}) });
+        if (problem && !problems.includes(problem)) problems.push(problem);
+      }
+    };
+    await walk(target);
+    const real = await realpath(target).catch(() => undefined);
+    if (real !== undefined && real !== target) await walk(real);
+    return problems;
+  }
+
+  /**
+   * The program of `argv` as a run finds it (a bare name on `searchPath`, then the sbin folders;
+   * a relative path from `cwd`), and the script an interpreter reads: each must be trusted, and
+   * so must every folder searched before the one it is found in (a program of the same name put
+   * there would run instead). `file` undefined: not found (said elsewhere).
+   */
+  async function program(argv: readonly string[], what: string, opts: { searchPath: string; cwd: string }): Promise<{ file?: string; problems: string[] }> {
+    const name = argv[0];
+    if (name === undefined || name === '') return { problems: [] };
+    const given = name.includes('/') ? resolve(opts.cwd, name) : name;
+    const file = await resolveProgram(given, opts.searchPath);
+    if (file === undefined) return { problems: [] };
+    const problems = await path(file, what);
+    if (!name.includes('/')) {
+      for (const dir of searchFolders(opts.searchPath)) {
+        if (dir === dirname(file)) break;
+        problems.push(...(await path(dir, `${what}: a folder searched before ${file}`)));
+      }
+    }
+    const script = scriptOf(argv);
+    if (script !== undefined) {
+      const at = isAbsolute(script) ? script : join(opts.cwd, script);
+      if (await look(at)) problems.push(...(await path(at, `${what}: the script ${script}`)));
+    }
+    return { file, problems };
+  }
+
+  return { path, program };
+}
+
+/** "/", "/etc", "/etc/zonerw", "/etc/zonerw/zonerw.toml" */
+function prefixes(full: string): string[] {
+  const parts = full.split(sep).filter(Boolean);
+  return ['/', ...parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`)];
+}
+
+async function factsOf(path: string): Promise<PathFacts | undefined> {
+  try {
+    const s = await lstat(path);
+    const kind = s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'folder' : s.isFile() ? 'file' : 'other';
+    return { path, uid: s.uid, gid: s.gid, mode: s.mode, kind };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Names {
+  /** the names of a uid and a gid, for messages */
+  of(uid: number, gid: number): Promise<{ owner?: string; group?: string }>;
+  /** the uid of a user and its primary group (nsd, bind, knot) */
+  ids(name: string): Promise<Also>;
+}
+
+/** Users and groups from /etc/passwd and /etc/group, read only when needed. */
+function lazyNames(): Names {
+  type Entry = { name: string; id: number; gid: number };
+  let tables: Promise<{ users: Entry[]; groups: Entry[] }> | undefined;
+  const table = async (file: string): Promise<Entry[]> => {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    return text.split('\n').flatMap((l) => {
+      const [name, , id, gid] = l.split(':');
+      return name && id && /^\d+$/.test(id) ? [{ name, id: Number(id), gid: Number(gid) }] : [];
+    });
+  };
+  const load = () => (tables ??= Promise.all([table('/etc/passwd'), table('/etc/group')]).then(([users, groups]) => ({ users, groups })));
+  return {
+    async of(uid, gid) {
+      const { users, groups } = await load();
+      return { owner: users.find((u) => u.id === uid)?.name, group: groups.find((g) => g.id === gid)?.name };
+    },
+    async ids(name) {
+      const { users, groups } = await load();
+      const user = users.find((u) => u.name === name);
+      // its primary group (nsd's is nsd, bind's bind), else a group of its name
+      const gid = user && Number.isInteger(user.gid) ? user.gid : groups.find((g) => g.name === name)?.id;
+      return { name, ...(user ? { uid: user.id } : {}), ...(gid !== undefined ? { gid } : {}) };
+    },
+  };
+}

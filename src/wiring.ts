@@ -1,0 +1,67 @@
+// The real adapters behind the ports (src/run/ports.ts): the one module that builds them, for
+// src/cli.ts to hand to a command. Each adapter module is loaded when a command first needs it.
+import { dirname } from 'node:path';
+import type { Config } from './config/types.js';
+import { loadConfig } from './config/load.js';
+import { UsageError } from './errors.js';
+import type { Deps, Log, ZoneQuery } from './run/ports.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const askZone: ZoneQuery = async (host, port, zone, names, timeoutMs) => (await import('./adapters/dns-query.js')).askZone(host, port, zone, names, timeoutMs);
+
+/** ZONERW_NOW (an ISO 8601 time) pins the clock, for tests and for replaying a day's serials. */
+function clock(env: Env): () => number {
+  const pinned = env.ZONERW_NOW;
+  if (pinned === undefined || pinned === '') return Date.now;
+  const t = Date.parse(pinned);
+  if (Number.isNaN(t)) throw new UsageError(`ZONERW_NOW: not an ISO 8601 time: "${pinned}"`);
+  return () => t;
+}
+
+/** The real adapters behind the ports; each module is loaded when a command first needs it. */
+export async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
+  const [{ probe }, { acquireLock }, files, { createNameserver }, stateFile] = await Promise.all([
+    import('./adapters/probe.js'),
+    import('./adapters/lock.js'),
+    import('./adapters/files.js'),
+    import('./adapters/nameserver.js'),
+    import('./adapters/state-file.js'),
+  ]);
+  const command = () => import('./adapters/command.js');
+  const historyFile = () => import('./adapters/history-file.js');
+  const now = clock(env);
+  return {
+    now,
+    // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
+    probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
+    askVantage: async (...ask) => (await import('./adapters/blackbox.js')).askBlackbox(...ask),
+    lock: (dir) => acquireLock(dir),
+    nameserver: createNameserver(cfg.nameserver),
+    ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
+    files: files.fileOps,
+    runHook: async (argv, extra, timeoutMs) => (await import('./adapters/hook.js')).runHook(argv, extra, timeoutMs, dirname(cfg.file)),
+    findProgram: async (name) => (await command()).findProgram(name, env.PATH ?? ''),
+    appendHistory: async (dir, events) => (await historyFile()).appendHistory(dir, events),
+    readHistory: async (dir) => (await historyFile()).readHistory(dir),
+    loadState: stateFile.loadState,
+    peekState: stateFile.peekState,
+    dns: askZone,
+    warmDns: () => void import('./adapters/dns-query.js'),
+    saveState: stateFile.saveState,
+    log,
+  };
+}
+
+/**
+ * The config, trusted (README "Trust"): the file and its folders before it is read; with
+ * 'all' (a run, check) then everything it makes zonerw run or read. Else exit 78, nothing run.
+ */
+export async function loadTrusted(file: string, env: Env, what: 'config' | 'all'): Promise<Config> {
+  const [{ createTrust }, trusting, { fileOps }] = await Promise.all([import('./adapters/trust.js'), import('./run/trust.js'), import('./adapters/files.js')]);
+  const trust = createTrust();
+  await trusting.refuseUntrustedConfig(file, trust);
+  const cfg = await loadConfig(file);
+  if (what === 'all') await trusting.refuseUntrustedRun(cfg, trust, fileOps, env.PATH ?? '');
+  return cfg;
+}
