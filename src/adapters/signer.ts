@@ -19,10 +19,12 @@ import { runCommand as realRun } from './command.js';
 
 
 export function createSigner(s: DnssecSettings, runCommand = realRun): Signer {
+  // A run asks for every signed zone's identity: each key file or folder is looked at once.
+  const seen = new Map<string, string[]>();
   return {
     signs: (zone) => signsZone(s, zone),
     command: (zone, inPath, outPath) => signArgv(s.sign, { zone, in: inPath, out: outPath }),
-    identity: (zone) => signerIdentity(s.sign, zone),
+    identity: (zone) => signerIdentity(s.sign, zone, seen),
     async sign(zone, inPath, opts = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'zonerw-sign-'));
       try {
@@ -75,25 +77,29 @@ async function linkIncludes(dir: string, text: string, includeDir: string): Prom
  * file, a key's base name as ldns-signzone takes it), by size, inode and times. A change of
  * either publishes the zone again.
  */
-function signerIdentity(sign: readonly string[], zone: string): string {
+function signerIdentity(sign: readonly string[], zone: string, seen: Map<string, string[]>): string {
   const argv = signArgv(sign, { zone, in: '{in}', out: '{out}' });
   const parts: string[] = [JSON.stringify(argv)];
   for (const arg of argv.slice(1)) {
     if (!isAbsolute(arg)) continue;
     for (const path of [arg, `${arg}.key`, `${arg}.private`]) {
-      const st = statOf(path);
-      if (st === undefined) continue;
-      if (!st.isDirectory()) {
-        parts.push(`${path} ${st.size} ${st.ino} ${st.mtimeMs} ${st.ctimeMs}`);
-        continue;
-      }
-      for (const name of listOf(path).filter((n) => /^K.*\.(key|private)$/.test(n)).sort()) {
-        const f = statOf(join(path, name));
-        if (f) parts.push(`${join(path, name)} ${f.size} ${f.ino} ${f.mtimeMs} ${f.ctimeMs}`);
-      }
+      const known = seen.get(path) ?? keyFiles(path);
+      seen.set(path, known);
+      parts.push(...known);
     }
   }
   return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** A key file's identity, or those of a key folder's K*.key and K*.private; none when there is nothing. */
+function keyFiles(path: string): string[] {
+  const st = statOf(path);
+  if (st === undefined) return [];
+  if (!st.isDirectory()) return [`${path} ${st.size} ${st.ino} ${st.mtimeMs} ${st.ctimeMs}`];
+  return listOf(path)
+    .filter((n) => /^K.*\.(key|private)$/.test(n))
+    .sort()
+    .flatMap((name) => keyFiles(join(path, name)));
 }
 
 function statOf(path: string): ReturnType<typeof statSync> | undefined {
