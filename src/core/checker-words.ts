@@ -4,8 +4,8 @@
 
 /**
  * The checker's lines, errors first (the lines that name the reason named-checkzone gives in
- * its `loading from master file ... failed: REASON`, then lines that say error or failed), the
- * warnings after, each group in the checker's order; joined by "; ".
+ * its `loading from master file ... failed: REASON`, and errors at a file's line; then lines
+ * that say error or failed), the warnings after, each group in the checker's order; joined by "; ".
  */
 export function checkerWords(r: { stdout: string; stderr: string }): string {
   // stdout first: named-checkzone and nsd-checkzone print their verdict there
@@ -13,6 +13,8 @@ export function checkerWords(r: { stdout: string; stderr: string }): string {
   const reason = lines.map((l) => /\bfailed: (.+)$/.exec(l)?.[1]).find((x) => x !== undefined);
   const rank = (l: string): number => {
     if (reason !== undefined && l.includes(reason) && !/\bfailed: /.test(l)) return 0;
+    // an error at a file's line: nsd-checkzone's (on stderr, after its summary on stdout), kzonecheck's
+    if (/\berror\b.*(:\d+:|', line \d+)/i.test(l)) return 0;
     if (/\berror\b|\bfailed\b|\bnot loaded\b|\berrors?:|\bhas \d+ errors\b/i.test(l)) return 1;
     return 2;
   };

@@ -60,6 +60,11 @@ describe('checkerWords: the checker\'s error first, its warnings after', () => {
     assert.match(words.at(-1)!, /has no address records/);
   });
 
+  test('nsd-checkzone: its error at a line (stderr) before its summary (stdout)', () => {
+    const words = checkerWords({ stdout: 'zone example.com file d.zone has 1 errors\n', stderr: '[2026-12-05 11:40:06.407] nsd-checkzone[32025]: error: d.zone:6: this SOA record was already encountered\n' });
+    assert.equal(words, '[2026-12-05 11:40:06.407] nsd-checkzone[32025]: error: d.zone:6: this SOA record was already encountered; zone example.com file d.zone has 1 errors');
+  });
+
   test('nsd-checkzone: error lines before the rest', () => {
     const words = checkerWords({ stdout: 'warning: something odd\n', stderr: '[2026-12-05] nsd-checkzone[1]: error: d.zone:6: this SOA record was already encountered\nzone example.com file d.zone has 1 errors\n' });
     assert.match(words, /^\[2026-12-05\] nsd-checkzone\[1\]: error: d\.zone:6: .*; zone example\.com file d\.zone has 1 errors; warning: something odd$/);
