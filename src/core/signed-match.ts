@@ -19,9 +19,21 @@ const COMPARED = new Set(['A', 'AAAA', 'NS', 'CNAME', 'PTR', 'DNAME', 'MX', 'SRV
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
+/** RFC 3597's TYPEnnn for the types a base file may write that way, as signers print them. */
+const TYPE_NAMES: Record<string, string> = {
+  TYPE1: 'A', TYPE2: 'NS', TYPE5: 'CNAME', TYPE6: 'SOA', TYPE12: 'PTR', TYPE13: 'HINFO', TYPE15: 'MX', TYPE16: 'TXT', TYPE17: 'RP', TYPE18: 'AFSDB', TYPE28: 'AAAA', TYPE29: 'LOC', TYPE33: 'SRV', TYPE35: 'NAPTR', TYPE39: 'DNAME', TYPE43: 'DS', TYPE44: 'SSHFP', TYPE52: 'TLSA', TYPE64: 'SVCB', TYPE65: 'HTTPS', TYPE99: 'SPF', TYPE257: 'CAA',
+};
+
+/** One record: by owner and type (`coarse`), and with its data (`full`) when its data is compared. */
+export interface RecordKey {
+  coarse: string;
+  full?: string;
+  line: number;
+}
+
 export interface ZoneRecords {
-  /** each record as "owner TYPE rdata", canonical, with the line it is on (the first one) */
-  records: Map<string, number>;
+  /** each record once (by its full key, else its coarse one), canonical */
+  records: Map<string, RecordKey>;
   /** every SOA serial, with its line */
   serials: { serial: string; line: number }[];
   /** false when the text holds records this reading cannot see ($INCLUDE, $GENERATE) */
@@ -47,28 +59,55 @@ export function zoneRecords(text: string, zone: string): ZoneRecords {
     if (entry.owner !== undefined) owner = absolute(entry.owner, origin);
     const at = typeIndex(fields, entry.owner !== undefined);
     if (at === -1) continue;
-    const type = fields[at]!.text.toUpperCase();
+    const written = fields[at]!.text.toUpperCase();
+    const type = TYPE_NAMES[written] ?? written;
     if (DNSSEC_TYPES.has(type)) continue;
     const rdata = fields.slice(at + 1);
     if (type === 'SOA' && rdata[2] !== undefined) out.serials.push({ serial: rdata[2].text, line: rdata[2].line });
-    const key = `${owner} ${type}${COMPARED.has(type) ? ` ${canonicalRdata(type, rdata, origin)}` : ''}`;
-    if (!out.records.has(key)) out.records.set(key, fields[0]!.line);
+    // RFC 3597's generic data (\# 4 c0000202) and types written as TYPEnnn: by owner and type only
+    const compared = COMPARED.has(type) && written === type && rdata[0]?.text !== '\\#';
+    const coarse = `${owner} ${type}`;
+    const key: RecordKey = { coarse, line: fields[0]!.line, ...(compared ? { full: `${coarse} ${canonicalRdata(type, rdata, origin)}` } : {}) };
+    if (!out.records.has(key.full ?? coarse)) out.records.set(key.full ?? coarse, key);
   }
   return out;
+}
+
+/**
+ * The records of `a` that `b` lacks: one with compared data must be there with the same data,
+ * or `b` must hold its owner and type only loosely (generic data); one compared loosely needs
+ * its owner and type there.
+ */
+function absentFrom(a: ZoneRecords, b: ZoneRecords): string[] {
+  const coarse = new Set<string>();
+  const loose = new Set<string>();
+  for (const r of b.records.values()) {
+    coarse.add(r.coarse);
+    if (r.full === undefined) loose.add(r.coarse);
+  }
+  return [...a.records.values()]
+    .filter((r) => (r.full !== undefined ? !b.records.has(r.full) && !loose.has(r.coarse) : !coarse.has(r.coarse)))
+    .map((r) => r.full ?? r.coarse);
 }
 
 function canonicalRdata(type: string, rdata: readonly Token[], origin: string): string {
   const names = NAME_FIELDS[type] ?? [];
   return rdata
     .map((f, i) => {
-      if (f.kind === 'quoted') return f.text;
-      if (type === 'TXT' || type === 'SPF') return `"${f.text}"`; // an unquoted string is a string
+      // a character-string in one spelling: quotes and escapes (\; \195) resolved, RFC 1035 5.1
+      if (f.kind === 'quoted') return `"${unescape(f.text.slice(1, f.text.endsWith('"') && f.text.length > 1 ? -1 : undefined))}"`;
+      if (type === 'TXT' || type === 'SPF') return `"${unescape(f.text)}"`; // an unquoted string is a string
       if (names.includes(i)) return absolute(f.text, origin);
       if (type === 'AAAA') return normaliseAddress(f.text);
       if (type === 'SOA' && i >= 3) return seconds(f.text);
       return f.text.toLowerCase();
     })
     .join(' ');
+}
+
+/** `\DDD` as its byte, `\X` as X. */
+function unescape(text: string): string {
+  return text.replace(/\\(\d{3}|[^\d])/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(Number(e)) : e));
 }
 
 /** BIND's TTL units (1h30m) as seconds; anything else as written. */
@@ -101,8 +140,8 @@ export function signedMismatch(rendered: string, signed: string, zone: string, s
   if (wantSerial !== undefined && (gotSerials.length !== 1 || gotSerials[0] !== wantSerial)) {
     return `the signed zone has serial ${gotSerials.join(' and ') || 'none'}, not the rendered ${wantSerial}: the signer wrote another zone (a stale {out}?) or changed the serial (dnssec-signzone -N: keep the default, -N keep)`;
   }
-  const missing = [...want.records.keys()].filter((k) => !got.records.has(k));
-  const extra = want.complete ? [...got.records.keys()].filter((k) => !want.records.has(k)) : [];
+  const missing = absentFrom(want, got);
+  const extra = want.complete ? absentFrom(got, want) : [];
   if (missing.length === 0 && extra.length === 0) return undefined;
   const list = (keys: readonly string[]) => `${keys.slice(0, shown).join('; ')}${keys.length > shown ? ` and ${keys.length - shown} more` : ''}`;
   const parts = [

@@ -59,6 +59,19 @@ describe('signedMismatch', () => {
     assert.match(signedMismatch(render, SIGNED.replace(/^ns1.*\n/m, ''), 'example.com') ?? '', /lacks ns1\.example\.com\. A 198\.51\.100\.7/);
   });
 
+  test('RFC 3597: a TYPEnnn or generic data in the base matches the signer\'s mnemonic form (by owner and type)', () => {
+    const render = `${RENDER.replace('txt     TXT hello "v=spf1 -all"', 'txt TYPE16 \\# 6 0568656c6c6f')}gen A \\# 4 c0000202\n`;
+    const signed = SIGNED.replace('"hello" "v=spf1 -all"', '"hello"') + 'gen.sub.example.com. 3600 IN A 192.0.2.2\n';
+    assert.equal(signedMismatch(render, signed, 'example.com'), undefined);
+    assert.match(signedMismatch(render, SIGNED, 'example.com') ?? '', /lacks gen\.sub\.example\.com\. A$|lacks gen\.sub\.example\.com\. A;/);
+  });
+
+  test('a character-string in any spelling: raw bytes, \\DDD escapes, quoted or not', () => {
+    const render = '@ IN SOA ns1 h 1 1 1 1 1\nt TXT "caf\u00c3\u00a9 \\"q\\"" plain\n';
+    const signed = 'example.com. 300 IN SOA ns1.example.com. h.example.com. 1 1 1 1 1\nt.example.com. 300 IN TXT "caf\\195\\169 \\"q\\"" "plain"\n';
+    assert.equal(signedMismatch(render, signed, 'example.com'), undefined);
+  });
+
   test('many differences: three named, the rest counted', () => {
     const render = `${RENDER}${Array.from({ length: 5 }, (_, i) => `h${i} A 192.0.2.${i}`).join('\n')}\n`;
     assert.match(signedMismatch(render, SIGNED, 'example.com') ?? '', /lacks h0\.sub\.example\.com\. A 192\.0\.2\.0; h1\.sub\.example\.com\. A 192\.0\.2\.1; h2\.sub\.example\.com\. A 192\.0\.2\.2 and 2 more;/);
@@ -67,7 +80,8 @@ describe('signedMismatch', () => {
 
 test('zoneRecords: each record once, with its line; two equal SOAs are one record', () => {
   const r = zoneRecords('@ IN SOA ns1 h 5 1 1 1 1\nwww A 192.0.2.1\n@ IN SOA ns1 h 5 1 1 1 1\n', 'example.com');
-  assert.deepEqual([...r.records], [['example.com. SOA ns1.example.com. h.example.com. 5 1 1 1 1', 1], ['www.example.com. A 192.0.2.1', 2]]);
+  assert.deepEqual([...r.records.keys()], ['example.com. SOA ns1.example.com. h.example.com. 5 1 1 1 1', 'www.example.com. A 192.0.2.1']);
+  assert.deepEqual([...r.records.values()].map((k) => k.line), [1, 2]);
   assert.deepEqual(r.serials, [{ serial: '5', line: 1 }, { serial: '5', line: 3 }]);
   assert.equal(r.complete, true);
 });
