@@ -8,6 +8,7 @@
 import { dirname, join } from 'node:path';
 import { configGroups, type Config } from '../config/types.js';
 import { describeGoneBase, describeUnfinished, quoteArg } from '../core/messages.js';
+import { describeFailure } from '../core/outcome.js';
 import { shrinkProblem } from '../core/records.js';
 import { renderZone } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
@@ -19,6 +20,7 @@ import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
 import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
+import { signaturesOutlastResign } from '../run/signer-validity.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
 import { vantagesAnswer } from './check-vantages.js';
 import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
@@ -42,7 +44,7 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
   noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
@@ -196,10 +198,9 @@ async function nameserverAnswers(p: Preflight): Promise<void> {
   if (!status || status.result.ok) return;
   const { argv, result: r } = status;
   p.noControl = true;
-  const words = (r.stderr.trim() || r.stdout.trim()).split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
-  const hinted = /\(running as /.test(words);
+  const hinted = /\(running as /.test(r.stderr);
   problem(
-    `nameserver.control: ${argv.map(quoteArg).join(' ')} failed (${r.reason})${words ? `: ${words}` : ''}` +
+    `nameserver.control: ${argv.map(quoteArg).join(' ')} ${describeFailure(r)}` +
       (hinted ? '' : '; start the nameserver, or fix nameserver.control: a run installs zone files but cannot reload them until this answers'),
     'failed',
   );

@@ -55,6 +55,8 @@ export interface ZoneMemory {
   unservedSince?: number;
   /** a zone zonerw signs ([dnssec] sign): when the first signature of its installed file expires */
   signaturesExpire?: number;
+  /** a zone zonerw signs: the identity of the signer command and key files it was signed with */
+  signer?: string;
 }
 
 /**

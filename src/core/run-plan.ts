@@ -101,6 +101,8 @@ export interface ZoneStepOptions {
   hash(text: string): string;
   /** set for a zone zonerw signs ([dnssec] sign): republish it when its signatures expire within this (ms) */
   resignBeforeMs?: number;
+  /** a zone zonerw signs: the signer's identity now; one the memory does not hold signs it again */
+  signer?: string;
 }
 
 /** Renders a zone with its serial, once, for the run, --dry-run and `zonerw check` alike; counts what the nameserver will load. */
@@ -120,7 +122,9 @@ export function planZoneStep(input: ZoneInput, known: { memory?: ZoneMemory; int
   // of its own (which it may never settle), or a second interruption forgets the first install.
   const memory = settleIntent(known.memory, known.intent, input.installed?.hash);
   const remember = memory ? { remember: memory } : {};
-  const resign = o.resignBeforeMs !== undefined && input.installed ? resignReason(input.installed.text, o.now, o.resignBeforeMs) : undefined;
+  const signerChanged = o.signer !== undefined && memory?.signer !== undefined && memory.signer !== o.signer;
+  const due = o.resignBeforeMs !== undefined && input.installed ? resignReason(input.installed.text, o.now, o.resignBeforeMs) : undefined;
+  const resign = due ?? (signerChanged && input.installed ? { reason: 'signer or keys changed' } : undefined);
   const plan = planZone(
     { ...input, ...(memory ? { memory } : {}), ...(known.served !== undefined ? { served: known.served } : {}), ...(resign ? { resign: resign.reason } : {}) },
     { force: o.force, onBaseChange: o.onBaseChange, today: o.today },

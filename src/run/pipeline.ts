@@ -134,7 +134,7 @@ function noticeGoneZones(ctx: RunContext, zones: readonly string[]): void {
 function zonesToRead(ctx: RunContext, zones: readonly string[], values: RenderedValues): string[] {
   const { cfg, state } = ctx;
   if (ctx.opts.force) return [...zones];
-  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now));
+  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now, ctx.deps.signer));
   if (toRead.length < zones.length) ctx.trace(`${zones.length - toRead.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
   return toRead;
 }
@@ -148,6 +148,7 @@ function stepOptions(ctx: RunContext, zone: string): ZoneStepOptions {
   return {
     force: opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink, markerRecords: asked, hash: sha256,
     ...(resignBeforeMs !== undefined ? { resignBeforeMs } : {}),
+    ...(resignBeforeMs !== undefined && ctx.deps.signer ? { signer: ctx.deps.signer.identity(zone) } : {}),
   };
 }
 
@@ -198,7 +199,8 @@ function notStagedLine(s: Extract<Staged<PublishStep>, { ok: false }>): string {
   const { zone } = s.step;
   if (s.refusal === 'write') return `${zone}: ${s.message}`;
   if (s.refusal === 'unfinished') return `${zone}: ${describeUnfinished(s.checker, s.reason)}; the zone was not installed`;
-  return `${zone}: refused by ${checkerName(s)}, not installed (the old zone stays): ${s.words}`;
+  // On a first run there is no old zone to stay.
+  return `${zone}: refused by ${checkerName(s)}, not installed (${s.step.input.installed ? 'the old zone stays' : 'there is no zone file yet'}): ${s.words}`;
 }
 
 /** What the state knows of a zone for planning: its memory and any intent left by an interrupted run. */

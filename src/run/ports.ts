@@ -4,6 +4,7 @@
 import type { SignatureAnswer } from '../core/signatures.js';
 import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
+import type { CommandResult } from '../core/outcome.js';
 import type { ProbeResult, ProbeSpec, VantageAnswer } from '../core/probe.js';
 import type { AddressType, ZoneAnswer } from '../core/served.js';
 import type { State } from '../core/state.js';
@@ -42,14 +43,7 @@ export type ZoneQuery = (
   timeoutMs: number,
 ) => Promise<ZoneAnswer>;
 
-export interface CommandResult {
-  ok: boolean;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** 'exit 0', 'exit 1', 'not found: nsd-control', 'timed out after 10s', 'killed by SIGTERM' */
-  reason: string;
-}
+export type { CommandResult };
 
 /** What the zone checker said of one rendered zone. */
 export interface Validation {
@@ -59,7 +53,7 @@ export interface Validation {
   /** the checker's own words, on refusal */
   message?: string;
   /** the checker gave no verdict: killed by the timeout or a signal, or it could not start
-   *  (the command's reason: 'timed out after 10s'); its partial output is not a refusal */
+   *  (describeOutcome: 'timed out after 10s'); its partial output is not a refusal */
   unfinished?: string;
 }
 
@@ -87,8 +81,12 @@ export interface Signer {
   signs(zone: string): boolean;
   /** argv of the signer for a zone (`{out}` shown as given), for --dry-run */
   command(zone: string, inPath: string, outPath: string): string[];
-  /** signs the rendered zone file `inPath`, verifies the result, and returns its text */
-  sign(zone: string, inPath: string): Promise<Signing>;
+  /** signs the rendered zone file `inPath`, verifies the result, and returns its text;
+   *  `includeDir`: where a relative $INCLUDE resolves, as for the nameserver */
+  sign(zone: string, inPath: string, opts?: { includeDir?: string }): Promise<Signing>;
+  /** what the zone's signatures depend on besides its records (the sign argv, the key files'
+   *  identities), as a hash: a change publishes the zone again */
+  identity(zone: string): string;
 }
 
 export interface HeldLock {

@@ -4,6 +4,7 @@
 import { secondariesFor } from '../config/types.js';
 import { quoteArg } from '../core/messages.js';
 import type { Step } from '../core/nameserver.js';
+import { describeFailure } from '../core/outcome.js';
 import type { RunContext } from './context.js';
 import { mapLimit } from './map-limit.js';
 import { confirmServed } from './primary.js';
@@ -80,9 +81,8 @@ async function runStep(ctx: RunContext, step: Step, due: readonly string[]): Pro
     if (r.ok) continue;
     const covered = typeof group === 'string' ? [group] : group.length === 0 ? due : group;
     const argv = ns.command(step, group)?.map(quoteArg).join(' ');
-    const words = (r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ');
     const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
-    ctx.log.err(`${who}: ${argv} failed (${r.reason}): ${words}; will retry on the next run`);
+    ctx.log.err(`${who}: ${argv} ${describeFailure(r)}; will retry on the next run`);
     ctx.trouble.failed = true;
     for (const z of covered) failed.add(z);
   }
@@ -142,7 +142,7 @@ async function notifyAgain(ctx: RunContext, zones: readonly string[]): Promise<S
     if (!ns.command('notify', zone)) return;
     const r = await ns.run('notify', zone);
     if (r.ok) notified.add(zone);
-    else ctx.warn(`${zone}: ${ns.command('notify', zone)!.map(quoteArg).join(' ')} failed (${r.reason}) while notifying the secondaries behind again: ${(r.stderr.trim() || r.stdout.trim() || r.reason).split('\n').join('; ')}`);
+    else ctx.warn(`${zone}: ${ns.command('notify', zone)!.map(quoteArg).join(' ')} ${describeFailure(r)} while notifying the secondaries behind again`);
   });
   for (const zone of notified) ctx.trace(`${zone}: a secondary is behind: notified again`);
   return notified;

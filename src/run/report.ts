@@ -6,6 +6,7 @@ import { namesGroups } from '../core/groups.js';
 import { raisedEvents, type RaisedEvent } from '../core/hooks.js';
 import { renderMetrics, type MetricsInput } from '../core/metrics.js';
 import { groupOf } from '../core/history.js';
+import { describeFailure, describeOutcome } from '../core/outcome.js';
 import type { DecisionPlan } from '../core/run-plan.js';
 import type { State } from '../core/state.js';
 import { EXIT, type ExitCode } from '../errors.js';
@@ -55,11 +56,10 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served:
         ZONERW_SERVED: served.get(event.group ?? configGroups(cfg)[0]!.name) ? 'yes' : 'no',
       };
       const r = await deps.runHook(hook.run, env, hook.timeoutMs);
-      ctx.events.push({ t: now, type: 'hook', ...hookTag(event.group, named), on: event.on, run: hook.run, ok: r.ok, result: r.reason });
+      ctx.events.push({ t: now, type: 'hook', ...hookTag(event.group, named), on: event.on, run: hook.run, ok: r.ok, result: describeOutcome(r.outcome) });
       if (!r.ok) {
-        const words = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('; ');
         // said through deps.log: a failed hook must not raise the error hook again
-        deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) failed (${r.reason})${words ? `: ${words}` : ''}; the DNS change stands; the hook is not run again for this event`);
+        deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) ${describeFailure(r, { last: 3 })}; the DNS change stands; the hook is not run again for this event`);
         ctx.trouble.failed = true;
       }
     }

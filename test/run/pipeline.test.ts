@@ -13,6 +13,7 @@ import { check } from '../../src/commands/check.js';
 import type { Step } from '../../src/core/nameserver.js';
 import type { Deps, RunOptions } from '../../src/run/ports.js';
 import { loadState } from '../../src/adapters/state-file.js';
+import { commandResult } from '../../src/core/outcome.js';
 import { adapterDeps, fakeNameserver } from '../helpers/deps.js';
 import { answerFrom } from '../helpers/fake-dns.js';
 import { skipOrFail } from '../helpers/need.js';
@@ -107,7 +108,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
           for (const at of l.follow) setTimeout(() => l.transfer(at, z), 20);
         }
       }
-      return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
+      return commandResult({ kind: 'exit', code: ok ? 0 : 1 }, '', ok ? '' : 'error: connect: Connection refused');
     },
     async validate(zone, file, opts) {
       l.calls.push(`checkzone ${zone}`);
