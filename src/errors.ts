@@ -1,6 +1,6 @@
 // Typed errors: each carries its exit code (the README, Exit codes), and the CLI turns any of them into
 // one stderr line. Plain `Error`s that escape are bugs and exit 70 (EX_SOFTWARE).
-import type { Problem, ProblemKind } from './core/outcomes.js';
+import type { Problem, ProblemKind } from './core/zone-outcomes.js';
 
 export type { Problem, ProblemKind };
 

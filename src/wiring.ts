@@ -59,6 +59,8 @@ export async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
     peekState: stateFile.peekState,
     dns: askZone,
     warmDns: () => void import('./adapters/dns-query.js'),
+    system: (await import('./adapters/system.js')).systemView,
+    askSignatures: async (host, port, zone, timeoutMs) => (await import('./adapters/dns-signature.js')).askSignatures(host, port, zone, timeoutMs),
     saveState: stateFile.saveState,
     log,
   };

@@ -168,6 +168,11 @@ describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
     // the man page: bin/zonerw.8, gzip -9n (no name, no time stamp)
     const man = sh('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/share/man/man8/zonerw.8.gz | gzip -dc', 'sh', deb]).stdout;
     assert.equal(man, readFileSync(join(repoRoot, 'bin', 'zonerw.8'), 'utf8'));
+    // every path of the package the man page points a reader at is in the package (not npm's)
+    const shipped = new Set(fsys.map((f) => `/${f.path.replace(/\/$/, '')}`));
+    const named = [...man.matchAll(/(\/(?:usr\/share|lib\/systemd)\/[\w./\\-]+)/g)].map((m) => m[1]!.replace(/\\-/g, '-').replace(/[.,]+$/, '').replace(/\/$/, ''));
+    assert.ok(named.includes('/usr/share/doc/zonerw/README.md.gz'), 'the man page names the README the package installs');
+    for (const path of named) assert.ok(shipped.has(path), `${path}, named in the man page, is in the package`);
     const gz = spawnSync('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/share/man/man8/zonerw.8.gz | head -c 10 | od -An -tx1', 'sh', deb], { encoding: 'utf8' }).stdout.trim().split(/\s+/);
     assert.deepEqual(gz.slice(3, 8), ['00', '00', '00', '00', '00'], 'gzip header: no name flag, no time stamp');
     assert.equal(extract('lib/systemd/system/zonerw.service'), unit('zonerw.service'));

@@ -35,6 +35,16 @@ export function isAccessError(err: unknown): boolean {
   return code === 'EACCES' || code === 'EPERM';
 }
 
+/**
+ * EROFS on a folder zonerw writes: under systemd (INVOCATION_ID set) the unit's sandbox
+ * (ProtectSystem=strict) leaves it read-only unless it is in ReadWritePaths; else a read-only mount.
+ */
+export function readOnlyFix(folder: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.INVOCATION_ID !== undefined
+    ? `${folder} is read-only for this systemd unit (ProtectSystem=strict); add it with systemctl edit zonerw: [Service] ReadWritePaths=${folder}`
+    : `${folder} is on a read-only file system (mount it read-write); when zonerw runs from zonerw.service, add it with systemctl edit zonerw: [Service] ReadWritePaths=${folder}`;
+}
+
 /** What the user lacks, to say how to give it. */
 export type Need =
   /** create, rename and remove files in this folder */
@@ -67,6 +77,7 @@ export function fixFor(need: Need, u: RunningAs = runningAs()): string {
  */
 export function describeAccessError(err: unknown, need: Need): string {
   const words = describeFsError(err);
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'EROFS' && 'write' in need) return `${words}: ${readOnlyFix(need.write)}`;
   if (!isAccessError(err)) return words;
   const u = runningAs();
   // Root is refused only by what no chown fixes (a read-only or immutable file, NFS root_squash, an LSM).

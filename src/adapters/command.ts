@@ -1,11 +1,11 @@
 // Runs one external program (nsd-control, rndc, nsd-checkzone, named-checkzone, hooks) from an
 // argument array: never through a shell, stdin closed, output captured up to a cap, killed at a
-// hard deadline. It never throws: every failure is in the result.
-import { formatMs } from '../core/format.js';
+// hard deadline, with every process it started (its own process group). It never throws: how
+// it ended is the result's outcome (core/outcome.ts puts it into words).
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, isAbsolute } from 'node:path';
-import type { CommandResult } from '../run/ports.js';
+import { commandResult, type CommandResult, type Outcome } from '../core/outcome.js';
 
 export type { CommandResult };
 
@@ -43,14 +43,14 @@ export async function runCommand(
   opts: RunOptions,
 ): Promise<CommandResult> {
   if (argv.length === 0 || argv[0] === '') {
-    return { ok: false, code: null, stdout: '', stderr: '', reason: 'empty command' };
+    return commandResult({ kind: 'cannot run', program: '', why: 'empty command' });
   }
   const [name, ...args] = argv as [string, ...string[]];
   // A bare name is found before the spawn, on PATH and then in the sbin folders: cron's PATH
   // (/usr/bin:/bin) lacks the folders where nsd-control, rndc and the checkers live.
   const file = name.includes('/') ? name : await resolveProgram(name, (opts.env ?? process.env).PATH ?? '');
   if (file === undefined) {
-    return { ok: false, code: null, stdout: '', stderr: '', reason: `not found: ${name} (not on PATH, nor in ${SBIN_FOLDERS.join(', ')})` };
+    return commandResult({ kind: 'not found', program: name, searched: SBIN_FOLDERS });
   }
   // Loaded here: a steady run that publishes nothing spawns nothing.
   const { spawn } = await import('node:child_process');
@@ -80,10 +80,12 @@ class ChildRun {
   start(spawn: typeof import('node:child_process').spawn, args: readonly string[]): void {
     const { file, opts } = this;
     try {
-      this.child = spawn(file, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd, windowsHide: true });
+      // detached: its own process group (setsid), so that the deadline kills what it forked too
+      // (a checker's or a hook's children would otherwise outlive it, holding its pipes).
+      this.child = spawn(file, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd, windowsHide: true, detached: true });
     } catch (e) {
       // Synchronous failures: invalid arguments (a NUL byte in an argument, a bad cwd type).
-      return this.finish({ reason: `cannot run ${file}: ${e instanceof Error ? e.message : String(e)}` });
+      return this.finish({ kind: 'cannot run', program: file, why: e instanceof Error ? e.message : String(e) });
     }
     const child = this.child;
     child.stdout?.on('data', (c: Buffer) => this.out.add(c));
@@ -108,29 +110,42 @@ class ChildRun {
     const { file, opts } = this;
     if (e.code === 'ENOENT') {
       // spawn reports a missing cwd as ENOENT too, naming the program; say which one is missing.
-      const reason = opts.cwd !== undefined && !existsSync(opts.cwd) ? `cannot run ${file}: no folder ${opts.cwd}` : `not found: ${file}`;
-      return this.finish({ reason });
+      return this.finish(opts.cwd !== undefined && !existsSync(opts.cwd) ? { kind: 'cannot run', program: file, why: `no folder ${opts.cwd}` } : { kind: 'not found', program: file });
     }
-    if (e.code === 'EACCES') return this.finish({ reason: `cannot run ${file}: permission denied` });
-    this.finish({ reason: `cannot run ${file}: ${e.code ?? e.message}` });
+    if (e.code === 'EACCES') return this.finish({ kind: 'cannot run', program: file, why: 'permission denied' });
+    this.finish({ kind: 'cannot run', program: file, why: e.code ?? e.message });
   }
 
   private deadline(): void {
-    if (this.exited) return this.finish(); // exited but a grandchild still holds the pipes
+    // Whatever the group still runs is past the deadline: a grandchild that holds the pipes
+    // after the command exited, or the command and all it forked.
+    this.killGroup();
+    if (this.exited) return this.finish();
     this.timedOut = true;
-    this.child?.kill('SIGKILL');
     this.timers.push(setTimeout(() => this.finish(), KILL_GRACE_MS));
   }
 
-  private finish(override?: { reason: string }): void {
+  /** SIGKILL to the command's process group (its pid: it leads the group it was spawned in). */
+  private killGroup(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is gone already; the direct child is tried anyway
+      if (!this.exited) this.child?.kill('SIGKILL');
+    }
+  }
+
+  private finish(override?: Outcome): void {
     if (this.settled) return;
     this.settled = true;
     for (const t of this.timers) clearTimeout(t);
     this.child?.stdout?.destroy();
     this.child?.stderr?.destroy();
     const { timedOut, exitSignal, exitCode } = this;
-    const reason = override ? override.reason : timedOut ? `timed out after ${formatMs(this.opts.timeoutMs)}` : exitSignal ? `killed by ${exitSignal}` : `exit ${exitCode}`;
-    this.resolve({ ok: !override && !timedOut && exitSignal === null && exitCode === 0, code: exitCode, stdout: this.out.text(), stderr: this.err.text(), reason });
+    const outcome: Outcome = override ?? (timedOut ? { kind: 'timeout', afterMs: this.opts.timeoutMs } : exitSignal ? { kind: 'signal', signal: exitSignal } : { kind: 'exit', code: exitCode ?? -1 });
+    this.resolve(commandResult(outcome, this.out.text(), this.err.text()));
   }
 }
 

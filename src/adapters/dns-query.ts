@@ -1,8 +1,11 @@
 // DNS questions over UDP, with dns-packet (the maintained codec) and a hard timeout: what zonerw
 // uses to ask the primary and the secondaries what they serve of a zone (SOA serial, and the
 // addresses of the names it rendered from markers). Loaded only when a run asks (a steady run
-// does not). Never throws.
-import { createSocket } from 'node:dgram';
+// does not). Never throws. An answer counts only when it comes from the address and port asked
+// and answers the question asked (RFC 5452 section 4): a matching 16-bit id alone is a guess
+// away for anyone who can send a datagram.
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { formatMs } from '../core/format.js';
 import { isIP } from 'node:net';
 import dnsPacket, { type Packet } from 'dns-packet';
 import type { AddressAnswer, AddressType, ZoneAnswer } from '../core/served.js';
@@ -29,12 +32,13 @@ export async function dnsQuery(
       socket.close();
       done(r);
     };
-    const timer = setTimeout(() => finish({ error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => finish({ error: `no answer within ${formatMs(timeoutMs)}` }), timeoutMs);
     socket.on('error', (e) => finish({ error: e.message }));
-    socket.on('message', (msg) => {
+    socket.on('message', (msg, from) => {
+      if (!sameSource(from, address, port)) return; // not from where we asked: keep waiting
       try {
         const response = dnsPacket.decode(msg) as DnsResponse;
-        if (response.id === id) finish({ response });
+        if (response.id === id && response.type === 'response' && answersQuestion(response, name, type)) finish({ response });
       } catch {
         // not a DNS message for us: keep waiting until the deadline
       }
@@ -45,6 +49,21 @@ export async function dnsQuery(
 }
 
 const sameName = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
+
+/** Whether a datagram came from the address and port the question went to (an IPv4-mapped IPv6 source counts as its IPv4). */
+function sameSource(from: RemoteInfo, address: string, port: number): boolean {
+  // IPv6 in one spelling (URL's, RFC 5952), an IPv4-mapped one as its IPv4
+  const canonical = (a: string) => (isIP(a) === 6 ? new URL(`http://[${a}]/`).hostname.slice(1, -1) : a);
+  const plain = (a: string) => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a)?.[1] ?? canonical(a).toLowerCase();
+  return from.port === port && plain(from.address) === plain(address);
+}
+
+/** Whether a response carries exactly the question asked: one question, same name (case aside), type and class (RFC 1035 section 7.3). */
+function answersQuestion(response: DnsResponse, name: string, type: string): boolean {
+  const qs = response.questions ?? [];
+  const q = qs[0];
+  return qs.length === 1 && q !== undefined && sameName(q.name, name) && q.type === type && (q.class ?? 'IN') === 'IN';
+}
 
 /** The SOA serial `zone` has on host:port, or why there is none (`answered`: something did answer). */
 export async function querySoaSerial(host: string, port: number, zone: string, timeoutMs: number): Promise<{ serial: number } | { error: string; answered: boolean }> {

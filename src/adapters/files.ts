@@ -66,7 +66,12 @@ async function syncDir(dir: string): Promise<void> {
 export async function prepareFile(path: string, content: string, encoding: BufferEncoding = 'utf8'): Promise<PreparedFile> {
   const dir = dirname(path);
   const { randomBytes } = await import('node:crypto'); // only a run that writes pays for it
-  const tempPath = join(dir, `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const suffix = `${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`;
+  // A file name holds at most NAME_MAX (255) bytes and a zone name may take 253: the temp's
+  // name keeps as much of the file's name as fits.
+  let name = basename(path);
+  while (Buffer.byteLength(`.${name}${suffix}`) > 255) name = name.slice(0, -1);
+  const tempPath = join(dir, `.${name}${suffix}`);
   const target = await replacedFile(path);
   await writeTemp(path, tempPath, content, encoding, target);
   return preparedFile(path, tempPath);

@@ -8,6 +8,7 @@
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { describeGoneBase, quoteArg } from '../core/messages.js';
+import { describeFailure } from '../core/outcome.js';
 import { ConfigError, Trouble, type ExitCode } from '../errors.js';
 import { checkZones } from '../run/check-zones.js';
 import { goneZones, listZones } from '../run/load.js';
@@ -15,7 +16,10 @@ import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
 import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
+import { signaturesOutlastResign } from '../run/signer-validity.js';
 import { vantagesAnswer } from './check-vantages.js';
+import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
+import { nameserverCanRead, noneWithNameserverRunning, writableUnderUnit } from '../run/preflight-system.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
@@ -35,7 +39,8 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
+  noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();
@@ -161,10 +166,9 @@ async function nameserverAnswers(p: Preflight): Promise<void> {
   if (!status || status.result.ok) return;
   const { argv, result: r } = status;
   p.noControl = true;
-  const words = (r.stderr.trim() || r.stdout.trim()).split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
-  const hinted = /\(running as /.test(words);
+  const hinted = /\(running as /.test(r.stderr);
   problem(
-    `nameserver.control: ${argv.map(quoteArg).join(' ')} failed (${r.reason})${words ? `: ${words}` : ''}` +
+    `nameserver.control: ${argv.map(quoteArg).join(' ')} ${describeFailure(r)}` +
       (hinted ? '' : '; start the nameserver, or fix nameserver.control: a run installs zone files but cannot reload them until this answers'),
     'failed',
   );

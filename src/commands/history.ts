@@ -48,9 +48,11 @@ function describeOne(e: HistoryEvent): string {
     case 'failover':
     case 'failback':
     case 'change':
-      return `${e.from === null && e.type === 'change' ? 'start' : e.type}: favouring ${e.to} ${e.address}${e.from ? ` instead of ${e.from}` : ''}: ${e.reason}`;
+      return `${e.from === null && e.type === 'change' ? 'start' : e.type}: favouring ${e.to} ${e.address}${e.from ? ` instead of ${e.from}` : ''}: ${e.reason}${e.served === false ? ' (NOT SERVED by DNS when the run ended)' : ''}`;
     case 'publish':
       return `${e.zone} published, serial ${e.serial} (${e.why.join(', ')})`;
+    case 'served':
+      return `${e.zone} now served by the primary: ${e.change}`;
     case 'pin':
       return `pinned to ${e.server}${e.by ? ` by ${e.by}` : ''}${e.until ? ` until ${utcTime(e.until)} UTC` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'unpin':

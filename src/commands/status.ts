@@ -8,7 +8,8 @@ import { markerGroup, markerKey } from '../core/markers.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import type { State } from '../core/state.js';
 import { describeProbe } from '../core/probe.js';
-import { describeVerdict, judge } from '../core/served.js';
+import { describeDiffers, describeVerdict, favouredDiffers, judge, type MarkerDiffer } from '../core/served.js';
+import type { RenderedValues } from '../core/values.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { describeGoneBase } from '../core/messages.js';
 import { ZONE_ENCODING } from '../core/encoding.js';
@@ -17,8 +18,10 @@ import { goneZones, listZones } from '../run/load.js';
 import { baseFilePath, displayPath, zoneFilePath } from '../run/paths.js';
 import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
-import { askPrimary, expectedOf } from '../run/primary.js';
+import { askPrimary, expectedOf, QUERY_TIMEOUT_MS } from '../run/primary.js';
+import { describeSignatures } from '../core/signatures.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
+import { decidedValues } from '../run/serving.js';
 import { formatVotes, statusVotes } from './status-votes.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
@@ -30,8 +33,10 @@ export interface GroupStatus {
     address: string;
     address6?: string;
     since: string;
-    /** the zones the primary does not serve as published (null: the primary is not asked); of a
-     *  group when the config names groups, the zones that use its markers */
+    /** the zones DNS does not serve the decision for: their installed file does not carry it (a
+     *  refused or failed publish), or the primary does not serve that file (null: the primary is
+     *  not asked and every installed file carries it); of a group when the config names groups,
+     *  the zones that use its markers */
     notServedBy: string[] | null;
   } | null;
   /** the rule that picked it on the last run */
@@ -75,10 +80,16 @@ export interface StatusReport extends GroupStatus {
     fileState: FileState;
     /**
      * What the primary serves, asked live (null when it is not asked): its serial, whether the
-     * addresses of the records rendered from markers match, and whether that is the published zone
-     * (the published serial or later, the same addresses)
+     * addresses of the records rendered from markers match the installed file's, and whether it
+     * serves the decision (`current`: the installed file carries the favoured servers and the
+     * primary serves it: the published serial or later, the same addresses)
      */
     served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
+    /** the signatures over the SOA the primary serves (asked with DO; null: not asked, or the zone
+     *  is served unsigned); `expires` null: a zone zonerw signs served WITHOUT signatures */
+    signatures: { expires: string | null; expired: boolean } | null;
+    /** the markers whose installed value is not the decision's (a refused or failed publish): DNS serves the old server */
+    installedDiffers: MarkerDiffer[];
     /** its base file was deleted: zonerw no longer publishes it (the run says so, exit 65) */
     baseGone: boolean;
     /** asked live, when secondaries are configured */
@@ -91,7 +102,7 @@ export interface StatusReport extends GroupStatus {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns'>, now: number): Promise<StatusReport> {
+export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns' | 'askSignatures'>, now: number): Promise<StatusReport> {
   const { files } = deps;
   const { state, problem, refused } = await deps.peekState(cfg.stateDir);
   const listed = await listZones(cfg, files).then(
@@ -102,7 +113,8 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
   const gone = listed ? new Set(goneZones(cfg, files, listed, Object.keys(state.zones)).orphaned) : new Set<string>();
   const zoneNames = listed ? [...listed, ...gone].sort() : Object.keys(state.zones).sort();
   // a few dozen zones at a time: each asks the primary and the secondaries over its own sockets
-  const zones = await mapLimit(zoneNames, 32, (zone) => zoneStatus(cfg, deps, zone, state.zones[zone], gone.has(zone)));
+  const decided = decidedValues(cfg, state);
+  const zones = await mapLimit(zoneNames, 32, (zone) => zoneStatus(cfg, deps, zone, state.zones[zone], gone.has(zone), decided, now));
   const named = namesGroups(configGroups(cfg));
   const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, ...groupStatus(cfg, g, state, zones, named, now) }));
   const theDefault = groups.find((g) => g.name === DEFAULT_GROUP);
@@ -130,9 +142,10 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
   const memory = state.groups[g.name] ?? {};
   const { favoured, pin } = memory;
   const uses = (zone: string) => !named || Object.keys(state.zones[zone]?.values ?? {}).some((k) => markerGroup(k) === g.name);
+  const notServed = zones.filter((z) => uses(z.zone) && ((z.served && !z.served.current) || z.installedDiffers.length > 0)).map((z) => z.zone);
   return {
     favoured: favoured
-      ? { ...favoured, since: iso(favoured.since), notServedBy: cfg.nameserver.address ? zones.filter((z) => z.served && !z.served.current && uses(z.zone)).map((z) => z.zone) : null }
+      ? { ...favoured, since: iso(favoured.since), notServedBy: cfg.nameserver.address || notServed.length > 0 ? notServed : null }
       : null,
     rule: memory.rule ?? null,
     pool: memory.pool ?? [],
@@ -167,7 +180,7 @@ export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): 
 }
 
 /** One zone: its file as zonerw left it, what the primary and the secondaries serve of it, asked live. */
-async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: string, memory: ZoneMemory | undefined, baseGone: boolean): Promise<StatusReport['zones'][number]> {
+async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSignatures'>, zone: string, memory: ZoneMemory | undefined, baseGone: boolean, decided: RenderedValues, now: number): Promise<StatusReport['zones'][number]> {
   const { files, dns } = deps;
   const path = zoneFilePath(cfg, zone);
   // The file identity zonerw recorded when it last read or wrote the file answers without
@@ -185,17 +198,21 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: 
               () => 'unknown' as const,
             );
   const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
+  const signatures = memory ? await servedSignatures(cfg, deps, zone, now, memory.signaturesExpire !== undefined) : null;
+  // the decision, not the last publish: a refused or failed publish leaves the old server installed
+  const installedDiffers = memory ? favouredDiffers(memory.values, decided) : [];
   let served: StatusReport['zones'][number]['served'] = null;
   if (asked && memory) {
     const { verdict, answer } = asked;
     const expected = expectedOf(memory);
+    const carries = installedDiffers.length === 0;
     served = {
       serial: answer.serial ?? null,
       // the addresses alone, whatever the serial: judged against the serial it serves
       addressesMatch: answer.serial === undefined ? null : judge({ serial: answer.serial, records: expected.records }, answer).current,
-      current: verdict.current,
+      current: verdict.current && carries,
       problem: answer.serial === undefined ? (answer.problem ?? 'no answer') : null,
-      words: verdict.current ? null : describeVerdict(verdict, expected),
+      words: !verdict.current ? describeVerdict(verdict, expected) : carries ? null : `serves serial ${verdict.serial}, whose ${describeDiffers(installedDiffers)} (the favoured): the publish was refused or failed`,
     };
   }
   // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
@@ -218,9 +235,24 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns'>, zone: 
     pending: memory?.pending ?? [],
     fileState,
     served,
+    signatures,
+    installedDiffers,
     baseGone,
     secondaries,
   };
+}
+
+/**
+ * When the signatures over the SOA the primary serves expire, asked with DO; null when it is not
+ * asked or serves none, unless zonerw signs the zone (`signed`): then an answer without them is
+ * said (expires null), as validating resolvers would then fail it.
+ */
+async function servedSignatures(cfg: Config, deps: Pick<Deps, 'askSignatures'>, zone: string, now: number, signed: boolean): Promise<StatusReport['zones'][number]['signatures']> {
+  const at = cfg.nameserver.address;
+  if (!at || !deps.askSignatures) return null;
+  const answer = await deps.askSignatures(at.host, at.port, zone, QUERY_TIMEOUT_MS);
+  if (answer.expires === undefined) return signed && answer.answered && answer.problem === undefined ? { expires: null, expired: false } : null;
+  return { expires: iso(answer.expires), expired: answer.expires <= now };
 }
 
 function identityQuietly(files: Pick<Files, 'identity'>, path: string): string | undefined {
@@ -233,7 +265,7 @@ function identityQuietly(files: Pick<Files, 'identity'>, path: string): string |
 
 function describeServed(s: StatusReport['zones'][number]['served']): string {
   if (s === null) return 'not asked';
-  if (s.current) return `serves ${s.serial}, addresses match: published`;
+  if (s.current) return `serves ${s.serial}, addresses match: the favoured servers are served`;
   return `NOT SERVED AS PUBLISHED: it ${s.words}`;
 }
 
@@ -248,7 +280,10 @@ const FILE_STATE: Record<FileState, string> = {
 function formatGroup(r: GroupStatus, group: string, when: (t: string) => string): string[] {
   const lines: string[] = [];
   const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET: the primary does not serve ${r.favoured.notServedBy.join(', ')} as published (see below)` : '';
+  // the decision and the service are two things: said on a line of its own
+  const service = !r.favoured ? [] : r.favoured.notServedBy === null ? [] : r.favoured.notServedBy.length > 0 ? [`served: NO: DNS does not serve ${r.favoured.server} for ${r.favoured.notServedBy.join(', ')}`] : ['served: yes, by the primary for every zone'];
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}${notServed}` : 'favoured: not decided yet (zonerw has not run)');
+  lines.push(...service);
   if (r.rule) lines.push(`  why: ${r.rule}`);
   if (r.pool.length > 1) lines.push(`  @${markerKey('IPS', group)}@ pool: ${r.pool.join(', ')}`);
   if (r.pin) {
@@ -294,9 +329,11 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}, ${z.checker ? `validated with ${z.checker}` : 'not validated (no checker ran)'}`;
     const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
     lines.push(`  ${z.zone}: ${serial}${pending}`);
+    if (z.installedDiffers.length > 0) lines.push(`    NOT SERVING THE DECISION: the installed file carries ${describeDiffers(z.installedDiffers)} (the favoured); the next run publishes it`);
     if (z.baseGone) lines.push(`    NOT PUBLISHED: ${describeGoneBase(z.zone, { base: z.base, file: z.file })}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
     if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);
+    if (z.signatures) lines.push(`    ${z.signatures.expires === null ? 'NOT SIGNED: the primary serves the zone without signatures, although zonerw signs it (look at what the nameserver loads)' : describeSignatures(Date.parse(z.signatures.expires), now)}`);
     else if (z.serial !== null && r.primary.notAsked === 'nameserver.address = false') lines.push('    primary: not asked (nameserver.address = false): zonerw cannot tell whether it serves the zone');
     for (const v of z.secondaries) {
       const how = v.state === 'current' ? `serves ${v.serial}: current` : v.state === 'behind' ? `serves ${v.serial}: BEHIND since ${when(v.behindSince!)}` : `NO ANSWER (${v.error})`;

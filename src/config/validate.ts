@@ -4,9 +4,9 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { isIPv4, isIPv6, parseHostDefaultPort } from '../core/address.js';
-import { zoneNameProblem } from '../core/names.js';
+import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
-import { DEFAULT_CONTROL } from '../core/nameserver.js';
+import { KINDS, profile } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
 import { readDnssec } from './dnssec.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
@@ -54,7 +54,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const zones = r.strings(top, '', 'zones');
   if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
   zones?.forEach((z, i) => {
-    const problem = zoneNameProblem(z);
+    const problem = zoneNameProblem(z) ?? zoneFileNameProblem(z, zoneFile);
     const first = zones.indexOf(z);
     if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
     else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);
@@ -67,12 +67,12 @@ export function validateConfig(raw: unknown, file: string): Config {
   const givenNs = r.table(top.nameserver, 'nameserver');
   const nsTable = givenNs ?? {};
   r.known(nsTable, 'nameserver', NS_KEYS, TOP_KEYS);
-  const kind = r.oneOf(nsTable, 'nameserver', 'kind', ['nsd', 'bind', 'knot', 'none'] as const, 'none');
-  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', 'missing: "nsd", "bind", "knot" or "none"');
-  const control = r.strings(nsTable, 'nameserver', 'control') ?? DEFAULT_CONTROL[kind];
-  if (kind !== 'none' && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
-  // Knot reads a relative $INCLUDE from the including file's folder: zone_dir, for a zone file.
-  if (kind === 'knot' && includeDir !== zoneDir) r.problem('include_dir', 'Knot reads a relative $INCLUDE from the zone file\'s folder, zone_dir: remove include_dir');
+  const kind = r.oneOf(nsTable, 'nameserver', 'kind', KINDS, 'none');
+  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', `missing: ${KINDS.slice(0, -1).map((k) => `"${k}"`).join(', ')} or "${KINDS.at(-1)}"`);
+  const control = r.strings(nsTable, 'nameserver', 'control') ?? [...profile(kind).defaultControl];
+  if (profile(kind).verbs !== undefined && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
+  const includeDirProblem = profile(kind).includeDirProblem;
+  if (includeDirProblem !== undefined && includeDir !== zoneDir) r.problem('include_dir', includeDirProblem);
   const address = readPrimaryAddress(r, nsTable.address, kind);
   const nameserver: NameserverConfig = {
     kind,

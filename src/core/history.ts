@@ -13,13 +13,16 @@ import type { Vote } from './probe.js';
 export type GroupTag = { group?: string };
 
 /** A move of the favoured server, named as its hooks are; `from` is null on the first run. */
-/** `votes`: with [[vantage]] tables, the votes behind each server's verdict in the run that moved (core/votes.ts). */
-export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string; votes?: Record<string, Vote[]> } & GroupTag;
+/** `votes`: with [[vantage]] tables, the votes behind each server's verdict in the run that moved (core/votes.ts).
+ *  `served`: whether DNS served the move when its run ended (absent in events written before it was recorded). */
+export type MoveEvent = { t: number; type: MoveKind; from: string | null; to: string; address: string; reason: string; votes?: Record<string, Vote[]>; served?: boolean } & GroupTag;
 
 export type HistoryEvent =
   | ({ t: number; type: 'check'; server: string; up: boolean; reason: string } & GroupTag)
   | MoveEvent
   | { t: number; type: 'publish'; zone: string; serial: number; why: string[] }
+  /** a publish the primary did not serve when its run ended, found served by a later run */
+  | { t: number; type: 'served'; zone: string; serial: number; change: string }
   | ({ t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null } & GroupTag)
   | ({ t: number; type: 'unpin'; server: string; by: string | null; expired: boolean } & GroupTag)
   | { t: number; type: 'error'; message: string }

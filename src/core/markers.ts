@@ -138,6 +138,8 @@ interface Scan {
   hits: Hit[];
   problems: Finding[];
   soaLine: number | undefined;
+  /** the serial field of every SOA entry, in order (an AXFR dump writes the SOA first and last) */
+  soaSerials: { spot: Spot; owner: string; entry: EntryInfo }[];
   /** Every word, by its start offset: what a comment-form marker needs to know of its target. */
   places: Map<number, WordPlace>;
 }
@@ -251,7 +253,8 @@ export function parseBase(text: string, file: string, zone?: string, groups: rea
   const serials = hits.filter((h) => h.marker === SERIAL);
   problems.push(...checkSerials(serials, found.soaLine), ...checkRepeating(hits));
   if (problems.length > 0) return failWith(file, problems);
-  return { ok: true, template: { file, lines: buildLines(text, hits), serialLine: serials[0]!.line } };
+  const withRepeats = [...hits, ...repeatedSoaSerials(found.soaSerials, hits)].sort((a, b) => a.start - b.start);
+  return { ok: true, template: { file, lines: buildLines(text, withRepeats), serialLine: serials[0]!.line } };
 }
 
 /**
@@ -297,15 +300,15 @@ function lineAt(text: string, offset: number): number {
  * Every marker of a zone file text, in both forms, with the near misses as problems: the one
  * recognition that base files and included files share.
  */
-function findMarkers(text: string, tokens: readonly Token[], zone?: string): { hits: Hit[]; problems: Finding[]; soaLine: number | undefined } {
+function findMarkers(text: string, tokens: readonly Token[], zone?: string): { hits: Hit[]; problems: Finding[]; soaLine: number | undefined; soaSerials: Scan['soaSerials'] } {
   const scan = scanEntries(text, tokens, zone);
   const problems = [...scan.problems, ...checkComments(tokens, scan)]; // adds the comment-form hits
-  return { hits: scan.hits, problems, soaLine: scan.soaLine };
+  return { hits: scan.hits, problems, soaLine: scan.soaLine, soaSerials: scan.soaSerials };
 }
 
 /** Finds the value-form markers and misspelled markers of every entry, and the SOA. */
 function scanEntries(text: string, tokens: readonly Token[], zone: string | undefined): Scan {
-  const scan: Scan = { hits: [], problems: [], soaLine: undefined, places: new Map() };
+  const scan: Scan = { hits: [], problems: [], soaLine: undefined, soaSerials: [], places: new Map() };
   const ownerOf = ownerTracker(zone);
   for (const entry of splitEntries(tokens)) {
     const owner = ownerOf(entry);
@@ -318,6 +321,8 @@ function scanEntries(text: string, tokens: readonly Token[], zone: string | unde
     };
     const directive = directiveName(entry);
     if (directive !== undefined) info.directive = directive;
+    const serialSpot = serialAt === -1 ? undefined : spots[serialAt];
+    if (serialSpot !== undefined) scan.soaSerials.push({ spot: serialSpot, owner, entry: info });
     spots.forEach((s, i) => {
       if (s.marker === undefined) return;
       const { key, written, group } = s.marker;
@@ -566,6 +571,20 @@ function dropDuplicateSpans(hits: readonly Hit[], problems: Finding[]): Hit[] {
     else if (h.marker === SERIAL) problems.push({ line: h.line, message: secondSerial(seen) });
   }
   return [...bySpan.values()].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * A zone saved from a transfer (an AXFR dump, RFC 5936 section 2.2) writes the SOA twice, first
+ * and last. Its serial must change in both: a nameserver reads two SOAs that differ as two
+ * records of a singleton type (BIND refuses the zone; Knot serves two), two equal ones as one
+ * record (RFC 2181 section 5). So the serial of every other SOA that holds a plain number is
+ * a serial slot too; the marker stays written once.
+ */
+function repeatedSoaSerials(soaSerials: Scan['soaSerials'], hits: readonly Hit[]): Hit[] {
+  const marked = new Set(hits.filter((h) => h.marker === SERIAL).map((h) => h.start));
+  return soaSerials
+    .filter(({ spot }) => spot.marker === undefined && !marked.has(spot.start) && spot.kind === 'word' && /^[0-9]+$/.test(spot.text))
+    .map(({ spot, owner, entry }) => ({ marker: SERIAL, written: SERIAL, form: 'value' as const, start: spot.start, end: spot.end, line: spot.line, owner, inSoaSerial: true, entry }));
 }
 
 function secondSerial(first: Hit): string {

@@ -11,7 +11,7 @@ import type { GroupDecided } from './groups.js';
 import type { HistoryEvent } from './history.js';
 import { raisedEvents, type RaisedEvent } from './hooks.js';
 import { describeGoneBase, describeRetired } from './messages.js';
-import type { Problem } from './outcomes.js';
+import type { Problem } from './zone-outcomes.js';
 import { judgeSafety, type SafetyOptions, type SafetyVerdict } from './safety.js';
 import type { State } from './state.js';
 import { planZoneStep, type Known, type ZoneStep, type ZoneStepOptions, type ZoneSummary } from './zone-step.js';
@@ -33,6 +33,8 @@ export interface RunInputs {
   zones: readonly ZoneSummary[];
   /** what went wrong while gathering (a base file that cannot be used, a zone file unreadable), in order */
   problems: readonly Problem[];
+  /** what the gathering found worth knowing, needing no action (a secondary ahead of the primary) */
+  warnings: readonly string[];
   /** `orphaned`: the base file is gone, the zone file still served; `retired`: both are gone */
   gone: { orphaned: readonly GoneZone[]; retired: readonly GoneZone[] };
   /** the highest serial seen served, per zone (asked for the zones that may publish) */
@@ -48,6 +50,8 @@ export interface RunPlan {
   safety: SafetyVerdict[];
   /** everything wrong but the refusals, in the order met: each is said once */
   problems: Problem[];
+  /** warnings: said unless --quiet, recorded in the history as warnings */
+  warnings: string[];
   /** output lines of the zones kept or waiting, in order */
   say: string[];
   /** -v lines of the zones */
@@ -76,6 +80,7 @@ export function planRun(input: RunInputs): RunPlan {
     zones: steps,
     safety: verdicts,
     problems,
+    warnings: [...input.warnings],
     say: steps.flatMap((s) => ((s.action === 'keep' || s.action === 'wait') && s.say ? [s.say] : [])),
     trace: steps.flatMap((s) => (s.action === 'keep' && s.trace ? [s.trace] : [])),
     retired: input.gone.retired.map((g) => ({ zone: g.zone, line: describeRetired(g.zone, g.shown) })),

@@ -194,3 +194,34 @@ export function normaliseAddress(a: string): string {
   if (best === -1) return groups.join(':');
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
+
+/** A marker whose value in the installed zone is not the decision's. */
+export interface MarkerDiffer {
+  marker: string;
+  installed: string;
+  favoured: string;
+}
+
+const shownValue = (v: string | readonly string[]) => (Array.isArray(v) ? (v.length > 0 ? v.join(' ') : 'none') : (v as string));
+
+/**
+ * The markers of an installed zone whose values are not what the decision gives them now (the
+ * favoured server for @IP@, the pool for @IPS@): a zone whose publish was refused or failed still
+ * carries the old server. Markers the decision has no value for are left out (config problems,
+ * said by the run). Empty: the installed zone carries the decision.
+ */
+export function favouredDiffers(installed: Readonly<Record<string, string | readonly string[]>>, decided: Readonly<Record<string, string | readonly string[]>>): MarkerDiffer[] {
+  const differ: MarkerDiffer[] = [];
+  for (const [marker, value] of Object.entries(installed)) {
+    const want = decided[marker];
+    if (want === undefined) continue;
+    const same = Array.isArray(value) || Array.isArray(want) ? shownValue(value) === shownValue(want) : value === want;
+    if (!same) differ.push({ marker, installed: shownValue(value), favoured: shownValue(want) });
+  }
+  return differ;
+}
+
+/** `@IP@ 192.0.2.1, not 198.51.100.7; @IPS@ 192.0.2.1, not 198.51.100.7`. */
+export function describeDiffers(differ: readonly MarkerDiffer[]): string {
+  return differ.map((d) => `@${d.marker}@ ${d.installed}, not ${d.favoured}`).join('; ');
+}

@@ -47,8 +47,16 @@ export interface ZoneMemory {
   inputs?: { base: string; file: string; included?: Record<string, string> };
   /** hash of a hand-edited file already reported, so the notice is given once */
   editSeen?: string;
+  /** the change line of an install the primary has not been found serving yet: said (stdout, a
+   *  `served` event) by the run that finds it served, and only then */
+  unserved?: string;
+  /** since when the zone has not served the decision at a run's end (a refused or failed
+   *  publish, a pending reload): the run that gets it served records a `served` event */
+  unservedSince?: number;
   /** a zone zonerw signs ([dnssec] sign): when the first signature of its installed file expires */
   signaturesExpire?: number;
+  /** a zone zonerw signs: the identity of the signer command and key files it was signed with */
+  signer?: string;
 }
 
 /**

@@ -71,8 +71,10 @@ export interface ZoneSummary {
   owners: Record<string, string[]>;
   /** the file on disk: its hash, serial, whether it is this render, and how many records it holds (when counted) */
   installed?: InstalledFile & { records?: number };
-  /** a zone zonerw signs must be signed again: why */
+  /** a zone zonerw signs must be signed again (its signatures expire soon): why */
   resign?: string;
+  /** a zone zonerw signs: the identity of its signer command and keys now (one the memory does not hold signs it again) */
+  signer?: string;
 }
 
 export interface SummaryOptions {
@@ -83,6 +85,8 @@ export interface SummaryOptions {
   resignBeforeMs?: number | undefined;
   /** count the installed file's records (for max_shrink, when the state does not know how many were published) */
   countInstalled: boolean;
+  /** a zone zonerw signs: the identity of its signer command and keys now */
+  signer?: string | undefined;
 }
 
 /** Renders a zone with its serial, for the run, --dry-run and `zonerw check` alike (its counts are the summary's: the same for any serial). */
@@ -115,6 +119,7 @@ export function summariseZone(input: ZoneInput, o: SummaryOptions): ZoneSummary 
     owners,
     ...(installed ? { installed: installedOf(installed, o.countInstalled) } : {}),
     ...(resign ? { resign: resign.reason } : {}),
+    ...(o.signer !== undefined ? { signer: o.signer } : {}),
   };
 }
 
@@ -195,7 +200,9 @@ export function planZoneStep(s: ZoneSummary, known: Known, o: ZoneStepOptions): 
 }
 
 function zonePlan(s: ZoneSummary, memory: ZoneMemory | undefined, served: number | undefined, o: ZoneStepOptions): ZonePlan {
-  const facts = { ...s, ...(memory ? { memory } : {}), ...(served !== undefined ? { served } : {}), ...(s.resign !== undefined ? { resign: s.resign } : {}) };
+  const signerChanged = s.signer !== undefined && memory?.signer !== undefined && memory.signer !== s.signer;
+  const resign = s.resign ?? (signerChanged && s.installed ? 'signer or keys changed' : undefined);
+  const facts = { ...s, ...(memory ? { memory } : {}), ...(served !== undefined ? { served } : {}), ...(resign !== undefined ? { resign } : {}) };
   return planZone(facts, { force: o.force, onBaseChange: o.onBaseChange, today: o.today });
 }
 

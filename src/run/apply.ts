@@ -3,7 +3,7 @@
 // files, in bounded batches: the plan holds no zone text), installs, and propagates. Nothing here
 // decides: the plan did (src/core/run-plan.ts).
 import { availableParallelism } from 'node:os';
-import { outcomeProblem, type Mood, type Outcome } from '../core/outcomes.js';
+import { outcomeProblem, type Mood, type Outcome } from '../core/zone-outcomes.js';
 import { rememberValidation, renderZone, type RunPlan, type ZoneStep } from '../core/run-plan.js';
 import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
@@ -27,6 +27,7 @@ export function sayPlan(ctx: RunContext, plan: RunPlan, mood: Mood, o: { stdout:
   if (o.stdout) for (const line of plan.decision.say) ctx.say(line);
   for (const p of plan.problems) ctx.fail(p);
   if (plan.decision.networkDown) return;
+  for (const line of plan.warnings) ctx.warn(line);
   if (mood === 'done') for (const r of plan.retired) ctx.say(r.line);
   for (const step of plan.zones) {
     if (o.stdout && (step.action === 'keep' || step.action === 'wait') && step.say) ctx.say(step.say);
@@ -39,12 +40,12 @@ export function refusalOf(step: Extract<ZoneStep, { action: 'refuse' }>): Extrac
   return { kind: 'refuse', zone: step.zone, base: step.summary.shown.base, problem: step.problem };
 }
 
-/** A staging that failed, as its outcome. */
-export function notStaged(s: Extract<Staged<Stageable>, { ok: false }>): Exclude<Outcome, { kind: 'publish' | 'refuse' }> {
+/** A staging that failed, as its outcome; `first`: the zone has no zone file yet. */
+export function notStaged(s: Extract<Staged<Stageable>, { ok: false }>, first = false): Exclude<Outcome, { kind: 'publish' | 'refuse' }> {
   const { zone } = s.step;
   if (s.refusal === 'write') return { kind: 'write', zone, message: s.message };
   if (s.refusal === 'unfinished') return { kind: 'unfinished', zone, checker: s.checker, reason: s.reason };
-  return { kind: 'checker', zone, checker: s.checker, words: s.words };
+  return { kind: 'checker', zone, checker: s.checker, words: s.words, ...(first ? { first } : {}) };
 }
 
 /**
@@ -87,7 +88,7 @@ async function stageBatch(ctx: RunContext, steps: readonly PublishStep[], g: Gat
   for (const [i, s] of staged.entries()) {
     const { step } = pairs[i]!;
     if (!s.ok) {
-      ctx.fail(outcomeProblem(notStaged(s), 'done'));
+      ctx.fail(outcomeProblem(notStaged(s, step.summary.installed === undefined), 'done'));
       continue;
     }
     const checked = step.validatedBefore ?? (s.checker ? { checker: s.checker, validated: rememberValidation(step.summary.contentHash, step.remember?.validated) } : undefined);

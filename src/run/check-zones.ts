@@ -1,9 +1,9 @@
 // `zonerw check`'s zone part: every zone read, rendered and run through the nameserver's own
 // checker, then planned as the next run would plan it (against the state, with the servers the
 // state last favoured) and judged by the same safety pass: check fails exactly where the next
-// run would refuse, in the same words (core/outcomes.ts, mood `check`).
+// run would refuse, in the same words (core/zone-outcomes.ts, mood `check`).
 import { configGroups, type Config } from '../config/types.js';
-import { outcomeProblem, type Problem } from '../core/outcomes.js';
+import { outcomeProblem, type Problem } from '../core/zone-outcomes.js';
 import { planZones, renderZone, type ZoneSummary } from '../core/run-plan.js';
 import { dateIn, dayStart } from '../core/serial.js';
 import { emptyState, type State } from '../core/state.js';

@@ -3,7 +3,7 @@
 // state_dir: zones are staged in a private scratch folder.
 import { ZONE_ENCODING } from '../core/encoding.js';
 import { quoteArg } from '../core/messages.js';
-import { describeOutcome, outcomeProblem } from '../core/outcomes.js';
+import { describeOutcome, outcomeProblem } from '../core/zone-outcomes.js';
 import { planAsJson } from '../core/plan-json.js';
 import type { RunPlan, ZoneStep } from '../core/run-plan.js';
 import type { ExitCode } from '../errors.js';

@@ -5,7 +5,7 @@
 // not said: the plan says every one, once, in order.
 import { configGroups, type Config } from '../config/types.js';
 import type { GroupDecided } from '../core/groups.js';
-import type { Problem, ProblemKind } from '../core/outcomes.js';
+import type { Problem, ProblemKind } from '../core/zone-outcomes.js';
 import type { GoneZone, RunInputs } from '../core/run-plan.js';
 import { dateIn } from '../core/serial.js';
 import type { State } from '../core/state.js';
@@ -19,6 +19,7 @@ import { decideServers, type Probed } from './observe.js';
 import type { Files } from './ports.js';
 import { servedSerials } from './primary.js';
 import { resignBeforeFor, resignMayBeDueFor } from './sign.js';
+import { expiredSignatures } from './signatures.js';
 
 /** What the run read: the plan's inputs, and the zones' marker values (a publish is rendered again with them when staged). */
 export interface Gathered {
@@ -33,9 +34,11 @@ export async function gather(ctx: RunContext, probing: Promise<Probed>): Promise
   const { cfg } = ctx;
   const problems: Problem[] = [];
   const state = await loadRunState(ctx, problems);
+  if (!ctx.opts.dryRun) problems.push(...expiredSignatures(cfg, state, ctx.now));
   const decided = decideServers(cfg, await probing, state, ctx.now);
   const options = { force: ctx.opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink };
-  const base = { decided, state, problems, options, served: new Map<string, number>() };
+  const warnings: string[] = [];
+  const base = { decided, state, problems, warnings, options, served: new Map<string, number>() };
   if (decided.some((g) => g.decision.networkDown)) {
     return { inputs: { ...base, zones: [], gone: { orphaned: [], retired: [] } }, listed: [], values: {}, unavailable: {} };
   }
@@ -51,7 +54,7 @@ export async function gather(ctx: RunContext, probing: Promise<Probed>): Promise
   const zones = await readZones(ctx, state, toRead, values, unavailable, problems);
   const known = (s: ZoneSummary) => ({ memory: state.zones[s.zone], intent: state.intents[s.zone] });
   const publishing = zones.filter((s) => mayPublish(s, known(s), options)).map((s) => s.zone);
-  const served = await servedSerials(cfg, ctx.deps.dns, publishing);
+  const served = await servedSerials(cfg, ctx.deps.dns, publishing, (line) => warnings.push(line));
   return { inputs: { ...base, zones, gone, served }, listed: listing.zones, values, unavailable };
 }
 
@@ -89,7 +92,7 @@ function goneOf(cfg: Config, files: Pick<Files, 'identity'>, listed: readonly st
 function zonesToRead(ctx: RunContext, state: State, zones: readonly string[], values: RenderedValues): string[] {
   const { cfg } = ctx;
   if (ctx.opts.force) return [...zones];
-  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now));
+  const toRead = zones.filter((zone) => state.intents[zone] !== undefined || !unchangedSinceLastRun(cfg, ctx.deps.files, zone, state.zones[zone], values) || resignMayBeDueFor(cfg, zone, state.zones[zone], ctx.now, ctx.deps.signer));
   if (toRead.length < zones.length) ctx.trace(`${zones.length - toRead.length} of ${zones.length} zones unchanged since the last run (files and values): not read`);
   return toRead;
 }
@@ -101,7 +104,11 @@ async function readZones(ctx: RunContext, state: State, zones: readonly string[]
   const markerRecords = cfg.nameserver.address !== undefined || cfg.secondaries.all.length > 0 || Object.keys(cfg.secondaries.byZone).length > 0;
   const read = await mapLimit(zones, 32, async (zone) => {
     const load = await loadZone(cfg, ctx.deps.files, zone, values, unavailable);
-    return load.ok ? summariseZone(load.input, { markerRecords, now: ctx.now, resignBeforeMs: resignBeforeFor(cfg, zone), countInstalled: state.zones[zone]?.records === undefined }) : load;
+    if (!load.ok) return load;
+    const resignBeforeMs = resignBeforeFor(cfg, zone);
+    // a zone zonerw signs: the signer's identity now (a changed signer or key set signs it again)
+    const signer = resignBeforeMs !== undefined ? ctx.deps.signer?.identity(zone) : undefined;
+    return summariseZone(load.input, { markerRecords, now: ctx.now, resignBeforeMs, signer, countInstalled: state.zones[zone]?.records === undefined });
   });
   const summaries: ZoneSummary[] = [];
   for (const r of read) {

@@ -1,5 +1,5 @@
 // Follow a zone's `$INCLUDE`s as its nameserver will: read every included file, nested ones
-// too, from where the nameserver reads it (core/nameserver.ts INCLUDES_FROM), so that the
+// too, from where the nameserver reads it (core/nameserver.ts, the profile's includesFrom), so that the
 // plan counts what is loaded, markers there are reported, and an edit there is a change of the
 // zone. Reads only, through deps.files; problems are returned, each naming a file and line.
 import { dirname, isAbsolute, resolve } from 'node:path';

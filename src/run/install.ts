@@ -65,9 +65,12 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
     ctx.fail(failed(`${zone}: ${(e as Error).message}`));
     return false;
   }
+  const since = ctx.state.zones[zone]?.unservedSince;
   rememberInstalled(ctx.state, zone, { ...input.identity, file: ctx.deps.files.identity(input.zoneFile) });
+  if (since !== undefined) ctx.state.zones[zone]!.unservedSince = since;
   ctx.events.push({ t: ctx.now, type: 'publish', zone, serial: publish.serial, why: publish.why });
-  ctx.say(r.line);
+  // said once the primary serves it (propagate.ts announceServed), not before
+  ctx.state.zones[zone]!.unserved = r.line;
   if (publish.aheadOfDate) {
     ctx.warn(`${zone}: serial ${publish.serial} is ahead of today's date (over 100 changes today, or an earlier serial was ahead); it still increases`);
   }

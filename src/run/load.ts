@@ -7,8 +7,8 @@ import { presignedProblems } from '../core/dnssec.js';
 import { ZONE_ENCODING } from '../core/encoding.js';
 import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
-import { INCLUDES_FROM } from '../core/nameserver.js';
-import { zoneNameProblem } from '../core/names.js';
+import { profile } from '../core/nameserver.js';
+import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
@@ -48,7 +48,7 @@ export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promis
   const problems: string[] = [];
   for (const name of names.filter((n) => n.endsWith('.base')).sort()) {
     const zone = name.slice(0, -'.base'.length);
-    const problem = zoneNameProblem(zone);
+    const problem = zoneNameProblem(zone) ?? zoneFileNameProblem(zone, cfg.zoneFile);
     if (problem) problems.push(`${printable(displayPath(cfg, join(cfg.baseDir, name)))}: ${problem}; rename the file to <zone>.base`);
     else zones.push(zone);
   }
@@ -129,7 +129,7 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
 /** Where this config's nameserver reads included files from. */
 function includeOptionsFor(cfg: Config, files: Files): IncludeOptions {
   return {
-    files, folder: cfg.includeDir, fromIncludingFile: INCLUDES_FROM[cfg.nameserver.kind] === 'including file',
+    files, folder: cfg.includeDir, fromIncludingFile: profile(cfg.nameserver.kind).includesFrom === 'including file',
     maxBytes: MAX_BASE_BYTES, encoding: ZONE_ENCODING, show: (p) => displayPath(cfg, p), cache: new Map(),
   };
 }

@@ -1,8 +1,10 @@
 // The ports: every side effect a command needs, as the shapes it is handed. The CLI builds the
 // real ones from src/adapters (which implement these types); tests hand in fakes. Nothing here
 // imports an adapter.
+import type { SignatureAnswer } from '../core/signatures.js';
 import type { HistoryEvent, RecordedEvent } from '../core/history.js';
 import type { Batching, Step } from '../core/nameserver.js';
+import type { CommandResult } from '../core/outcome.js';
 import type { ProbeResult, ProbeSpec, VantageAnswer } from '../core/probe.js';
 import type { AddressType, ZoneAnswer } from '../core/served.js';
 import type { State } from '../core/state.js';
@@ -43,14 +45,7 @@ export type ZoneQuery = (
   timeoutMs: number,
 ) => Promise<ZoneAnswer>;
 
-export interface CommandResult {
-  ok: boolean;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** 'exit 0', 'exit 1', 'not found: nsd-control', 'timed out after 10s', 'killed by SIGTERM' */
-  reason: string;
-}
+export type { CommandResult };
 
 /** What the zone checker said of one rendered zone. */
 export interface Validation {
@@ -60,7 +55,7 @@ export interface Validation {
   /** the checker's own words, on refusal */
   message?: string;
   /** the checker gave no verdict: killed by the timeout or a signal, or it could not start
-   *  (the command's reason: 'timed out after 10s'); its partial output is not a refusal */
+   *  (describeOutcome: 'timed out after 10s'); its partial output is not a refusal */
   unfinished?: string;
 }
 
@@ -88,8 +83,12 @@ export interface Signer {
   signs(zone: string): boolean;
   /** argv of the signer for a zone (`{out}` shown as given), for --dry-run */
   command(zone: string, inPath: string, outPath: string): string[];
-  /** signs the rendered zone file `inPath`, verifies the result, and returns its text */
-  sign(zone: string, inPath: string): Promise<Signing>;
+  /** signs the rendered zone file `inPath`, verifies the result, and returns its text;
+   *  `includeDir`: where a relative $INCLUDE resolves, as for the nameserver */
+  sign(zone: string, inPath: string, opts?: { includeDir?: string }): Promise<Signing>;
+  /** what the zone's signatures depend on besides its records (the sign argv, the key files'
+   *  identities), as a hash: a change publishes the zone again */
+  identity(zone: string): string;
 }
 
 export interface HeldLock {
@@ -151,6 +150,26 @@ export interface LoadedState {
   warning?: string;
 }
 
+/** What a systemd unit lets its runs write (ProtectSystem, ReadWritePaths), from its unit file and drop-ins. */
+export interface UnitSandbox {
+  files: string[];
+  protectSystem?: string;
+  readWritePaths: string[];
+}
+
+/** The machine, as `zonerw check` asks it (reads only). */
+export interface System {
+  /** the nameserver daemons running (nsd, named, knotd), each with the user it runs as; `system`: started by the system (its parent is PID 1) */
+  runningNameservers(): Promise<{ name: string; uid: number; system: boolean }[]>;
+  unitSandbox(unit: string): Promise<UnitSandbox | undefined>;
+  /** why the user `uid` cannot read `path` (a folder: list it), or undefined when it can */
+  cannotRead(uid: number, path: string): Promise<string | undefined>;
+  /** run by systemd (INVOCATION_ID is set) */
+  underSystemd(env: Readonly<Record<string, string | undefined>>): boolean;
+}
+
+export type { SignatureAnswer };
+
 export interface Deps {
   now(): number;
   probe: Probe;
@@ -177,6 +196,10 @@ export interface Deps {
   readHistory(stateDir: string): Promise<RecordedEvent[]>;
   /** whether a command can be run (a bare name is looked up on PATH, then in /usr/local/sbin, /usr/sbin, /sbin) */
   findProgram(name: string): Promise<boolean>;
+  /** the signatures over a zone's SOA a nameserver serves (asked with DO), for status */
+  askSignatures?(host: string, port: number, zone: string, timeoutMs: number): Promise<SignatureAnswer>;
+  /** for zonerw check (absent in tests that do not ask the machine) */
+  system?: System;
   log: Log;
 }
 

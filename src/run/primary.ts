@@ -3,7 +3,8 @@
 // serve_wait runs out (reload commands return before the data is live); and for status. The
 // judging is core/served.ts's; this asks, polls and words the outcome. A run that publishes
 // nothing and owes nothing never gets here: a steady run sends no query.
-import type { Config } from '../config/types.js';
+import { secondariesFor, type Config } from '../config/types.js';
+import { serialGreater } from '../core/serial.js';
 import { formatMs } from '../core/format.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import { describeVerdict, judge, type Expected, type Verdict, type ZoneAnswer } from '../core/served.js';
@@ -28,20 +29,37 @@ export function expectedOf(m: Pick<ZoneMemory, 'serial' | 'expect'>): Expected {
 const namesOf = (e: Expected) => e.records.map((r) => ({ name: r.name, type: r.type }));
 
 /**
- * The serials the primary serves now, for zones about to be published: the new serial must go
- * above them (a signer that numbered ahead never receives a lower one). A zone it does not serve
- * (or a primary that does not answer) is left out: the other sources of the serial still hold.
+ * The highest serial the primary and the zone's secondaries serve now, for zones about to be
+ * published: the new serial must go above it (a signer that numbered ahead never receives a
+ * lower one; a secondary that kept a higher serial than a restarted primary's would never
+ * transfer a lower one, RFC 1982). A server that does not answer is left out (and not asked again
+ * for the other zones): the other sources of the serial still hold. `ahead` hears of each zone
+ * where a secondary serves a serial above the primary's.
  */
-export async function servedSerials(cfg: Pick<Config, 'nameserver'>, dns: ZoneQuery, zones: readonly string[]): Promise<Map<string, number>> {
+export async function servedSerials(cfg: Pick<Config, 'nameserver'> & Partial<Pick<Config, 'secondaries'>>, dns: ZoneQuery, zones: readonly string[], ahead?: (line: string) => void): Promise<Map<string, number>> {
   const at = cfg.nameserver.address;
   const served = new Map<string, number>();
-  if (!at || zones.length === 0) return served;
-  let silent = false; // nothing answered: do not wait once per zone
+  if (zones.length === 0) return served;
+  const silent = new Set<string>(); // nothing answered there: do not wait once per zone
+  const ask = async (host: string, port: number, name: string, zone: string) => {
+    if (silent.has(name)) return undefined;
+    const answer = await dns(host, port, zone, [], QUERY_TIMEOUT_MS);
+    if (!answer.answered) silent.add(name);
+    return answer.serial;
+  };
   await mapLimit(zones, 32, async (zone) => {
-    if (silent) return;
-    const answer = await dns(at.host, at.port, zone, [], QUERY_TIMEOUT_MS);
-    if (!answer.answered) silent = true;
-    if (answer.serial !== undefined) served.set(zone, answer.serial);
+    const primary = at ? await ask(at.host, at.port, at.name, zone) : undefined;
+    let top = primary;
+    const secondaries = cfg.secondaries ? secondariesFor(cfg as Pick<Config, 'secondaries'>, zone) : [];
+    for (const s of secondaries) {
+      const serial = await ask(s.host, s.port, s.name, zone);
+      if (serial === undefined) continue;
+      if (primary !== undefined && serialGreater(serial, primary)) {
+        ahead?.(`${zone}: secondary ${s.name} serves serial ${serial}, above the primary's ${primary}: the new serial goes above it, so that the secondary transfers it`);
+      }
+      if (top === undefined || serialGreater(serial, top)) top = serial;
+    }
+    if (top !== undefined) served.set(zone, top);
   });
   return served;
 }

@@ -1,11 +1,13 @@
 // The sign step of staging ([dnssec] sign): between placing a rendered zone and validating it,
 // zonerw's signer signs the placed file and verifies the result; the signed text is placed in
 // its stead, and it is what the checker validates and the install puts in place. A zone that
-// cannot be signed or verified is refused like one the checker refuses: the old zone stays.
+// cannot be signed or verified, or whose signed text is not this render (core/signed-match.ts),
+// is refused like one the checker refuses: the old zone stays.
 import type { Config } from '../config/types.js';
 import { earliestSignatureExpiry, fileLineForm, resignMayBeDue, signsZone } from '../core/dnssec.js';
 import { utcTime } from '../core/format.js';
 import { pointAtBase } from '../core/messages.js';
+import { signedMismatch } from '../core/signed-match.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import { sha256 } from './hash.js';
 import type { PreparedFile, Signer } from './ports.js';
@@ -16,14 +18,17 @@ export type { SignedZone };
 export type Signed<S extends Stageable> = { ok: true; step: S; file: PreparedFile; signed: SignedZone } | Extract<Staged<S>, { ok: false }>;
 
 /** Signs the placed file of a step; the unsigned temp is discarded either way. */
-export async function signOne<S extends Stageable>(step: S, file: PreparedFile, place: Place, signer: Signer): Promise<Signed<S>> {
-  const r = await signer.sign(step.zone, file.tempPath);
+export async function signOne<S extends Stageable>(step: S, file: PreparedFile, place: Place, signer: Signer, includeDir?: string): Promise<Signed<S>> {
+  const identity = signer.identity(step.zone);
+  const r = await signer.sign(step.zone, file.tempPath, includeDir !== undefined ? { includeDir } : {});
   await file.discard();
   if (!r.ok) {
-    // The signer read the rendered file, whose lines are the base file's: point its words there.
-    const words = pointAtBase(fileLineForm(r.message, file.tempPath), file.tempPath, step.input.shown.base, step.rendered.baseLine);
+    const words = pointSignerAtBase(fileLineForm(r.message, file.tempPath), file.tempPath, step.input.shown.base, step.rendered.baseLine);
     return { ok: false, step, refusal: 'checker', checker: r.program, words };
   }
+  // Verified is not enough: a stale {out} verifies too. The signed zone must be this render.
+  const mismatch = signedMismatch(step.rendered.text, r.text, step.zone);
+  if (mismatch !== undefined) return { ok: false, step, refusal: 'checker', checker: r.signer, words: mismatch };
   let signedFile: PreparedFile;
   try {
     signedFile = await place({ ...step, rendered: { ...step.rendered, text: r.text } });
@@ -31,7 +36,19 @@ export async function signOne<S extends Stageable>(step: S, file: PreparedFile, 
     return { ok: false, step, refusal: 'write', message: (e as Error).message };
   }
   const expires = earliestSignatureExpiry(r.text);
-  return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), signer: r.signer, verifier: r.verifier } };
+  return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), signer: r.signer, verifier: r.verifier, identity } };
+}
+
+/**
+ * The signer read the rendered file, whose lines are the base file's: a `FILE:5` is pointed at
+ * the base file's line (what the operator fixes). The file named without a line (it could not
+ * be opened, read, or written next to) is the signer's real input, and is named as it is.
+ */
+function pointSignerAtBase(message: string, input: string, base: string, baseLine: readonly number[]): string {
+  return message
+    .split(input)
+    .map((part, i) => (i === 0 ? part : /^(:|', line )\d+/.test(part) ? pointAtBase(`${input}${part}`, input, base, baseLine) : `${input}${part}`))
+    .join('');
 }
 
 /**
@@ -45,7 +62,7 @@ export function asSigned<S extends Stageable>(step: S): S {
 /** The memory of a zone installed signed: its file is the signed text, and its signatures expire. */
 export function signedMemory(signed: SignedZone | undefined): Partial<ZoneMemory> {
   if (!signed) return {};
-  return { fileHash: signed.fileHash, ...(signed.expires !== undefined ? { signaturesExpire: signed.expires } : {}) };
+  return { fileHash: signed.fileHash, signer: signed.identity, ...(signed.expires !== undefined ? { signaturesExpire: signed.expires } : {}) };
 }
 
 /**
@@ -62,8 +79,17 @@ export function resignBeforeFor(cfg: Pick<Config, 'dnssec'>, zone: string): numb
   return signsZone(cfg.dnssec, zone) ? cfg.dnssec.resignBeforeMs : undefined;
 }
 
-/** A zone zonerw signs is read by the steady run's shortcut when its signatures may be due (see resignMayBeDue). */
-export function resignMayBeDueFor(cfg: Pick<Config, 'dnssec'>, zone: string, memory: ZoneMemory | undefined, now: number): boolean {
+/**
+ * A zone zonerw signs is read by the steady run's shortcut when its signatures may be due (see
+ * resignMayBeDue), or when its signer or keys changed since it was signed.
+ */
+export function resignMayBeDueFor(cfg: Pick<Config, 'dnssec'>, zone: string, memory: ZoneMemory | undefined, now: number, signer?: Signer): boolean {
   const before = resignBeforeFor(cfg, zone);
-  return before !== undefined && resignMayBeDue(memory?.signaturesExpire, now, before);
+  if (before === undefined) return false;
+  return resignMayBeDue(memory?.signaturesExpire, now, before) || signerChanged(memory, signer?.identity(zone));
+}
+
+/** Whether the zone was signed by another signer command or key set than `identity` (a state from before zonerw remembered it: no). */
+export function signerChanged(memory: Pick<ZoneMemory, 'signer'> | undefined, identity: string | undefined): boolean {
+  return identity !== undefined && memory?.signer !== undefined && memory.signer !== identity;
 }

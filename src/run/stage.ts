@@ -38,7 +38,7 @@ export async function stageZone<S extends Stageable>(step: S, place: Place, chec
 async function signThenValidate<S extends Stageable>(step: S, file: PreparedFile, place: Place, checking: Checking): Promise<Staged<S>> {
   const { signer } = checking;
   if (!signer?.signs(step.zone)) return validateOne(step, file, checking);
-  const s = await signOne(step, file, place, signer);
+  const s = await signOne(step, file, place, signer, checking.includeDir);
   if (!s.ok) return s;
   const v = await validateOne(asSigned(step), s.file, checking);
   return v.ok ? { ...v, step, signed: s.signed } : { ...v, step };
@@ -84,8 +84,10 @@ export function inScratch(scratch: Scratch, includeDir: string): Place {
     if (step.input.included.length > 0) {
       for (const name of firstElements(step.rendered.text)) await scratch.link(name, join(includeDir, name));
     }
-    // A hidden name, so that no link (an $INCLUDE of "example.com/ns.inc") takes it.
-    const path = await scratch.write(`.${step.zone}.zonerw-check`, step.rendered.text, ZONE_ENCODING);
+    // A hidden name, so that no link (an $INCLUDE of "example.com/ns.inc") takes it; a zone
+    // name near DNS's 253 characters gets a shorter suffix (a file name holds 255 bytes).
+    const name = step.zone.length <= 240 ? `.${step.zone}.zonerw-check` : `.${step.zone}~`;
+    const path = await scratch.write(name, step.rendered.text, ZONE_ENCODING);
     return { path, tempPath: path, commit: async () => { throw new Error('a scratch file is never installed'); }, discard: async () => {} };
   };
 }

@@ -31,4 +31,6 @@ export interface SignedZone {
   expires?: number;
   signer: string;
   verifier: string;
+  /** the signer's identity (Signer.identity) it was signed with */
+  identity: string;
 }

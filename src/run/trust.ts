@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { VERIFIERS } from '../core/dnssec.js';
-import { CHECKERS, INCLUDES_FROM } from '../core/nameserver.js';
+import { profile } from '../core/nameserver.js';
 import { HOOK_PATH } from '../core/trust.js';
 import { EXIT, ZonerwError } from '../errors.js';
 import { readIncludes } from './includes.js';
@@ -54,7 +54,7 @@ async function programProblems(cfg: Config, trust: Trust, searchPath: string): P
   const { nameserver: ns, dnssec } = cfg;
   if (ns.kind !== 'none') problems.push(...(await trust.program(ns.control, 'nameserver.control', own)).problems);
   // the first checker found is the one that runs
-  if (ns.checkzone !== 'never') problems.push(...(await firstFound(trust, CHECKERS[ns.kind], 'the zone checker', own)));
+  if (ns.checkzone !== 'never') problems.push(...(await firstFound(trust, profile(ns.kind).checkers.map((c) => c.program), 'the zone checker', own)));
   if (dnssec) {
     problems.push(...(await trust.program(dnssec.sign, 'dnssec.sign', own)).problems);
     problems.push(...(await firstFound(trust, VERIFIERS, 'the DNSSEC verifier', own)));
@@ -96,7 +96,7 @@ async function dataProblems(cfg: Config, trust: Trust, files: Reader): Promise<s
     const text = await files.read(base, ZONE_ENCODING).catch(() => undefined);
     if (text === undefined || !/\$INCLUDE/i.test(text)) continue;
     const { included } = await readIncludes(text, displayPath(cfg, base), {
-      files, folder: cfg.includeDir, fromIncludingFile: INCLUDES_FROM[cfg.nameserver.kind] === 'including file',
+      files, folder: cfg.includeDir, fromIncludingFile: profile(cfg.nameserver.kind).includesFrom === 'including file',
       maxBytes: MAX_BASE_BYTES, encoding: ZONE_ENCODING, show: (p) => displayPath(cfg, p), cache,
     });
     for (const f of included) problems.push(...(await trust.path(f.path, `a file ${displayPath(cfg, base)} includes`, ns)));

@@ -72,7 +72,7 @@ describe('dns-query', () => {
 
   test('silence: a hard timeout, and "answered: false"', async () => {
     const t0 = Date.now();
-    assert.deepEqual(await askZone('127.0.0.1', port, 'silent.test', [], 300), { problem: 'no answer within 300 ms', answered: false, addresses: [] });
+    assert.deepEqual(await askZone('127.0.0.1', port, 'silent.test', [], 300), { problem: 'no answer within 300ms', answered: false, addresses: [] });
     const took = Date.now() - t0;
     assert.ok(took >= 290, `took ${took} ms`); // no upper bound on a loaded machine: silence, so only the deadline ends it
     assert.equal(silent, 1);
@@ -84,6 +84,49 @@ describe('dns-query', () => {
       return p;
     })();
     assert.equal((await askZone('127.0.0.1', nobody, 'example.test', [], 200)).answered, false, 'nothing listens');
-    assert.deepEqual(await queryAddresses('127.0.0.1', port, 'silent.example.test', 'A', 100), { name: 'silent.example.test', type: 'A', addresses: [], error: 'no answer within 100 ms' });
+    assert.deepEqual(await queryAddresses('127.0.0.1', port, 'silent.example.test', 'A', 100), { name: 'silent.example.test', type: 'A', addresses: [], error: 'no answer within 100ms' });
+  });
+});
+
+describe('an answer counts only from where it was asked, for the question asked', () => {
+  let server: Socket;
+  let stranger: Socket;
+  const sent: string[] = [];
+
+  before(async () => {
+    server = createSocket('udp4');
+    stranger = createSocket('udp4');
+    await new Promise<void>((ok) => stranger.bind(0, '127.0.0.1', ok));
+    server.on('message', (msg, rinfo) => {
+      const q = dnsPacket.decode(msg);
+      const question = q.questions![0]!;
+      const soa = (name: string, serial: number): Answer => ({ type: 'SOA', name, ttl: 300, data: { mname: 'ns1.example.test', rname: 'h.example.test', serial, refresh: 1, retry: 2, expire: 3, minimum: 4 } });
+      const reply = (questions: dnsPacket.Question[], serial: number, name = question.name) =>
+        dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions, answers: [soa(name, serial)] });
+      // 1. the right id and question, from another port (an off-path spoofer that guessed the id)
+      stranger.send(reply(q.questions!, 1111), rinfo.port, rinfo.address, () => {
+        sent.push('stranger');
+        // 2. from the right address and port, with the right id, for another question
+        server.send(reply([{ type: 'SOA', name: 'other.test', class: 'IN' }], 2222, 'other.test'), rinfo.port, rinfo.address, () => {
+          sent.push('wrong question');
+          // 3. another type, then the real answer
+          server.send(reply([{ type: 'A', name: question.name, class: 'IN' }], 3333), rinfo.port, rinfo.address, () => {
+            sent.push('wrong type');
+            setTimeout(() => server.send(reply(q.questions!, 2026112202), rinfo.port, rinfo.address), 50);
+          });
+        });
+      });
+    });
+    await new Promise<void>((ok) => server.bind(0, '127.0.0.1', ok));
+  });
+  after(() => {
+    server.close();
+    stranger.close();
+  });
+
+  test('a wrong-source and a wrong-question reply with the right id are ignored; the real answer is taken', async () => {
+    const a = await askZone('127.0.0.1', server.address().port, 'Example.Test', [], 5000);
+    assert.deepEqual(sent, ['stranger', 'wrong question', 'wrong type'], 'the impostors were sent first');
+    assert.deepEqual(a, { serial: 2026112202, answered: true, addresses: [] });
   });
 });

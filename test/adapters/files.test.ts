@@ -190,6 +190,22 @@ describe('files', () => {
     assert.equal(readFileSync(path, 'utf8'), ZONE);
   });
 
+  test('a zone name of 240 characters (DNS allows 253): the temp name fits NAME_MAX, the file installs, and the temp is litter a run removes', async () => {
+    const dir = fresh();
+    const zone = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(48)}`;
+    assert.equal(zone.length, 240);
+    const path = join(dir, zone);
+    const prepared = await prepareFile(path, ZONE);
+    const tempName = prepared.tempPath.slice(dir.length + 1);
+    assert.ok(Buffer.byteLength(tempName) <= 255, `${tempName.length} bytes`);
+    assert.ok(tempName.startsWith(`.${zone.slice(0, 100)}`), 'named after the file as far as it fits');
+    const again = await prepareFile(path, ZONE);
+    await again.discard();
+    await prepared.commit();
+    assert.deepEqual(readdirSync(dir), [zone]);
+    assert.equal(readFileSync(path, 'utf8'), ZONE);
+  });
+
   test('prepare then commit installs; a second commit is refused', async () => {
     const dir = fresh();
     const path = join(dir, 'example.com');

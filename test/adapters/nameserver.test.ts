@@ -1,17 +1,23 @@
 // The nameserver adapter's checker order and control runs, with a
 // fake runCommand: which program ran, with which arguments, and what a missing checker means.
 import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createNameserver } from '../../src/adapters/nameserver.js';
 import type { NameserverKind, NameserverSettings as Ns } from '../../src/core/nameserver.js';
+import { commandResult, describeOutcome, type Outcome } from '../../src/core/outcome.js';
 import type { CommandResult } from '../../src/run/ports.js';
+import { needBinary } from '../lab/lab.js';
+import { skipUnlessCI } from '../helpers/need.js';
 
 function ns(kind: NameserverKind, control: string[], checkzone: Ns['checkzone'] = 'auto'): Ns {
   return { kind, control, checkzone, timeoutMs: 5000 };
 }
 
-const ok = (stdout = ''): CommandResult => ({ ok: true, code: 0, stdout, stderr: '', reason: 'exit 0' });
-const notFound = (name: string): CommandResult => ({ ok: false, code: null, stdout: '', stderr: '', reason: `not found: ${name}` });
+const ok = (stdout = ''): CommandResult => commandResult({ kind: 'exit', code: 0 }, stdout);
+const notFound = (name: string): CommandResult => commandResult({ kind: 'not found', program: name });
 
 /** A runCommand that answers from `installed` (program -> result) and records every argv (and cwd). */
 function fakeRun(installed: Record<string, CommandResult>) {
@@ -47,7 +53,7 @@ describe('checker order', () => {
   });
 
   test('knot: a refusal names the fallback checker and carries its words', async () => {
-    const refused: CommandResult = { ok: false, code: 1, stdout: `zone example.com/IN: loading from master file ${FILE} failed: bad dotted quad\n`, stderr: '', reason: 'exit 1' };
+    const refused: CommandResult = commandResult({ kind: 'exit', code: 1 }, `zone example.com/IN: loading from master file ${FILE} failed: bad dotted quad\n`);
     const { run } = fakeRun({ 'named-checkzone': refused, 'nsd-checkzone': ok() });
     const r = await createNameserver(ns('knot', ['knotc']), run).validate('example.com', FILE);
     assert.equal(r.ok, false);
@@ -64,19 +70,19 @@ describe('checker order', () => {
     assert.deepEqual(await createNameserver(ns('knot', ['knotc'], 'auto'), run).validate('example.com', FILE), { ok: true });
   });
 
-  test('named-checkzone keeps its integrity checks local (-i local); every checker runs in the include folder', async () => {
+  test('named-checkzone checks names as named does for a primary zone (-k fail) and keeps its integrity checks local (-i local); every checker runs in the include folder', async () => {
     const { run, calls, cwds } = fakeRun({ 'named-checkzone': ok(), 'nsd-checkzone': ok() });
     await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE, { cwd: '/var/cache/bind' });
     await createNameserver(ns('nsd', ['nsd-control']), run).validate('example.com', FILE, { cwd: '/etc/nsd' });
-    assert.deepEqual(calls, [['named-checkzone', '-i', 'local', 'example.com', FILE], ['nsd-checkzone', 'example.com', FILE]]);
+    assert.deepEqual(calls, [['named-checkzone', '-k', 'fail', '-i', 'local', 'example.com', FILE], ['nsd-checkzone', 'example.com', FILE]]);
     assert.deepEqual(cwds, ['/var/cache/bind', '/etc/nsd']);
   });
 
   test('a checker killed by the timeout, a signal, or that cannot start gives no verdict: unfinished, never its partial output', async () => {
-    const partial = { code: null, stdout: 'zone example.com/IN: loaded serial 1\n', stderr: 'example.com: MX mail.example.net: lookup', ok: false } as const;
-    for (const reason of ['timed out after 10s', 'killed by SIGKILL', 'cannot run named-checkzone: permission denied']) {
-      const { run } = fakeRun({ 'named-checkzone': { ...partial, reason } });
-      assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE), { ok: false, checker: 'named-checkzone', unfinished: reason });
+    const outcomes: Outcome[] = [{ kind: 'timeout', afterMs: 10_000 }, { kind: 'signal', signal: 'SIGKILL' }, { kind: 'cannot run', program: 'named-checkzone', why: 'permission denied' }];
+    for (const outcome of outcomes) {
+      const { run } = fakeRun({ 'named-checkzone': commandResult(outcome, 'zone example.com/IN: loaded serial 1\n', 'example.com: MX mail.example.net: lookup') });
+      assert.deepEqual(await createNameserver(ns('bind', ['rndc']), run).validate('example.com', FILE), { ok: false, checker: 'named-checkzone', unfinished: describeOutcome(outcome) });
     }
   });
 
@@ -111,7 +117,7 @@ describe('control runs', () => {
 
 describe('status, for zonerw check', () => {
   test('runs the status argv; a failure on the control socket carries the hint, after the command\'s own words', async () => {
-    const denied: CommandResult = { ok: false, code: 1, stdout: '', stderr: 'error: connect (/run/nsd/nsd.ctl): Permission denied\n', reason: 'exit 1' };
+    const denied: CommandResult = commandResult({ kind: 'exit', code: 1 }, '', 'error: connect (/run/nsd/nsd.ctl): Permission denied\n');
     const { run, calls } = fakeRun({ 'nsd-control': denied });
     const s = await createNameserver(ns('nsd', ['nsd-control']), run).status();
     assert.deepEqual(calls, [['nsd-control', 'status']]);
@@ -127,5 +133,23 @@ describe('status, for zonerw check', () => {
     assert.equal(await createNameserver(ns('none', []), fakeRun({}).run).status(), undefined);
     const s = await createNameserver(ns('knot', ['knotc']), fakeRun({ knotc: ok('Running\n') }).run).status();
     assert.deepEqual(s, { argv: ['knotc', 'status'], result: ok('Running\n') });
+  });
+});
+
+describe('the real control commands without their keys: the hint says how to make them', { skip: skipUnlessCI(['nsd-control', 'rndc'].filter((b) => !needBinary(b)).map((b) => `${b} not installed`).join(', ') || false) }, () => {
+  test('nsd-control whose nsd_control.key and .pem do not exist -> nsd-control-setup; rndc without rndc.key -> rndc-confgen -a', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zonerw-nokeys-'));
+    try {
+      const conf = join(dir, 'nsd.conf');
+      writeFileSync(conf, `server:\n  zonesdir: ${dir}\nremote-control:\n  control-enable: yes\n  control-key-file: ${dir}/nsd_control.key\n  control-cert-file: ${dir}/nsd_control.pem\n  server-cert-file: ${dir}/nsd_server.pem\n`);
+      const nsd = await createNameserver({ kind: 'nsd', control: ['nsd-control', '-c', conf], checkzone: 'auto', timeoutMs: 10_000 }).status();
+      assert.equal(nsd?.result.ok, false);
+      assert.match(nsd!.result.stderr, /nsd_control\.(pem|key) does not exist: create nsd-control's keys and certificates with nsd-control-setup/, nsd!.result.stderr);
+      const rndc = await createNameserver({ kind: 'bind', control: ['rndc', '-k', join(dir, 'rndc.key'), '-s', '127.0.0.1', '-p', '1'], checkzone: 'auto', timeoutMs: 10_000 }).status();
+      assert.equal(rndc?.result.ok, false);
+      assert.match(rndc!.result.stderr, /rndc-confgen -a/, rndc!.result.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

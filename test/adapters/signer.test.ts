@@ -5,7 +5,7 @@
 // case names (links to the real ones).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../src/adapters/command.js';
@@ -122,6 +122,43 @@ describe('signer adapter, real signers and verifiers', { skip: skipUnlessCI(miss
       program: 'dnssec-verify or ldns-verify-zone',
       message: 'no DNSSEC verifier installed (dnssec-verify: apt-get install bind9-dnsutils; ldns-verify-zone: apt-get install ldnsutils): zonerw installs no signed zone it has not verified',
     });
+  });
+
+  test('ldns-signzone with bad arguments: its error, not its 40-line usage text', async () => {
+    const path = pathWith('usage', ['ldns-signzone', 'ldns-verify-zone']);
+    const r = await signer(['ldns-signzone', '-Z', '{in}', '{out}'], path).s.sign(ZONE, zoneFile);
+    assert.equal(r.ok, false);
+    const message = !r.ok ? r.message : '';
+    assert.doesNotMatch(message, /\[OPTIONS\]|signs the zone with the given key/, message);
+    assert.ok(message.length < 200, message);
+  });
+
+  test('a relative $INCLUDE (a key file) resolves from the include folder, as for the nameserver; nothing is written there', async () => {
+    const includeDir = join(root, 'zones');
+    mkdirSync(join(includeDir, 'keys'), { recursive: true });
+    const name = keys.ksk.split('/').at(-1)!;
+    writeFileSync(join(includeDir, 'keys', `${name}.key`), readFileSync(`${keys.ksk}.key`));
+    const rendered = join(root, `.${ZONE}.zonerw-tmp-2-inc`);
+    writeFileSync(rendered, `${TEXT}$INCLUDE keys/${name}.key\n`);
+    const { s } = signer(['dnssec-signzone', '-S', '-K', keyDir, '-o', '{zone}', '-f', '{out}', '{in}']);
+    const without = await s.sign(ZONE, rendered);
+    assert.equal(without.ok, false, 'without the include folder the key file is not found');
+    const r = await s.sign(ZONE, rendered, { includeDir });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.match(r.text, /\bDNSKEY\b/);
+    assert.deepEqual(readdirSync(includeDir), ['keys'], 'no dsset file in the include folder');
+    rmSync(rendered);
+  });
+
+  test('identity: the argv and the key files it names; a new key in the key folder changes it', () => {
+    const { s } = signer(['dnssec-signzone', '-S', '-K', keyDir, '-o', '{zone}', '-f', '{out}', '{in}']);
+    const before = s.identity(ZONE);
+    assert.equal(s.identity(ZONE), before, 'stable');
+    assert.notEqual(signer(['dnssec-signzone', '-S', '-K', keyDir, '-e', '+40d', '-o', '{zone}', '-f', '{out}', '{in}']).s.identity(ZONE), before, 'another command');
+    makeKeys(keyDir, ZONE);
+    assert.equal(s.identity(ZONE), before, 'a run looks at the keys once');
+    const next = signer(['dnssec-signzone', '-S', '-K', keyDir, '-o', '{zone}', '-f', '{out}', '{in}']).s;
+    assert.notEqual(next.identity(ZONE), before, 'another key set, seen by the next run');
   });
 
   test('command shows the argv with its placeholders filled', () => {

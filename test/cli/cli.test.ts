@@ -260,7 +260,7 @@ test('nameserver faults: a missing or hanging control command leaves the zone in
 
   await withControl([good]);
   const fixed = await zonerw(['--config', conf], NOW);
-  assert.deepEqual([fixed.code, fixed.stdout, fixed.stderr], [0, '', '']);
+  assert.deepEqual([fixed.code, fixed.stdout, fixed.stderr], [0, 'example.com: now reloaded: serial 2026112200, www -> 192.0.2.1, zone file was missing\n', ''], 'the change is said once it is reloaded');
   assert.equal(await readFile(log, 'utf8'), 'reload example.com\nnotify example.com\n');
   assert.deepEqual(await pending(), []);
 });

@@ -191,7 +191,7 @@ describe('what a hook gets', () => {
     const env = Object.fromEntries(readFileSync(`${out}.env`, 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
     // sh itself adds PWD (and dash SHLVL? no: only PWD, and OLDPWD in some shells)
     const shellOwn = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
-    assert.deepEqual(Object.keys(env).filter((k) => !shellOwn.has(k)).sort(), ['HOME', 'LOGNAME', 'PATH', 'USER', 'ZONERW_EVENT', 'ZONERW_FROM', 'ZONERW_GROUP', 'ZONERW_REASON', 'ZONERW_SERIALS', 'ZONERW_TO', 'ZONERW_ZONES']);
+    assert.deepEqual(Object.keys(env).filter((k) => !shellOwn.has(k)).sort(), ['HOME', 'LOGNAME', 'PATH', 'USER', 'ZONERW_EVENT', 'ZONERW_FROM', 'ZONERW_GROUP', 'ZONERW_REASON', 'ZONERW_SERIALS', 'ZONERW_SERVED', 'ZONERW_TO', 'ZONERW_ZONES']);
     assert.equal(env.PATH, HOOK_PATH);
     assert.equal(env.ZONERW_EVENT, 'failover');
     assert.equal(readFileSync(`${out}.cwd`, 'utf8'), `${dirname(l.conf)}\nread: 0\n`, 'the config file\'s folder; cat read its stdin to the end at once');

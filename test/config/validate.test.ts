@@ -242,6 +242,22 @@ describe('validateConfig', () => {
     });
   }
 
+  test('zone names up to what a file name holds work; longer ones and the root zone are refused saying why', async () => {
+    const long = (n: number) => Array.from({ length: Math.ceil(n / 64) }, (_, i) => 'a'.repeat(Math.min(63, n - i * 64))).join('.').slice(0, n);
+    const z240 = long(240);
+    assert.equal(z240.length, 240);
+    assert.deepEqual(validateConfig({ ...base, zones: [z240] }, file).zones, [z240]);
+    const z253 = long(253);
+    assert.equal(z253.length, 253);
+    const tooLong = await configError(() => validateConfig({ ...base, zones: [z253] }, file));
+    assert.match(tooLong.problems[0]!, /^zones\[0\]: zone name too long for its base file: 253 characters and "\.base" pass the 255 bytes a file name holds \(zonerw manages zones of up to 250 characters\)/);
+    const prefixed = await configError(() => validateConfig({ ...base, zones: [z240], zone_file: 'db.{zone}.signed.zone.x' }, file));
+    assert.match(prefixed.problems[0]!, /^zones\[0\]: zone name too long for its zone file: zone_file makes it 257 bytes, a file name holds 255; use zone_file = "\{zone\}"/);
+    const root = await configError(() => validateConfig({ ...base, zones: ['.'] }, file));
+    assert.match(root.problems[0]!, /^zones\[0\]: the root zone "\." is not supported: zonerw names each zone's files after it/);
+    assert.doesNotMatch(root.problems[0]!, /empty label/);
+  });
+
   test('nameserver.address: where the primary answers, "HOST:PORT" or "HOST" (port 53), or false; not with kind "none"', async () => {
     const ns = (t: Record<string, unknown>) => validateConfig({ ...base, nameserver: t }, file).nameserver;
     assert.deepEqual(ns({ kind: 'nsd', address: '127.0.0.1:5353', serve_wait: '2s' }).address, { name: '127.0.0.1:5353', host: '127.0.0.1', port: 5353 });

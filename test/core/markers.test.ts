@@ -626,3 +626,27 @@ for (const { name, zone, lines, want } of ownerTable) {
     assert.deepEqual(slotsOf(r.template, 'IP').map((s) => s.owner), want);
   });
 }
+
+test('a base that writes the SOA twice (an AXFR dump: first and last) gets the serial in both', () => {
+  const base = [
+    'example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. @serial number@ 3600 600 86400 300',
+    'example.com. 3600 IN NS ns1.example.com.',
+    'www.example.com. 300 IN A @IP@',
+    'example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 3600 600 86400 300',
+    '',
+  ].join('\n');
+  const text = fill(parseOk(base), values);
+  const serials = [...text.matchAll(/ SOA \S+ \S+ (\d+) /g)].map((m) => m[1]);
+  assert.deepEqual(serials, ['2026112201', '2026112201']);
+  assert.equal(slotsOf(parseOk(base), 'serial number').length, 2);
+  // in parentheses too, and with the marker in the last one
+  const wrapped = ['@ IN SOA ns1 hostmaster ( 7 3600 600 86400 300 )', '@ IN NS ns1', 'www IN A @IP@', '@ IN SOA ns1 hostmaster (', '  @serial number@ ; serial', '  3600 600 86400 300 )', ''].join('\n');
+  const serials2 = [...fill(parseOk(wrapped), values).matchAll(/(\d{10})/g)].map((m) => m[1]);
+  assert.deepEqual(serials2, ['2026112201', '2026112201']);
+});
+
+test('a second SOA whose serial is not a number is left to the checker; two markers stay a problem', () => {
+  const two = ['@ IN SOA ns1 hostmaster @serial number@ 3600 600 86400 300', 'www IN A @IP@', '@ IN SOA ns1 hostmaster @serial number@ 3600 600 86400 300', ''].join('\n');
+  const r = parseBase(two, 'x.base');
+  assert.equal(r.ok, false);
+});

@@ -1,7 +1,7 @@
 // The control command's argv per nameserver kind.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { controlAccessHint, controlArgv, statusArgv, type NameserverKind } from '../../src/core/nameserver.js';
+import { controlAccessHint, controlArgv, KINDS, missingCheckerAdvice, profile, PROFILES, statusArgv, type NameserverKind } from '../../src/core/nameserver.js';
 
 const ns = (kind: NameserverKind, control: string[]) => ({ kind, control });
 
@@ -53,4 +53,43 @@ describe('a control command that fails on its keys or socket: what the user need
       else assert.match(got ?? '', hint);
     });
   }
+});
+
+describe('one profile a kind', () => {
+  test('the kinds are the table\'s keys', () => {
+    assert.deepEqual(KINDS, Object.keys(PROFILES));
+    assert.deepEqual(KINDS, ['nsd', 'bind', 'knot', 'none']);
+  });
+
+  test('bind checks a zone as named loads a primary zone: check-names fail (-k fail), integrity in the zone (-i local)', () => {
+    const argv = profile('bind').checkers.map((c) => c.argv('example.com', '/z/example.com'));
+    assert.deepEqual(argv, [['named-checkzone', '-k', 'fail', '-i', 'local', 'example.com', '/z/example.com']]);
+  });
+
+  test('the other kinds keep each checker\'s own name checks (NSD and Knot check no host names)', () => {
+    assert.deepEqual(profile('nsd').checkers.map((c) => c.argv('e.com', 'f')), [['nsd-checkzone', 'e.com', 'f']]);
+    assert.deepEqual(profile('knot').checkers.map((c) => c.argv('e.com', 'f')), [['kzonecheck', '-v', '-o', 'e.com', 'f'], ['named-checkzone', '-i', 'local', 'e.com', 'f'], ['nsd-checkzone', 'e.com', 'f']]);
+    assert.deepEqual(profile('none').checkers.map((c) => c.program), ['named-checkzone', 'nsd-checkzone']);
+  });
+
+  test('batching, include rules and package hints come from the profile', () => {
+    assert.deepEqual(KINDS.map((k) => profile(k).batching), ['all', 'one', 'list', 'one']);
+    assert.deepEqual(KINDS.map((k) => profile(k).includesFrom), ['folder', 'folder', 'including file', 'folder']);
+    assert.match(profile('knot').includeDirProblem ?? '', /remove include_dir/);
+    assert.match(missingCheckerAdvice('bind'), /named-checkzone: .*apt-get install bind9-utils$/);
+    assert.match(missingCheckerAdvice('knot'), /kzonecheck, named-checkzone or nsd-checkzone: .*apt-get install knot-dnssecutils$/);
+  });
+});
+
+describe('a control command whose key does not exist: how to make it', () => {
+  test('nsd: a missing nsd_control.key or .pem -> nsd-control-setup (a present one that cannot be read: access)', () => {
+    const words = 'error: Error setting up SSL_CTX client cert\n/etc/nsd/nsd_control.pem: (null)';
+    assert.match(controlAccessHint('nsd', words, 'zonerw', (p) => p === '/etc/nsd/nsd_control.pem') ?? '', /^\/etc\/nsd\/nsd_control\.pem does not exist: create nsd-control's keys and certificates with nsd-control-setup/);
+    assert.match(controlAccessHint('nsd', words, 'zonerw', () => false) ?? '', /^zonerw needs read access/);
+  });
+
+  test('bind: no rndc.key -> rndc-confgen -a', () => {
+    const words = 'rndc: neither /etc/bind/rndc.conf nor /etc/bind/rndc.key was found';
+    assert.match(controlAccessHint('bind', words, 'zonerw') ?? '', /rndc-confgen -a/);
+  });
 });

@@ -1,11 +1,11 @@
-// The run plan (core/run-plan.ts) and its readers' words (core/outcomes.ts): one pure value from
+// The run plan (core/run-plan.ts) and its readers' words (core/zone-outcomes.ts): one pure value from
 // what the run gathered; safety as one pass; the new state a value (the input untouched); one
 // describer per outcome, in three moods.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideGroups, type GroupInput } from '../../src/core/groups.js';
 import type { ProbeOutcome, ServerInput } from '../../src/core/health.js';
-import { describeOutcome, type Mood, type Outcome } from '../../src/core/outcomes.js';
+import { describeOutcome, type Mood, type Outcome } from '../../src/core/zone-outcomes.js';
 import { planAsJson } from '../../src/core/plan-json.js';
 import { planRun, type RunInputs, type ZoneSummary } from '../../src/core/run-plan.js';
 import { emptyState, type State } from '../../src/core/state.js';
@@ -29,7 +29,7 @@ function summary(over: Partial<ZoneSummary> = {}): ZoneSummary {
 }
 function inputs(state: State, zones: ZoneSummary[], over: Partial<RunInputs> = {}): RunInputs {
   const decided = decideGroups({ groups: GROUPS, outcomes: new Map([['main', up]]), memory: state, now: NOW });
-  return { decided, state, zones, problems: [], gone: { orphaned: [], retired: [] }, served: new Map(), options: { force: false, onBaseChange: 'publish', today, now: NOW, maxShrink: 0.5 }, ...over };
+  return { decided, state, zones, problems: [], warnings: [], gone: { orphaned: [], retired: [] }, served: new Map(), options: { force: false, onBaseChange: 'publish', today, now: NOW, maxShrink: 0.5 }, ...over };
 }
 const withZone = (): State => ({ ...emptyState(), zones: { 'example.com': memory } });
 
@@ -104,6 +104,11 @@ test('one describer per outcome, in three moods', () => {
       check: 'a.example: refused by kzonecheck: base/a.example.base:5: bad',
     }],
   ];
+  rows.push([{ kind: 'checker', zone: 'a.example', checker: 'kzonecheck', words: 'bad', first: true }, {
+    done: 'a.example: refused by kzonecheck, not installed (there is no zone file yet): bad',
+    would: 'a.example: would be refused by kzonecheck: bad',
+    check: 'a.example: refused by kzonecheck: bad',
+  }]);
   for (const [outcome, moods] of rows) {
     for (const mood of ['done', 'would', 'check'] as const) assert.equal(describeOutcome(outcome, mood), moods[mood], `${outcome.kind} ${mood}`);
   }

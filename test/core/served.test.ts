@@ -119,3 +119,24 @@ test('normaliseAddress: RFC 5952 text for IPv6, IPv4 as it is', () => {
   ];
   for (const [input, want] of cases) assert.equal(normaliseAddress(input), want, input);
 });
+
+test('favouredDiffers: the markers whose installed value is not the decision\'s (a refused or failed publish)', async () => {
+  const { favouredDiffers, describeDiffers } = await import('../../src/core/served.js');
+  const rows: [string, Record<string, string | string[]>, Record<string, string | string[]>, string][] = [
+    ['carries the decision', { IP: '198.51.100.7' }, { IP: '198.51.100.7', IPS: ['198.51.100.7'] }, ''],
+    ['the old favoured server', { IP: '192.0.2.1' }, { IP: '198.51.100.7' }, '@IP@ 192.0.2.1, not 198.51.100.7'],
+    ['a pool in another order is another value', { IPS: ['192.0.2.1', '198.51.100.7'] }, { IPS: ['198.51.100.7'] }, '@IPS@ 192.0.2.1 198.51.100.7, not 198.51.100.7'],
+    ['an empty pool', { IPS: [] }, { IPS: ['198.51.100.7'] }, '@IPS@ none, not 198.51.100.7'],
+    ['a marker the decision has no value for is left out', { IP6: '2001:db8::1' }, { IP: '192.0.2.1' }, ''],
+    ['a group\'s marker', { 'IP:mail': '192.0.2.25', IP: '198.51.100.7' }, { 'IP:mail': '198.51.100.25', IP: '198.51.100.7' }, '@IP:mail@ 192.0.2.25, not 198.51.100.25'],
+  ];
+  for (const [why, installed, decided, words] of rows) assert.equal(describeDiffers(favouredDiffers(installed, decided)), words, why);
+});
+
+test('describeSignatures: when the served signatures expire, and EXPIRED loudly once they have', async () => {
+  const { describeSignatures } = await import('../../src/core/signatures.js');
+  const now = Date.UTC(2026, 11, 5, 10);
+  assert.equal(describeSignatures(now + 10 * 86_400_000, now), 'signatures expire 2026-12-15 10:00:00 UTC (in 10d)');
+  assert.match(describeSignatures(now - 5 * 86_400_000, now), /^SIGNATURES EXPIRED 2026-11-30 10:00:00 UTC \(5d ago\): validating resolvers answer SERVFAIL/);
+  assert.match(describeSignatures(now, now), /^SIGNATURES EXPIRED/, 'expiring now is expired');
+});

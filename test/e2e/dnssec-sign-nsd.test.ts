@@ -64,6 +64,8 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
     let baseFile = '';
     let keys: { dir: string; ksk: string; zsk: string };
     let http: HttpTarget;
+    /** the zone as the first run installed it, signed: what a stale signer hands back later */
+    let firstSigned = '';
     let primary: NsInstance;
     let secondary: NsInstance;
 
@@ -119,6 +121,7 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
       assert.match(check.stdout, /validated with nsd-checkzone/, show(check));
       await published(await runZonerw(conf, [], root));
       await validates([MAIN]);
+      firstSigned = readFileSync(zoneFile, 'latin1');
       assert.deepEqual(readdirSync(join(site, 'zones')), [ZONE], 'nothing the signer made is left in zone_dir');
       assert.deepEqual(readdirSync(join(site, 'state')).sort(), ['history.jsonl', 'state.json'], 'nor in state_dir');
     });
@@ -147,6 +150,8 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
     it('5. a signer that does not sign: refused by the verifier, exit 1, the old zone stays', async () => {
       const bytes = readFileSync(zoneFile);
       const serial = await querySoaSerial(secondary.port, ZONE);
+      // the config as it was, byte for byte: a changed sign command would publish again
+      const signing = readFileSync(conf, 'utf8');
       writeFileSync(conf, configWith(baseConf, ['cp', '{in}', '{out}']));
       try {
         const r = await runZonerw(conf, ['--force'], root);
@@ -158,18 +163,19 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
         assert.equal(await querySoaSerial(secondary.port, ZONE), serial);
         await validates([MAIN]);
       } finally {
-        writeFileSync(conf, configWith(baseConf, signer.argv(keys, 30)));
+        writeFileSync(conf, signing);
       }
     });
 
     it('6. signatures within resign_before of expiring: the next run signs the zone again, with nothing else changed', async () => {
       const before = earliestSignatureExpiry(readFileSync(zoneFile, 'latin1'));
       assert.ok(before !== undefined && before > Date.now() + 29 * DAY, `the installed signatures last 30 days: ${before}`);
-      // 25 days on, they expire within 7 days; the signer now makes signatures that last 60 days.
-      writeFileSync(conf, configWith(baseConf, signer.argv(keys, 60)));
+      // 25 days on, they expire within 7 days; the signer now makes signatures that last 60 days
+      // (a changed sign command republishes too: the expiry is the reason said).
       const later = { ZONERW_NOW: new Date(Date.now() + 25 * DAY).toISOString() };
       const steady = await zonerwAt(conf, root, { ZONERW_NOW: new Date(Date.now() + 20 * DAY).toISOString() });
       assert.deepEqual([steady.code, steady.stdout, steady.stderr], [0, '', ''], `20 days on, 10 days are left: nothing to do\n${show(steady)}`);
+      writeFileSync(conf, configWith(baseConf, signer.argv(keys, 60)));
       const r = await zonerwAt(conf, root, later);
       const serial = await published(r);
       assert.deepEqual(lines(r.stdout), [`${ZONE}: serial ${serial}, signatures expire ${utcTime(before)} UTC`], show(r));
@@ -202,6 +208,33 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
       } finally {
         writeFileSync(baseFile, BASE);
       }
+    });
+
+    it('8. a signer that writes a stale signed zone: refused, the served serial never goes backwards; the next run with the real signer publishes the failover without --force', async () => {
+      const at = { ZONERW_NOW: new Date(Date.now() + 26 * DAY).toISOString() }; // after step 6's runs
+      const stale = join(root, 'stale.signed');
+      writeFileSync(stale, firstSigned, 'latin1');
+      const script = join(root, 'stale-signer');
+      writeFileSync(script, `#!/bin/sh\n# signs nothing: hands back the zone signed at the first run\ncp '${stale}' "$2"\n`, { mode: 0o755 });
+      const signing = readFileSync(conf, 'utf8');
+      const served = await querySoaSerial(primary.port, ZONE);
+      const bytes = readFileSync(zoneFile);
+      writeFileSync(conf, configWith(baseConf, [script, '{in}', '{out}']));
+      http.setStatus(503);
+      try {
+        const r = await zonerwAt(conf, root, at);
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /^example\.test: refused by stale-signer, not installed \(the old zone stays\): the signed zone has serial \d+, not the rendered \d+/m, show(r));
+        assert.deepEqual(readFileSync(zoneFile), bytes, 'the installed zone is unchanged');
+        assert.equal(await querySoaSerial(primary.port, ZONE), served, 'the primary\'s serial did not go backwards');
+      } finally {
+        writeFileSync(conf, signing);
+      }
+      const r = await zonerwAt(conf, root, at);
+      const serial = await published(r);
+      assert.ok(serial > served!, `${serial} above ${served}`);
+      await validates([BACKUP]);
+      http.setStatus(200);
     });
   });
 }

@@ -412,7 +412,10 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
       try {
         const r = await runZonerw(conf, ['--force'], root);
         assert.equal(r.code, 1, show(r));
-        serial = publishedSerial(r);
+        assert.doesNotMatch(r.stdout, /^example\.test: serial/m, `stdout claims no change the primary does not serve\n${show(r)}`);
+        const waiting = /^example\.test: waiting: serial (\d{10}), forced: installed, but the primary does not serve it yet/m.exec(r.stdout);
+        assert.ok(waiting, `stdout says the change waits, and why\n${show(r)}`);
+        serial = Number(waiting[1]);
         assert.ok(serial > before, `serial ${serial} > ${before}`);
         const served = `mail\\.example\\.test A ${BACKUP.replace(/\./g, '\\.')}; www\\.example\\.test A ${BACKUP.replace(/\./g, '\\.')}`;
         assert.match(
@@ -433,7 +436,7 @@ export function failoverSuite(kind: Kind, opts: { secondary?: Exclude<Kind, 'kno
         writeFileSync(conf, real);
       }
       const r2 = await runZonerw(conf, [], root);
-      assert.deepEqual([r2.code, r2.stdout, r2.stderr], [0, '', ''], `the pending reload, done with the real control command\n${show(r2)}`);
+      assert.deepEqual([r2.code, r2.stdout, r2.stderr], [0, `example.test: now served by the primary: serial ${serial}, forced\n`, ''], `the pending reload, done with the real control command, says it is served now\n${show(r2)}`);
       const { json, zone } = await statusJson(conf);
       assert.deepEqual(zone.pending, []);
       assert.deepEqual(zone.served, { serial, addressesMatch: true, current: true, problem: null, words: null });

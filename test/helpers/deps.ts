@@ -1,5 +1,6 @@
 // Deps built from the real adapters (files in temp folders, state files, history), with the
 // parts a test fakes given as overrides: the probe, the nameserver, the lock, the clock.
+import { commandResult } from '../../src/core/outcome.js';
 import * as files from '../../src/adapters/files.js';
 import { appendHistory, readHistory } from '../../src/adapters/history-file.js';
 import { findProgram, runCommand } from '../../src/adapters/command.js';
@@ -24,7 +25,7 @@ export function adapterDeps(overrides: Partial<Deps> & Pick<Deps, 'now' | 'probe
   };
 }
 
-const ok = { ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' } as const;
+const ok = commandResult({ kind: 'exit', code: 0 });
 const zoneList = (zones: string | readonly string[]) => (typeof zones === 'string' ? [zones] : [...zones]);
 
 /**

@@ -103,11 +103,14 @@ describe('read-only folders (a real read-only mount)', { skip: MOUNT_SKIP }, () 
     remount(w.lab.zoneDir, 'ro');
     const before = w.snap();
     main!.mode = 'down';
-    const r = await zonerw(['--config', w.lab.conf], LATER);
+    // as the systemd unit runs it (INVOCATION_ID set): the error says what to add to the unit
+    const r = await zonerw(['--config', w.lab.conf], { ...LATER, INVOCATION_ID: '0123456789abcdef' });
     clean(r);
     assert.equal(r.code, 1);
     assert.deepEqual(lines(r.stdout), [DOWN_LINE]);
-    assert.deepEqual(lines(r.stderr), [`example.com: cannot write ${zoneOf(w)}: EROFS: read-only file system`]);
+    assert.deepEqual(lines(r.stderr), [
+      `example.com: cannot write ${zoneOf(w)}: EROFS: read-only file system: ${w.lab.zoneDir} is read-only for this systemd unit (ProtectSystem=strict); add it with systemctl edit zonerw: [Service] ReadWritePaths=${w.lab.zoneDir}`,
+    ]);
     assert.deepEqual(under(w.snap().lab, 'zones'), under(before.lab, 'zones'), 'zone_dir unchanged');
     onlyZonesAndState(w, before);
     assert.equal(readFileSync(zoneOf(w), 'latin1'), render(w.lab.specs[0]!, MAIN, 2026112200));
@@ -132,7 +135,9 @@ describe('read-only folders (a real read-only mount)', { skip: MOUNT_SKIP }, () 
     const r = await zonerw(['--config', w.lab.conf], LATER);
     clean(r);
     assert.equal(r.code, 1);
-    assert.deepEqual(lines(r.stderr), [`zonerw: cannot take the lock ${join(w.lab.stateDir, 'zonerw.lock')}: EROFS: read-only file system`]);
+    assert.deepEqual(lines(r.stderr), [
+      `zonerw: cannot take the lock ${join(w.lab.stateDir, 'zonerw.lock')}: EROFS: read-only file system: ${w.lab.stateDir} is on a read-only file system (mount it read-write); when zonerw runs from zonerw.service, add it with systemctl edit zonerw: [Service] ReadWritePaths=${w.lab.stateDir}`,
+    ]);
     assert.deepEqual(w.snap(), before, 'nothing written');
   });
 });

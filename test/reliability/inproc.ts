@@ -3,6 +3,7 @@
 // its n-th side effect. From that step on, every side effect of the run hangs forever (before
 // or after it touches the disk), so the run does nothing more, exactly as if the process had
 // been SIGKILLed there; operations already under way finish, as the kernel would finish them.
+import { commandResult } from '../../src/core/outcome.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/config/validate.js';
@@ -117,7 +118,7 @@ export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unkn
     batching: 'one',
     command: (s, zones) => ['nsd-control', s, ...zonesOf(zones)],
     run: (s, zones) =>
-      step(`${s} ${zonesOf(zones).join(' ')}`, async () => ({ ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' })),
+      step(`${s} ${zonesOf(zones).join(' ')}`, async () => commandResult({ kind: 'exit', code: 0 })),
     validate: async () => ({ ok: true, checker: 'nsd-checkzone' }),
     status: async () => undefined,
   } as Nameserver;
@@ -148,7 +149,7 @@ export function inLab(dir: string, specs: BaseSpec[], extra: Record<string, unkn
         },
         loadState: (d: string) => step('loadState', () => loadState(d)),
         saveState: (d: string, s: Parameters<Deps['saveState']>[1]) => step('saveState', () => saveState(d, s)),
-        runHook: async () => ({ ok: true, code: 0, stdout: '', stderr: '', reason: 'exit 0' }),
+        runHook: async () => commandResult({ kind: 'exit', code: 0 }),
         appendHistory: () => step('appendHistory', async () => {}),
         log: {
           out: (s: string) => {

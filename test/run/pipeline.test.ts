@@ -13,6 +13,7 @@ import { check } from '../../src/commands/check.js';
 import type { Step } from '../../src/core/nameserver.js';
 import type { Deps, RunOptions } from '../../src/run/ports.js';
 import { loadState } from '../../src/adapters/state-file.js';
+import { commandResult } from '../../src/core/outcome.js';
 import { adapterDeps, fakeNameserver } from '../helpers/deps.js';
 import { answerFrom } from '../helpers/fake-dns.js';
 import { skipOrFail } from '../helpers/need.js';
@@ -107,7 +108,7 @@ async function lab(extra: Record<string, unknown> = {}, bases: Record<string, st
           for (const at of l.follow) setTimeout(() => l.transfer(at, z), 20);
         }
       }
-      return { ok, code: ok ? 0 : 1, stdout: '', stderr: ok ? '' : 'error: connect: Connection refused', reason: ok ? 'exit 0' : 'exit 1' };
+      return commandResult({ kind: 'exit', code: ok ? 0 : 1 }, '', ok ? '' : 'error: connect: Connection refused');
     },
     async validate(zone, file, opts) {
       l.calls.push(`checkzone ${zone}`);
@@ -239,13 +240,17 @@ test('a failed reload is reported, kept pending, and retried by the next run eve
   l.failing.add('reload');
   assert.equal(await l.go(), 1);
   assert.deepEqual(l.err, ['example.com: nsd-control reload example.com failed (exit 1): error: connect: Connection refused; will retry on the next run']);
+  assert.deepEqual(l.out, ['example.com: waiting: serial 2026112200, www mail -> 192.0.2.1, zone file was missing: installed, but its reload failed (said on stderr); the reload is retried on the next run'], 'no change claimed before it is served');
   assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com'], 'no NOTIFY for data not loaded');
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
   l.failing.clear();
   reset(l);
   assert.equal(await l.go(), 0);
-  assert.deepEqual([l.out, l.calls], [[], ['reload example.com', 'notify example.com']]);
+  assert.deepEqual([l.out, l.calls], [['example.com: now served by the primary: serial 2026112200, www mail -> 192.0.2.1, zone file was missing'], ['reload example.com', 'notify example.com']]);
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.out, [], 'said once');
 });
 
 test('a reload the control command reports done but the primary does not serve: exit 1 naming what it serves, pending, status shows it; the next good run publishes', async () => {
@@ -257,6 +262,8 @@ test('a reload the control command reports done but the primary does not serve: 
   reset(l);
   assert.equal(await l.go(), 1);
   assert.equal(l.err.length, 1, l.err.join('\n'));
+  assert.equal(l.out.at(-1), 'example.com: waiting: serial 2026112201, www mail -> 198.51.100.7: installed, but the primary does not serve it yet (said on stderr); the reload is retried on the next run', 'stdout claims no change DNS does not serve');
+  assert.ok(!l.out.some((x) => x.startsWith('example.com: serial')), l.out.join('\n'));
   assert.match(l.err[0]!, /^example\.com: not published: the primary 127\.0\.0\.1:53 serves serial 2026112200 \(mail\.example\.com A 192\.0\.2\.1; www\.example\.com A 192\.0\.2\.1\), not serial 2026112201 \(mail\.example\.com A 198\.51\.100\.7; www\.example\.com A 198\.51\.100\.7\), \d+ms after the reload; look in the nameserver's log, check that it can read zones\/example\.com \(the file's permissions, the nameserver's user\) and that its config loads that file for example\.com; the reload is retried on the next run$/);
   assert.deepEqual(l.calls, ['checkzone example.com', 'reload example.com'], 'no NOTIFY for data the primary does not serve');
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, ['reload', 'notify']);
@@ -272,7 +279,10 @@ test('a reload the control command reports done but the primary does not serve: 
   l.reloadLoads = true;
   reset(l);
   assert.equal(await l.go(), 0);
-  assert.deepEqual([l.out, l.err, l.calls], [[], [], ['reload example.com', 'notify example.com']]);
+  assert.deepEqual([l.out, l.err, l.calls], [['example.com: now served by the primary: serial 2026112201, www mail -> 198.51.100.7'], [], ['reload example.com', 'notify example.com']]);
+  const history = await readFile(join(l.cfg.stateDir, 'history.jsonl'), 'utf8');
+  assert.match(history, /"type":"served","zone":"example\.com","serial":2026112201/);
+  assert.match(history, /"type":"failover"[^\n]*"served":false/, 'the failover was recorded as not served');
   assert.deepEqual((await loadState(l.cfg.stateDir)).state.zones['example.com']!.pending, []);
   const after = await buildStatus(l.cfg, l.deps, l.now);
   assert.deepEqual(after.zones[0]!.served, { serial: 2026112201, addressesMatch: true, current: true, problem: null, words: null });
@@ -500,11 +510,15 @@ test('secondaries: the publish waits for them; one still behind is said once per
   l.now += 300_000;
   assert.equal(await l.go(), 0);
   assert.deepEqual(l.err, ['secondaries behind: example.com: ns2.example.net serves serial 2026112200 (mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1), not serial 2026112201 (mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7), for 5m'], 'said again, once, on the next run');
-  assert.deepEqual(l.asked, ['ns2.example.net:53 example.com'], 'only the one behind is asked; the primary is not');
+  assert.ok(l.asked.length > 0 && l.asked.every((a) => a === 'ns2.example.net:53 example.com'), `only the one behind is asked (until secondary_wait), the primary is not: ${l.asked.join(', ')}`);
+  assert.deepEqual(l.calls, ['notify example.com'], 'the one behind is notified again, once a run');
   l.transfer('ns2.example.net:53');
   reset(l);
   assert.equal(await l.go(), 0);
-  assert.deepEqual([l.out, l.err], [[], []], 'caught up: quiet again');
+  assert.deepEqual([l.out, l.err], [['example.com: secondary ns2.example.net now serves serial 2026112201 (notified again)'], []], 'caught up after the NOTIFY sent again: said once');
+  reset(l);
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.out, l.err], [[], []], 'quiet again');
   reset(l);
   l.secondary.delete('ns2.example.net:53');
   assert.equal(await l.go(), 0);
@@ -531,13 +545,16 @@ test('a secondary is current at the primary\'s serial or later with the same add
   const stale = (await l.zone()).replace('2026112200', '2026112203');
   l.secondary.set('127.0.0.1:5354', new Map([['example.com', stale]]));
   assert.equal(await l.go(), 0);
-  assert.deepEqual(l.out.at(-1), 'example.com: serial 2026112203, www mail -> 198.51.100.7', 'the new serial is above what the primary served (2026112202)');
-  assert.deepEqual(l.err, ['secondaries behind: example.com: 127.0.0.1:5354 serves serial 2026112203 (mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1), not serial 2026112205 (mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7), for 0s']);
+  assert.deepEqual(l.out.at(-1), 'example.com: serial 2026112204, www mail -> 198.51.100.7', 'the new serial is above what the primary (2026112202) and the secondary (2026112203) served');
+  assert.deepEqual(l.err, [
+    "example.com: secondary 127.0.0.1:5354 serves serial 2026112203, above the primary's 2026112202: the new serial goes above it, so that the secondary transfers it",
+    'secondaries behind: example.com: 127.0.0.1:5354 serves serial 2026112203 (mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1), not serial 2026112206 (mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7), for 0s',
+  ]);
   // the right serial with the wrong addresses is not current either
-  l.secondary.set('127.0.0.1:5354', new Map([['example.com', stale.replace('2026112203', '2026112205')]]));
+  l.secondary.set('127.0.0.1:5354', new Map([['example.com', stale.replace('2026112203', '2026112206')]]));
   reset(l);
   assert.equal(await l.go(), 0);
-  assert.deepEqual(l.err, ['secondaries behind: example.com: 127.0.0.1:5354 serves serial 2026112205 with mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1, not mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7, for 0s']);
+  assert.deepEqual(l.err, ['secondaries behind: example.com: 127.0.0.1:5354 serves serial 2026112206 with mail.example.com A 192.0.2.1; www.example.com A 192.0.2.1, not mail.example.com A 198.51.100.7; www.example.com A 198.51.100.7, for 0s']);
 });
 
 test('hooks: run after the install with the ZONERW_* environment; a failing or hanging hook is reported once and never undoes the change', async () => {

@@ -36,6 +36,10 @@ interface Lab {
   validity: number;
   /** what the fake signer does instead of signing */
   signFails?: string;
+  /** a signed text the fake signer hands back whatever it is given (a stale {out}) */
+  stale?: string;
+  /** the fake signer's identity (its command and keys) */
+  identity: string;
   calls: string[];
   checked: string[];
   out: string[];
@@ -61,7 +65,7 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
     join(dir, 'zonerw.toml'),
   );
   const l: Lab = {
-    dir, now: Date.parse('2026-11-22T10:00:00Z'), mainUp: true, validity: 30 * DAY, calls: [], checked: [], out: [], err: [],
+    dir, now: Date.parse('2026-11-22T10:00:00Z'), mainUp: true, validity: 30 * DAY, identity: 'keys-1', calls: [], checked: [], out: [], err: [],
     deps: undefined as unknown as Deps,
     go: (opts = {}) => run(cfg, { force: false, dryRun: false, verbose: false, quiet: false, ...opts }, l.deps),
     zone: (name = 'example.com') => readFile(join(dir, 'zones', name), 'utf8'),
@@ -76,10 +80,12 @@ async function lab(dnssec: Record<string, unknown> | null = {}, extra: Record<st
   const signer: Signer | undefined = cfg.dnssec && {
     signs: (zone) => cfg.dnssec!.zones === undefined || cfg.dnssec!.zones.includes(zone),
     command: (zone, inPath, outPath) => ['fake-signer', '-o', zone, '-f', outPath, inPath],
+    identity: () => l.identity,
     async sign(zone, inPath) {
       l.calls.push(`sign ${zone}`);
       const text = await readFile(inPath, 'latin1');
       if (l.signFails) return { ok: false, program: 'fake-signer', message: `exit 1: ${l.signFails.replace('FILE', inPath)}` };
+      if (l.stale !== undefined) return { ok: true, text: l.stale, signer: 'fake-signer', verifier: 'dnssec-verify' };
       const rrsig = `www  IN RRSIG A 13 3 300 ${stamp(l.now + l.validity)} ${stamp(l.now - 3_600_000)} 1 ${zone}. AAAA\n`;
       return { ok: true, text: `${text}@ IN DNSKEY 257 3 13 AAAA\n${rrsig}`, signer: 'fake-signer', verifier: 'dnssec-verify' };
     },
@@ -144,8 +150,9 @@ test('expired signatures say so; a failover at the same time says both', async (
   reset(l);
   l.now += 31 * DAY;
   l.mainUp = false;
-  assert.equal(await l.go(), 0);
+  assert.equal(await l.go(), 1, 'served signatures found expired: an error, said since when');
   assert.deepEqual(l.out.slice(1), ['example.com: serial 2026122300, www -> 198.51.100.7, signatures expired 2026-12-22 10:00:00 UTC']);
+  assert.match(l.err[0]!, /^example\.com: the signatures the primary serves expired 2026-12-22 10:00:00 UTC \(24h ago\): validating resolvers answer SERVFAIL for the zone; this run signs it again/);
 });
 
 test('signing turned on for a zone published unsigned: the next run signs it ("not signed yet")', async () => {
@@ -204,7 +211,7 @@ test('dnssec.zones: only the zones listed are signed', async () => {
   assert.deepEqual(l.calls.filter((c) => c.startsWith('sign')), ['sign example.com']);
   reset(l);
   l.now += 60 * DAY; // example.com's signatures expired; example.org has none to renew
-  assert.equal(await l.go(), 0);
+  assert.equal(await l.go(), 1, 'expired: said as an error');
   assert.deepEqual(l.out, ['example.com: serial 2027012100, signatures expired 2026-12-22 10:00:00 UTC']);
 });
 
@@ -266,7 +273,84 @@ test('--dry-run shows the signer with its paths filled in and writes nothing; zo
     join(l.dir, 'zonerw.toml'),
   );
   assert.equal(await check(cfg, {}, l.deps), 0);
-  assert.deepEqual(l.calls, ['sign example.com']);
+  assert.deepEqual(l.calls, ['sign example.com', 'sign example.com'], 'validated, then signed once more for the signatures\' validity');
   assert.match(l.checked[0]!, /RRSIG/, 'the signed zone was validated');
   assert.deepEqual(await readdir(join(l.dir, 'zones')), []);
+});
+
+test('a signer that writes a stale signed zone: refused, the serial never goes backwards, and the next run with the real signer publishes the failover without --force', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  const old = await l.zone(); // serial 2026112200, www -> 192.0.2.1, validly "signed"
+  l.now += DAY;
+  await writeFile(join(l.dir, 'base', 'example.com.base'), `${BASE}ftp  IN A   192.0.2.21\n`);
+  assert.equal(await l.go(), 0);
+  const published = await l.zone(); // 2026112300
+  assert.match(published, /2026112300/);
+  reset(l);
+  l.mainUp = false;
+  l.stale = old; // the signer hands back the file it wrote two runs ago
+  assert.equal(await l.go(), 1);
+  assert.equal(l.err.length, 1, l.err.join('\n'));
+  assert.match(l.err[0]!, /^example\.com: refused by fake-signer, not installed \(the old zone stays\): the signed zone has serial 2026112200, not the rendered 2026112301: the signer wrote another zone \(a stale \{out\}\?\)/);
+  assert.equal(await l.zone(), published, 'the installed zone (and its serial) stays');
+  assert.ok(!l.calls.includes('reload example.com'));
+
+  reset(l);
+  delete l.stale;
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.equal(l.out.length, 1);
+  assert.match(l.out[0]!, /^example\.com: serial 2026112301, www -> 198\.51\.100\.7/);
+  assert.match(await l.zone(), /www  IN A   198\.51\.100\.7/);
+});
+
+test('a signer that signs the right serial but other records: refused, naming them', async () => {
+  const l = await lab();
+  l.mainUp = false;
+  const zone = `$TTL 300\n@ IN SOA ns1.example.com. hostmaster.example.com. ( 2026112200 300 60 1209600 300 )\n@ IN NS ns1.example.com.\nns1 IN A 198.51.100.7\nwww IN A 192.0.2.1\n`;
+  l.stale = zone;
+  assert.equal(await l.go(), 1);
+  assert.match(l.err[0]!, /^example\.com: refused by fake-signer, not installed \(there is no zone file yet\): the signed zone is not the rendered one: it lacks www\.example\.com\. A 198\.51\.100\.7, and holds www\.example\.com\. A 192\.0\.2\.1, which the render does not/);
+  assert.deepEqual(await readdir(join(l.dir, 'zones')), [], 'nothing installed on a first run');
+});
+
+test('a signer that cannot open its input names the real input, not the base file', async () => {
+  const l = await lab();
+  l.signFails = "dnssec-signzone: fatal: failed loading zone from 'FILE': permission denied";
+  assert.equal(await l.go(), 1);
+  assert.match(l.err[0]!, /failed loading zone from '[^']*\/zones\/\.example\.com\.zonerw-tmp-\d+-[0-9a-f]+': permission denied$/);
+  assert.doesNotMatch(l.err[0]!, /from 'base\/example\.com\.base'/);
+});
+
+test('a changed sign command or key set publishes like a content change (no --force); the same one reads nothing', async () => {
+  const l = await lab();
+  assert.equal(await l.go(), 0);
+  reset(l);
+  l.now += 60_000;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual(l.calls, [], 'steady');
+  l.identity = 'keys-2'; // a new key in the key folder, or a new sign command
+  l.now += 60_000;
+  assert.equal(await l.go(), 0, l.err.join('\n'));
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, signer or keys changed']);
+  assert.deepEqual(l.calls, ['sign example.com', 'reload example.com', 'notify example.com']);
+  reset(l);
+  l.now += 60_000;
+  assert.equal(await l.go(), 0);
+  assert.deepEqual([l.calls, l.out], [[], []], 'signed with the new one: steady again');
+});
+
+test('zonerw check refuses a signer whose signatures do not outlast resign_before (every run would sign again)', async () => {
+  const l = await lab({ resign_before: '40d' });
+  const cfg = validateConfig(
+    { base_dir: 'base', zone_dir: 'zones', state_dir: 'state', nameserver: { kind: 'nsd', control: ['true'], address: false }, dnssec: { sign: ['fake-signer', '{in}', '{out}'], resign_before: '40d' }, server: [{ name: 'main', address: '192.0.2.1' }] },
+    join(l.dir, 'zonerw.toml'),
+  );
+  assert.notEqual(await check(cfg, {}, l.deps), 0);
+  assert.deepEqual(l.err, [
+    'dnssec.resign_before: the signatures fake-signer makes (example.com) last 30d, less than resign_before (40d): every run would sign every zone again, with a new serial and a transfer to each secondary; make them last longer (dnssec-signzone -e +40d, ldns-signzone -e) or lower resign_before',
+  ]);
+  reset(l);
+  l.validity = 60 * DAY;
+  assert.equal(await check(cfg, {}, l.deps), 0, l.err.join('\n'));
 });

@@ -1,6 +1,7 @@
 // One describer per outcome of a zone, in three moods: `done` (a run did it), `would` (--dry-run
 // says what a run would do) and `check` (`zonerw check` says where the next run would stop). The
-// run, --dry-run and check word the same outcome from here, so they cannot drift apart.
+// run, --dry-run and check word the same outcome from here, so they cannot drift apart. (A
+// command's outcome, exit or signal or timeout, is core/outcome.ts's.)
 import { describeUnfinished } from './messages.js';
 
 /** What kind of wrong a problem is, for the exit code: the config (78), a base file (65), a step
@@ -26,8 +27,8 @@ export type Outcome =
   | { kind: 'write'; zone: string; message: string }
   /** the checker gave no verdict (timed out, killed, could not be run) */
   | { kind: 'unfinished'; zone: string; checker?: string | undefined; reason: string }
-  /** the checker (or the signer) refused it; `words` point at the base file */
-  | { kind: 'checker'; zone: string; checker?: string | undefined; words: string };
+  /** the checker (or the signer) refused it; `words` point at the base file; `first`: there is no zone file yet (no old zone to stay) */
+  | { kind: 'checker'; zone: string; checker?: string | undefined; words: string; first?: boolean };
 
 export function describeOutcome(o: Outcome, mood: Mood): string {
   switch (o.kind) {
@@ -45,7 +46,8 @@ export function describeOutcome(o: Outcome, mood: Mood): string {
     }
     case 'checker': {
       const by = o.checker ?? 'the zone check';
-      const head = { done: `refused by ${by}, not installed (the old zone stays)`, would: `would be refused by ${by}`, check: `refused by ${by}` }[mood];
+      const stays = o.first ? 'there is no zone file yet' : 'the old zone stays';
+      const head = { done: `refused by ${by}, not installed (${stays})`, would: `would be refused by ${by}`, check: `refused by ${by}` }[mood];
       return `${o.zone}: ${head}: ${o.words}`;
     }
   }

@@ -1,0 +1,34 @@
+// The textfile: the decision (favoured) and the service (served) are separate series, each
+// described for what it is; the served series appear only when the run knows them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderMetrics, type MetricsInput } from '../../src/core/metrics.js';
+
+const run: MetricsInput = {
+  servers: [
+    { name: 'main', raw: false, up: false, favoured: false, served: false, consecutiveFailures: 3 },
+    { name: 'backup', raw: true, up: true, favoured: true, served: false, consecutiveFailures: 0 },
+  ],
+  zones: [{ zone: 'example.com', serial: 2026112201, lastPublishSeconds: 1_764_000_000, served: false, primarySerial: 2026112200, signaturesExpirySeconds: 1_765_000_000, secondaries: [] }],
+  runDurationSeconds: 0.5,
+  lastRunSeconds: 1_764_000_100,
+  pins: [{ active: false }],
+  exitCode: 1,
+};
+
+test('favoured is the decision, served is what DNS does: a refused failover is favoured 1, served 0', () => {
+  const text = renderMetrics(run);
+  const line = (name: string) => text.split('\n').find((l) => l.startsWith(name));
+  assert.equal(line('zonerw_server_favoured{server="backup"}'), 'zonerw_server_favoured{server="backup"} 1');
+  assert.equal(line('zonerw_server_served{server="backup"}'), 'zonerw_server_served{server="backup"} 0');
+  assert.equal(line('zonerw_zone_served{zone="example.com"}'), 'zonerw_zone_served{zone="example.com"} 0');
+  assert.equal(line('zonerw_zone_primary_serial{zone="example.com"}'), 'zonerw_zone_primary_serial{zone="example.com"} 2026112200');
+  assert.equal(line('zonerw_zone_signatures_expiry_timestamp_seconds{zone="example.com"}'), 'zonerw_zone_signatures_expiry_timestamp_seconds{zone="example.com"} 1765000000');
+  assert.match(text, /^# HELP zonerw_server_favoured Whether zonerw's decision favours this server \(@IP@\); whether DNS serves that decision is zonerw_server_served\.$/m);
+  assert.doesNotMatch(text, /the zones point at this server \(@IP@\)/, 'the favoured series no longer claims the zones point there');
+});
+
+test('without what DNS serves (an input from before), no served series is invented', () => {
+  const text = renderMetrics({ ...run, servers: run.servers.map(({ served: _, ...s }) => s), zones: run.zones.map(({ served: _, primarySerial: __, signaturesExpirySeconds: ___, ...z }) => z) });
+  assert.doesNotMatch(text, /^(# (HELP|TYPE) )?(zonerw_server_served|zonerw_zone_served|zonerw_zone_primary_serial|zonerw_zone_signatures_expiry)/m);
+});
