@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG } from './config/load.js';
 import { parseDuration } from './core/format.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
-import { keepYoungGenerationSmall } from './run/memory.js';
+import { keepHeapSmall } from './run/memory.js';
 import type { Log, RunOptions } from './run/ports.js';
 import { loadTrusted, realDeps, type Env } from './wiring.js';
 
@@ -17,7 +17,7 @@ interface GlobalOptions {
 }
 
 export async function main(argv: readonly string[], env: Env, io: Log = stdio()): Promise<ExitCode> {
-  keepYoungGenerationSmall(); // before the config and base files are read (src/run/memory.ts)
+  keepHeapSmall(); // before the config and base files are read (src/run/memory.ts)
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(env, io, (code) => (exitCode = code));
   try {
