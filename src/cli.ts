@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG } from './config/load.js';
 import { parseDuration } from './core/format.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
+import { keepHeapSmall } from './run/memory.js';
 import type { Log, RunOptions } from './run/ports.js';
 import { loadTrusted, realDeps, type Env } from './wiring.js';
 
@@ -16,6 +17,7 @@ interface GlobalOptions {
 }
 
 export async function main(argv: readonly string[], env: Env, io: Log = stdio()): Promise<ExitCode> {
+  keepHeapSmall(); // before the config and base files are read (src/run/memory.ts)
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(env, io, (code) => (exitCode = code));
   try {
@@ -47,6 +49,7 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
     .description('One run: check the servers, publish the zones that changed, reload and NOTIFY.')
     .option('-f, --force', 'publish every zone with a new serial, changed or not (after hand edits)')
     .option('-n, --dry-run', 'check and decide, print the diffs and commands, write nothing')
+    .option('--json', 'with --dry-run: print the plan as JSON instead')
     .addHelpText('after', `
 Examples:
   zonerw --dry-run -v    what would a run do? (writes nothing, takes no lock)
@@ -55,12 +58,13 @@ Examples:
   */2 * * * *  root  zonerw --config /etc/zonerw/zonerw.toml
 
 Prints nothing when nothing changed. A failover that worked exits 0.`)
-    .action(async (o: { force?: boolean; dryRun?: boolean }) => {
+    .action(async (o: { force?: boolean; dryRun?: boolean; json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       if (g.verbose && g.quiet) throw new UsageError('--verbose and --quiet exclude each other');
+      if (o.json && !o.dryRun) throw new UsageError('--json goes with --dry-run: a run prints lines, its plan is printed by zonerw --dry-run --json');
       const cfg = await loadTrusted(configPath(g, env), env, 'all');
       const { run } = await import('./commands/run.js');
-      const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, verbose: !!g.verbose, quiet: !!g.quiet };
+      const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, ...(o.json ? { json: true } : {}), verbose: !!g.verbose, quiet: !!g.quiet };
       setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
     });
 

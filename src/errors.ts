@@ -1,5 +1,8 @@
 // Typed errors: each carries its exit code (the README, Exit codes), and the CLI turns any of them into
 // one stderr line. Plain `Error`s that escape are bugs and exit 70 (EX_SOFTWARE).
+import type { Problem, ProblemKind } from './core/zone-outcomes.js';
+
+export type { Problem, ProblemKind };
 
 export const EXIT = {
   ok: 0,
@@ -57,11 +60,17 @@ export class RunError extends ZonerwError {
   }
 }
 
+/** A problem of the kind that fails a step (exit 1): the usual one. */
+export const failed = (line: string): Problem => ({ kind: 'failed', line });
+
 /** Everything a command found wrong; the exit code follows the most specific kind. */
 export class Trouble {
   config = false;
   baseFile = false;
   failed = false;
+  add(kind: ProblemKind): void {
+    if (kind !== 'reported') this[kind] = true;
+  }
   exitCode(): ExitCode {
     return this.config ? EXIT.config : this.baseFile ? EXIT.data : this.failed ? EXIT.failed : EXIT.ok;
   }

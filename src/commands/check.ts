@@ -6,22 +6,17 @@
 // command. Every problem at once, each one line with its fix; exit 0 only when a run would get
 // through. It changes nothing: no lock, no state, no zone_dir write (rights are asked, not tried).
 import { dirname, join } from 'node:path';
-import { configGroups, type Config } from '../config/types.js';
-import { describeGoneBase, describeUnfinished, quoteArg } from '../core/messages.js';
+import type { Config } from '../config/types.js';
+import { describeGoneBase, quoteArg } from '../core/messages.js';
 import { describeFailure } from '../core/outcome.js';
-import { shrinkProblem } from '../core/records.js';
-import { renderZone } from '../core/run-plan.js';
-import { dateIn, dayStart } from '../core/serial.js';
-import { groupMarkerValues } from '../core/values.js';
 import { ConfigError, Trouble, type ExitCode } from '../errors.js';
-import { sha256 } from '../run/hash.js';
-import { countLoadFailure, goneZones, listZones, loadZone } from '../run/load.js';
+import { checkZones } from '../run/check-zones.js';
+import { goneZones, listZones } from '../run/load.js';
 import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
 import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
 import { signaturesOutlastResign } from '../run/signer-validity.js';
-import { checkerName, inScratch, stageZone } from '../run/stage.js';
 import { vantagesAnswer } from './check-vantages.js';
 import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
 import { nameserverCanRead, noneWithNameserverRunning, writableUnderUnit } from '../run/preflight-system.js';
@@ -143,42 +138,15 @@ async function stateFiles(p: Preflight): Promise<void> {
   }
 }
 
-/** Each zone rendered as each group's first server would be published, with every server of the group in the round robin, and validated. */
+/** Each zone rendered, validated, and planned as the next run would (src/run/check-zones.ts): its refusals are check's failures. */
 async function zonesRenderAndValidate(p: Preflight): Promise<void> {
-  const { cfg, deps, trouble, problem } = p;
   if (!p.folders.base) return; // said by the folder step
   const { zones, problems } = await p.listing();
   p.zones = zones;
-  for (const line of problems) problem(line, 'baseFile');
-  const { values, unavailable } = groupMarkerValues(configGroups(cfg).map((g) => ({ name: g.name, servers: g.servers, favoured: g.servers[0]!, pool: g.servers })));
-  const serial = dayStart(dateIn(deps.now(), cfg.timezone));
-  const scratch = await deps.files.scratch();
-  try {
-    for (const zone of zones) {
-      const load = await loadZone(cfg, deps.files, zone, values, unavailable);
-      if (!load.ok) {
-        for (const line of load.problems) deps.log.err(line);
-        countLoadFailure(trouble, load.kind);
-        continue;
-      }
-      const { input } = load;
-      const rendered = renderZone(input, serial, sha256);
-      const empty = shrinkProblem(rendered, undefined, 1);
-      if (empty) problem(`${input.shown.base}: ${empty}`, 'failed');
-      const staged = await stageZone({ zone, input, rendered }, inScratch(scratch, cfg.includeDir), { ns: deps.nameserver, includeDir: cfg.includeDir, signer: deps.signer });
-      if ('checker' in staged && staged.checker) p.checkers.add(staged.checker);
-      if (!staged.ok) {
-        problem(
-          staged.refusal === 'write' ? `${zone}: ${staged.message}`
-          : staged.refusal === 'unfinished' ? `${zone}: ${describeUnfinished(staged.checker, staged.reason)}; not validated`
-          : `${zone}: refused by ${checkerName(staged)}: ${staged.words}`,
-          'failed',
-        );
-      }
-    }
-  } finally {
-    await scratch.dispose();
-  }
+  for (const line of problems) p.problem(line, 'baseFile');
+  const found = await checkZones(p.cfg, p.deps, zones, p.folders.state);
+  for (const { line, kind } of found.problems) if (kind !== 'reported') p.problem(line, kind);
+  for (const c of found.checkers) p.checkers.add(c);
 }
 
 /** zonerw replaces a zone file keeping its owner and mode: as another user than root, only its own files. */

@@ -5,7 +5,7 @@ import { configGroups, type Config, type GroupConfig } from '../config/types.js'
 import { formatSpan, utcTime } from '../core/format.js';
 import { DEFAULT_GROUP, namesGroups } from '../core/groups.js';
 import { markerGroup, markerKey } from '../core/markers.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import type { State } from '../core/state.js';
 import { describeProbe } from '../core/probe.js';
 import { describeDiffers, describeVerdict, favouredDiffers, judge, type MarkerDiffer } from '../core/served.js';

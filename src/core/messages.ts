@@ -1,20 +1,19 @@
 // The words of a run: the line for a published zone, checker messages pointed at the base
 // file, arguments quoted for a shell reader.
-import { slotsOf, type Template } from './markers.js';
-import type { RenderedValues, ZonePlan } from './plan.js';
+import type { RenderedValues, ZonePlan } from './zone-plan.js';
 
 /**
  * `example.com: serial 2026112203, www mail -> 198.51.100.7`: for each marker whose value
  * changed since `previous` (all of them on a first publication), the records it fills.
  */
-export function describePublish(input: { zone: string; template: Template; values: RenderedValues }, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: RenderedValues): string {
+export function describePublish(input: { zone: string; owners: Readonly<Record<string, readonly string[]>>; values: RenderedValues }, plan: Extract<ZonePlan, { action: 'publish' }>, previous?: RenderedValues): string {
   const parts: string[] = [];
   const fresh = plan.why.includes('first') || plan.why.includes('missing') || previous === undefined;
   for (const [marker, value] of Object.entries(input.values)) {
     const before = previous?.[marker];
     const same = Array.isArray(value) && Array.isArray(before) ? value.join(' ') === before.join(' ') : value === before;
     if (!fresh && same) continue;
-    const owners = [...new Set(slotsOf(input.template, marker).map((s) => s.owner || input.zone))];
+    const owners = input.owners[marker] ?? [input.zone];
     const shown = owners.length > 6 ? `${owners.slice(0, 5).join(' ')} and ${owners.length - 5} more` : owners.join(' ');
     parts.push(`${shown} -> ${Array.isArray(value) ? value.join(' ') : value}`);
   }

@@ -2,7 +2,7 @@
 // disk error, a hand edit or a newer zonerw can leave anything there.
 import type { FavouredMemory, Pin, ServerMemory } from './health.js';
 import { DEFAULT_GROUP } from './markers.js';
-import type { ZoneMemory } from './plan.js';
+import type { ZoneMemory } from './zone-plan.js';
 import { isSerial } from './serial.js';
 
 /** 2: the decision is kept per service group (`groups`); 1 kept one, at the top level. */

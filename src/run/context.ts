@@ -3,7 +3,7 @@
 import type { Config } from '../config/types.js';
 import type { HistoryEvent } from '../core/history.js';
 import { emptyState, type State } from '../core/state.js';
-import { Trouble } from '../errors.js';
+import { Trouble, type Problem } from '../errors.js';
 import type { Deps, HeldLock, Log, RunOptions } from './ports.js';
 
 export interface RunContext {
@@ -14,8 +14,13 @@ export interface RunContext {
   now: number;
   /** monotonic start, for the run's duration */
   started: number;
-  /** stderr lines are also history events (and raise the error hook) */
-  log: Log;
+  /** stdout lines that are neither output nor trace (--dry-run's diffs and commands) */
+  log: Pick<Log, 'out'>;
+  /**
+   * Something wrong, said once: its line on stderr (never silenced), an error event in the
+   * history (which raises the error hook), and the exit code its kind calls for.
+   */
+  fail(problem: Problem): void;
   /** Something to know that needs no action: on stderr unless --quiet, recorded in the history
    *  as a warning; not an error (no error hook, no effect on the exit code). */
   warn(line: string): void;
@@ -24,8 +29,10 @@ export interface RunContext {
   /** a -v line */
   trace(line: string): void;
   events: HistoryEvent[];
+  /** the lines of this run's errors (they raise the error hook) */
   errors: string[];
-  trouble: Trouble;
+  /** read only: the exit code so far; problems are added through fail() */
+  readonly trouble: Pick<Trouble, 'exitCode'>;
   state: State;
   lock: HeldLock | undefined;
   /** Before every write: a run that lost its lock writes nothing more (another run owns the files). */
@@ -36,24 +43,24 @@ export function createContext(cfg: Config, opts: RunOptions, deps: Deps, lock: H
   const now = deps.now();
   const events: HistoryEvent[] = [];
   const errors: string[] = [];
-  const log: Log = {
-    out: (line) => deps.log.out(line),
-    err: (line) => {
+  const trouble = new Trouble();
+  return {
+    cfg, opts, deps, now, events, errors, lock, trouble,
+    log: { out: (line) => deps.log.out(line) },
+    started: performance.now(),
+    fail: ({ kind, line, asError }) => {
       deps.log.err(line);
+      trouble.add(kind);
+      if (asError === false) return;
       errors.push(line);
       events.push({ t: now, type: 'error', message: line });
     },
-  };
-  return {
-    cfg, opts, deps, now, log, events, errors, lock,
-    started: performance.now(),
-    say: (line) => !opts.quiet && log.out(line),
+    say: (line) => !opts.quiet && deps.log.out(line),
     warn: (line) => {
       if (!opts.quiet) deps.log.err(line);
       events.push({ t: now, type: 'warning', message: line });
     },
-    trace: (line) => opts.verbose && log.out(line),
-    trouble: new Trouble(),
+    trace: (line) => opts.verbose && deps.log.out(line),
     state: emptyState(),
     guard: () => {
       const lost = lock?.compromised();

@@ -2,11 +2,12 @@
 // install and the state save is recognised; then each temp renamed over its zone file (a copy
 // kept of a hand-edited one), and one folder fsync for all of them before the nameserver is told.
 import { fileStamp } from '../core/format.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import type { PublishPlan, ZoneInput } from '../core/run-plan.js';
+import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
 import type { PreparedFile } from './ports.js';
-import { forgetIntents, recordIntents, rememberInstalled } from './remember.js';
+import { forgetIntents, recordIntents, rememberInstalled, writeState } from './remember.js';
 
 /** A zone rendered, written to its temp file and validated: what the install needs of it. */
 export interface Ready {
@@ -42,7 +43,7 @@ async function recordAllIntents(ctx: RunContext, ready: readonly Ready[]): Promi
   if (ready.length === 0) return;
   try {
     ctx.guard();
-    await ctx.deps.saveState(ctx.cfg.stateDir, ctx.state);
+    await writeState(ctx.deps, ctx.cfg.stateDir, ctx.state);
   } catch (e) {
     // Nothing is installed without its intent on record; and on a full disk above all, the
     // temp files must not stay behind.
@@ -61,8 +62,7 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
     await r.file.commit({ syncDir: false });
   } catch (e) {
     await r.file.discard();
-    ctx.log.err(`${zone}: ${(e as Error).message}`);
-    ctx.trouble.failed = true;
+    ctx.fail(failed(`${zone}: ${(e as Error).message}`));
     return false;
   }
   const since = ctx.state.zones[zone]?.unservedSince;

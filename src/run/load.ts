@@ -9,10 +9,10 @@ import { readSoaSerial } from '../core/lexer.js';
 import { fill, formatProblem, markerBase, markerGroup, MARKERS, markersUsed, parseBase, SERIAL, slotsOf, type Template } from '../core/markers.js';
 import { profile } from '../core/nameserver.js';
 import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import type { IncludedFile, ZoneInput } from '../core/run-plan.js';
 import { valuesStillHold, type RenderedValues } from '../core/values.js';
-import { ConfigError, type Trouble } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { sha256, sha256Of } from './hash.js';
 import { readIncludes, type IncludeOptions } from './includes.js';
 import { baseFilePath, displayPath, zoneFilePath } from './paths.js';
@@ -23,13 +23,6 @@ const NO_SERIAL = '0';
 
 /** `file`: the zone file could not be read (one zone's trouble, not a wrong base file). */
 export type ZoneLoad = { ok: true; input: ZoneInput } | { ok: false; zone: string; problems: string[]; kind: 'base' | 'config' | 'file' };
-
-/** A zone that could not be loaded: a wrong base file (65), a config that cannot render it (78), or its zone file unreadable (1). */
-export function countLoadFailure(trouble: Trouble, kind: Extract<ZoneLoad, { ok: false }>['kind']): void {
-  if (kind === 'config') trouble.config = true;
-  else if (kind === 'file') trouble.failed = true;
-  else trouble.baseFile = true;
-}
 
 /** Base files are rendered in memory (about 100 bytes of heap per byte of text): a bound, not a crash. */
 export const MAX_BASE_BYTES = 16 * 1024 * 1024;
@@ -91,8 +84,9 @@ export function goneZones(cfg: Config, files: Pick<Files, 'identity'>, listed: r
 /**
  * One zone as it stands. `unavailable` says why a marker has no value this config can give
  * (e.g. @IP6@ while a server lacks address6): a zone that uses it is a configuration problem.
+ * `withInstalled` false: the zone file is not read (a run staging a publish it planned needs only the base).
  */
-export async function loadZone(cfg: Config, files: Files, zone: string, markerValues: RenderedValues, unavailable: Record<string, string> = {}): Promise<ZoneLoad> {
+export async function loadZone(cfg: Config, files: Files, zone: string, markerValues: RenderedValues, unavailable: Record<string, string> = {}, withInstalled = true): Promise<ZoneLoad> {
   const baseFile = baseFilePath(cfg, zone);
   const zoneFile = zoneFilePath(cfg, zone);
   const shown = { base: displayPath(cfg, baseFile), file: displayPath(cfg, zoneFile) };
@@ -122,6 +116,7 @@ export async function loadZone(cfg: Config, files: Files, zone: string, markerVa
     contentHash: included.length === 0 ? sha256(rendered) : sha256Of([rendered, ...includedParts(included)]),
     ...(included.length > 0 ? { includedHash: sha256Of(includedParts(included)) } : {}),
   };
+  if (!withInstalled) return { ok: true, input };
   try {
     const installed = await readInstalled(zoneFile, files, input, includeOptions);
     if (installed) input.installed = installed;

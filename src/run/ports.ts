@@ -14,6 +14,8 @@ export type { ZoneAnswer };
 export interface RunOptions {
   force: boolean;
   dryRun: boolean;
+  /** with dryRun: the plan as JSON on stdout, nothing else there */
+  json?: boolean;
   verbose: boolean;
   quiet: boolean;
 }

@@ -6,8 +6,9 @@
 import { secondariesFor, type Config } from '../config/types.js';
 import { serialGreater } from '../core/serial.js';
 import { formatMs } from '../core/format.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import { describeVerdict, judge, type Expected, type Verdict, type ZoneAnswer } from '../core/served.js';
+import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
 import { displayPath, zoneFilePath } from './paths.js';
 import { mapLimit } from './map-limit.js';
@@ -97,8 +98,7 @@ export async function confirmServed(ctx: RunContext, zones: readonly string[]): 
       served.push(zone);
       continue;
     }
-    ctx.log.err(describeUnserved(zone, at.name, verdict, expected, displayPath(ctx.cfg, zoneFilePath(ctx.cfg, zone)), waited));
-    ctx.trouble.failed = true;
+    ctx.fail(failed(describeUnserved(zone, at.name, verdict, expected, displayPath(ctx.cfg, zoneFilePath(ctx.cfg, zone)), waited)));
   }
   return served;
 }

@@ -5,6 +5,7 @@ import { secondariesFor } from '../config/types.js';
 import { quoteArg } from '../core/messages.js';
 import type { Step } from '../core/nameserver.js';
 import { describeFailure } from '../core/outcome.js';
+import { failed as failedStep } from '../errors.js';
 import type { RunContext } from './context.js';
 import { mapLimit } from './map-limit.js';
 import { confirmServed } from './primary.js';
@@ -82,8 +83,7 @@ async function runStep(ctx: RunContext, step: Step, due: readonly string[]): Pro
     const covered = typeof group === 'string' ? [group] : group.length === 0 ? due : group;
     const argv = ns.command(step, group)?.map(quoteArg).join(' ');
     const who = covered.length === 1 ? covered[0] : `${covered.length} zones`;
-    ctx.log.err(`${who}: ${argv} ${describeFailure(r)}; will retry on the next run`);
-    ctx.trouble.failed = true;
+    ctx.fail(failedStep(`${who}: ${argv} ${describeFailure(r)}; will retry on the next run`));
     for (const z of covered) failed.add(z);
   }
   return failed;
@@ -124,8 +124,7 @@ export async function watchSecondaries(ctx: RunContext, fresh: ReadonlySet<strin
     return w && m ? { expected: w.expected, publishedAt: m.publishedAt } : undefined;
   }, now);
   if (line) {
-    ctx.log.err(line);
-    if (cfg.strictSecondaries) ctx.trouble.failed = true;
+    ctx.fail({ kind: cfg.strictSecondaries ? 'failed' : 'reported', line });
   }
 }
 

@@ -1,18 +1,20 @@
-// Every change a run makes to its state, in one place: the steps compute, these record.
-import type { DecisionPlan, InputIdentity, ZoneStep } from '../core/run-plan.js';
-import type { PendingStep, ZoneMemory } from '../core/plan.js';
+// The state after the plan: the plan computes the new state as a value (core/run-plan.ts:
+// the decision, each zone's memory, the retired zones forgotten); these record what carrying it
+// out observed (intents before the installs, each install, the reloads and NOTIFYs done, what the
+// primary and the secondaries serve, a successful run). And the one writer of the state file:
+// the run and `zonerw pin` save through writeState, nothing else calls saveState.
+import type { InputIdentity } from '../core/run-plan.js';
+import type { PendingStep, ZoneMemory } from '../core/zone-plan.js';
 import type { State } from '../core/state.js';
+import type { Deps } from './ports.js';
 
-/** Every group's decision (a group no longer configured is forgotten), and the servers'. */
-export function rememberDecision(state: State, plan: DecisionPlan): void {
-  state.servers = plan.health.servers;
-  state.groups = plan.health.groups;
+/** The one place the state file is written (atomically, by the state port). */
+export async function writeState(deps: Pick<Deps, 'saveState'>, stateDir: string, state: State): Promise<void> {
+  await deps.saveState(stateDir, state);
 }
 
-/** What the plan says the state holds for a zone from now on (a settled intent, an adopted file). */
-export function rememberPlanned(state: State, step: ZoneStep): void {
-  if (step.remember) state.zones[step.zone] = step.remember;
-}
+// Each records into the run's own copy (ctx.state, the plan's new state): a zone's memory is
+// replaced, never changed in place, so the state as loaded and the plan stay as they were.
 
 /** This run's intents replace any earlier ones (those were settled while planning). */
 export function recordIntents(state: State, intents: readonly { zone: string; intent: ZoneMemory }[]): void {
@@ -33,21 +35,14 @@ export function forgetIntents(state: State): void {
 
 /** A nameserver step done for these zones: no longer owed. */
 export function rememberDone(state: State, zones: Iterable<string>, step: PendingStep): void {
-  for (const z of zones) state.zones[z]!.pending = state.zones[z]!.pending.filter((p) => p !== step);
+  for (const z of zones) state.zones[z] = { ...state.zones[z]!, pending: state.zones[z]!.pending.filter((p) => p !== step) };
 }
 
 /** What the secondaries served for a zone: who is behind (asked again next run), and which serials. */
 export function rememberSecondaries(state: State, zone: string, lagging: readonly string[], served: ReadonlyMap<string, number>): void {
-  const m = state.zones[zone]!;
-  if (lagging.length > 0) m.lagging = [...lagging];
-  else delete m.lagging;
-  for (const [name, serial] of served) (m.served ??= {})[name] = serial;
-}
-
-/** A retired zone (its base file and zone file both gone): nothing more to remember of it. */
-export function forgetZone(state: State, zone: string): void {
-  delete state.zones[zone];
-  delete state.intents[zone];
+  const { lagging: _, ...m } = state.zones[zone]!;
+  const seen = served.size > 0 ? { served: { ...m.served, ...Object.fromEntries(served) } } : {};
+  state.zones[zone] = { ...m, ...(lagging.length > 0 ? { lagging: [...lagging] } : {}), ...seen };
 }
 
 export function rememberSuccess(state: State, now: number): void {
@@ -56,5 +51,5 @@ export function rememberSuccess(state: State, now: number): void {
 
 /** The primary serves the zone's publish: the serial it serves (a signer's may be above zonerw's). */
 export function rememberPrimary(state: State, zone: string, serial: number): void {
-  state.zones[zone]!.primarySerial = serial;
+  state.zones[zone] = { ...state.zones[zone]!, primarySerial: serial };
 }

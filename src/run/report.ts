@@ -11,7 +11,7 @@ import type { DecisionPlan } from '../core/run-plan.js';
 import type { State } from '../core/state.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
-import { rememberSuccess } from './remember.js';
+import { rememberSuccess, writeState } from './remember.js';
 import { decidedValues, groupsServed, zoneServing } from './serving.js';
 import { failoverMetrics, voteMetrics } from './alert-metrics.js';
 
@@ -24,7 +24,7 @@ export async function finish(ctx: RunContext, plan: DecisionPlan, published: rea
   await runHooks(ctx, raisedEvents(plan.groups, published, ctx.errors), served);
   if (trouble.exitCode() === EXIT.ok) rememberSuccess(state, now);
   ctx.guard();
-  await deps.saveState(cfg.stateDir, state);
+  await writeState(deps, cfg.stateDir, state);
   await deps.appendHistory(cfg.stateDir, ctx.events);
   if (cfg.metricsFile) {
     const text = renderMetrics(metricsFrom(cfg, plan.groups, state, { now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
@@ -58,9 +58,8 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served:
       const r = await deps.runHook(hook.run, env, hook.timeoutMs);
       ctx.events.push({ t: now, type: 'hook', ...hookTag(event.group, named), on: event.on, run: hook.run, ok: r.ok, result: describeOutcome(r.outcome) });
       if (!r.ok) {
-        // said through deps.log: a failed hook must not raise the error hook again
-        deps.log.err(`hook ${hook.run.join(' ')} (on ${event.on}) ${describeFailure(r, { last: 3 })}; the DNS change stands; the hook is not run again for this event`);
-        ctx.trouble.failed = true;
+        // recorded by its hook event: a failed hook must not raise the error hook again
+        ctx.fail({ kind: 'failed', asError: false, line: `hook ${hook.run.join(' ')} (on ${event.on}) ${describeFailure(r, { last: 3 })}; the DNS change stands; the hook is not run again for this event` });
       }
     }
   }

@@ -4,7 +4,7 @@
 // the run's end (metrics, hooks, history) and by status, which asks the primary live instead.
 import { configGroups, type Config } from '../config/types.js';
 import { markerGroup } from '../core/markers.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import { describeDiffers, favouredDiffers, type MarkerDiffer } from '../core/served.js';
 import type { State } from '../core/state.js';
 import { groupMarkerValues, type RenderedValues } from '../core/values.js';

@@ -8,7 +8,7 @@ import { earliestSignatureExpiry, fileLineForm, resignMayBeDue, signsZone } from
 import { utcTime } from '../core/format.js';
 import { pointAtBase } from '../core/messages.js';
 import { signedMismatch } from '../core/signed-match.js';
-import type { ZoneMemory } from '../core/plan.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
 import { sha256 } from './hash.js';
 import type { PreparedFile, Signer } from './ports.js';
 import type { Place, SignedZone, Stageable, Staged } from './staged.js';

@@ -1,15 +1,19 @@
 // A run that finds the signatures of a zone zonerw signs already expired (no run in between:
 // the machine was off, cron stopped) says so, since when, as an error: validating resolvers
 // have been answering SERVFAIL. The same run re-signs the zone (resign_before is long past).
+// Found while the run gathers (src/run/gather.ts); said, like every problem, by the plan.
+import type { Config } from '../config/types.js';
 import { utcTime, formatSpan } from '../core/format.js';
-import type { RunContext } from './context.js';
+import type { Problem } from '../core/zone-outcomes.js';
+import type { State } from '../core/state.js';
 
-export function noticeExpiredSignatures(ctx: RunContext): void {
-  for (const [zone, m] of Object.entries(ctx.state.zones).sort(([a], [b]) => a.localeCompare(b))) {
+export function expiredSignatures(cfg: Pick<Config, 'zones'>, state: State, now: number): Problem[] {
+  const problems: Problem[] = [];
+  for (const [zone, m] of Object.entries(state.zones).sort(([a], [b]) => a.localeCompare(b))) {
     const expires = m.signaturesExpire;
-    if (expires === undefined || expires > ctx.now) continue;
-    if (ctx.cfg.zones !== undefined && !ctx.cfg.zones.includes(zone)) continue;
-    ctx.log.err(`${zone}: the signatures the primary serves expired ${utcTime(expires)} UTC (${formatSpan(ctx.now - expires)} ago): validating resolvers answer SERVFAIL for the zone; this run signs it again (run zonerw more often than resign_before, and watch zonerw_zone_signatures_expiry_timestamp_seconds)`);
-    ctx.trouble.failed = true;
+    if (expires === undefined || expires > now) continue;
+    if (cfg.zones !== undefined && !cfg.zones.includes(zone)) continue;
+    problems.push({ kind: 'failed', line: `${zone}: the signatures the primary serves expired ${utcTime(expires)} UTC (${formatSpan(now - expires)} ago): validating resolvers answer SERVFAIL for the zone; this run signs it again (run zonerw more often than resign_before, and watch zonerw_zone_signatures_expiry_timestamp_seconds)` });
   }
+  return problems;
 }

@@ -1,10 +1,16 @@
 // The shapes of staging, shared by stage.ts and the signing step it calls (sign.ts).
-import type { ZoneStep } from '../core/run-plan.js';
+import type { Rendered, ZoneInput, ZoneStep } from '../core/run-plan.js';
 import type { PreparedFile } from './ports.js';
 
 export type PublishStep = Extract<ZoneStep, { action: 'publish' }>;
-/** What stage needs of a step: render results and where they came from. */
-export type Stageable = Pick<PublishStep, 'zone' | 'input' | 'rendered'> & { validatedBefore?: PublishStep['validatedBefore'] };
+/** What stage needs of a zone: its input, rendered with its serial (a publish renders it again when it is staged). */
+export interface Stageable {
+  zone: string;
+  input: ZoneInput;
+  rendered: Rendered;
+  /** this content (serial aside) was accepted by this checker before: no need to run it */
+  validatedBefore?: PublishStep['validatedBefore'];
+}
 
 export type Staged<S extends Stageable> =
   /** `signed`: zonerw signed it ([dnssec] sign); `file` holds the signed text */

@@ -210,7 +210,8 @@ test('zonerw check: reports every problem at once, touches nothing, exit 0 only 
   assert.equal(bad.stdout, '');
   const lines = bad.stderr.trimEnd().split('\n');
   assert.equal(lines[0], 'base/b.example.base:4: unknown marker @ip@ (did you mean @IP@?)');
-  assert.equal(lines[1], 'base/c.example.base: the rendered zone has no NS records (2 records in all)');
+  // the refusal in the words of the run's safety pass (issue 16: one describer, mood "check")
+  assert.equal(lines[1], 'c.example: the next run would not publish it, the rendered zone has no NS records (2 records in all): check base/c.example.base, or publish it anyway with zonerw --force');
   assert.match(lines[2]!, /^c\.example: refused by (named|nsd)-checkzone: .*base\/c\.example\.base:2/);
   await assert.rejects(stat(join(d, 'state')), 'no state, no lock');
   assert.deepEqual(await readdir(join(d, 'zones')), []);

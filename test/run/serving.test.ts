@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Config } from '../../src/config/types.js';
-import type { ZoneMemory } from '../../src/core/plan.js';
+import type { ZoneMemory } from '../../src/core/zone-plan.js';
 import { emptyState } from '../../src/core/state.js';
 import { decidedValues, groupsServed, zoneServing } from '../../src/run/serving.js';
 

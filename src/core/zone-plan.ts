@@ -1,5 +1,5 @@
 // Per zone: publish or not, with which serial, and why. Pure: hashes, texts' serials, the
-// date and the remembered state come in; a plan goes out (run-plan.ts builds the run's Plan
+// date and the remembered state come in; a plan goes out (run-plan.ts builds the run plan
 // from it).
 import type { MarkerRecord } from './served.js';
 import { highestSerial, nextSerial, type CalendarDate } from './serial.js';

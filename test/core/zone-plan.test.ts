@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planZone, settleIntent, type ZoneFacts, type ZoneMemory } from '../../src/core/plan.js';
+import { planZone, settleIntent, type ZoneFacts, type ZoneMemory } from '../../src/core/zone-plan.js';
 
 const today = { year: 2026, month: 11, day: 22 };
 const opts = { force: false, onBaseChange: 'publish' as const, today };
