@@ -19,6 +19,10 @@ export interface ProbeConfig {
   failAfter: number;
   /** consecutive up runs before a down server counts as up again */
   recoverAfter: number;
+  /** `fail_after = "10s"`: also down for at least this long (failAfter is then 2) */
+  failAfterMs?: number;
+  /** `recover_after = "10s"`: also up for at least this long (recoverAfter is then 2) */
+  recoverAfterMs?: number;
   /** `ca`, resolved; loadConfig reads it into spec.ca */
   caFile?: string;
 }
