@@ -5,6 +5,7 @@ import { ConfigError, type ExitCode } from '../errors.js';
 import { createContext } from '../run/context.js';
 import { probeServers } from '../run/observe.js';
 import { carryOut } from '../run/pipeline.js';
+import { lockBesideWatch } from '../run/watch-heartbeat.js';
 import type { Deps, Files, RunOptions } from '../run/ports.js';
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
@@ -14,7 +15,7 @@ export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<Ex
   const probing = probeServers(cfg, deps);
   if (!opts.dryRun) await refuseSameFolders(cfg, deps.files);
   // --dry-run writes nothing, not even the lock: it only reads.
-  const lock = opts.dryRun ? undefined : await deps.lock(cfg.stateDir);
+  const lock = opts.dryRun ? undefined : await lockBesideWatch(deps, cfg.stateDir);
   try {
     return await carryOut(createContext(cfg, opts, deps, lock), probing);
   } finally {

@@ -16,6 +16,7 @@ import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
 import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
+import { formatWatchStatus, watchStatus } from '../run/watch-status.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
@@ -153,9 +154,9 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
 
 export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): Promise<ExitCode> {
   const now = deps.now();
-  const report = await buildStatus(cfg, deps, now);
-  if (opts.json) deps.log.out(JSON.stringify(report, null, 2));
-  else for (const line of formatStatus(report, now)) deps.log.out(line);
+  const [report, watch] = await Promise.all([buildStatus(cfg, deps, now), watchStatus(deps.files, cfg.stateDir)]);
+  if (opts.json) deps.log.out(JSON.stringify({ ...report, watch }, null, 2));
+  else for (const line of [...formatWatchStatus(watch, now), ...formatStatus(report, now)]) deps.log.out(line);
   return EXIT.ok;
 }
 

@@ -6,6 +6,7 @@ import type { AllDown } from '../core/health.js';
 import type { HookEventName } from '../core/hooks.js';
 import type { NameserverSettings } from '../core/nameserver.js';
 import type { ProbeSpec } from '../core/probe.js';
+import type { WatchSettings } from './watch.js';
 
 export type { NameserverKind, ValidateMode } from '../core/nameserver.js';
 export type AllDownPolicy = AllDown;
@@ -116,6 +117,8 @@ export interface Config {
   metricsFile?: string;
   /** `[dnssec]`: zonerw signs the zones (for NSD, which does not) */
   dnssec?: DnssecSettings;
+  /** `[watch]`: how `zonerw watch` loops (WATCH_DEFAULTS when absent) */
+  watch?: WatchSettings;
 }
 
 /** The service groups of a config: its [[group]] tables and the default group, or the default group alone. */

@@ -9,12 +9,13 @@ import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { DEFAULT_CONTROL } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
 import { readDnssec } from './dnssec.js';
+import { readWatch } from './watch.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
 import { describe, Reader, type Table } from './reader.js';
 import { readGroupProbeDefaults, readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
 import type { AllDownPolicy, Config, GroupConfig, HookConfig, NameserverConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'group', 'hook', 'dnssec'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'group', 'hook', 'dnssec', 'watch', 'ttl_warn_above'] as const;
 const GROUP_KEYS = ['name', 'all_down', 'check', 'server'] as const;
 const ALL_DOWN = ['last', 'keep', 'first'] as const;
 /** A server's or a group's name: it goes into messages, history, metrics labels and hook variables. */
@@ -95,6 +96,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   // a config of top-level [[server]] tables alone has the default group only: no `groups` (configGroups)
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
+  const watch = readWatch(r, top.watch, TOP_KEYS);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
     file, baseDir, zoneDir, includeDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
@@ -102,6 +104,7 @@ export function validateConfig(raw: unknown, file: string): Config {
     ...(metricsFile !== undefined ? { metricsFile: resolve(dir, metricsFile) } : {}),
     ...(zones ? { zones } : {}),
     ...(dnssec ? { dnssec } : {}),
+    ...(watch ? { watch } : {}),
   };
 }
 
