@@ -18,6 +18,7 @@ import { missingChecker } from '../run/checker.js';
 import type { Deps } from '../run/ports.js';
 import { checkerName, inScratch, stageZone } from '../run/stage.js';
 import { refuseSameFolders } from './run.js';
+import { warnLongTtls } from '../run/ttl-told.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
@@ -37,7 +38,7 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, warnLongTtls, zoneFilesReplaceable, nameserverAnswers, primaryAnswers];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();

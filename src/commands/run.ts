@@ -6,6 +6,7 @@ import { createContext } from '../run/context.js';
 import { probeServers } from '../run/observe.js';
 import { carryOut } from '../run/pipeline.js';
 import { lockBesideWatch } from '../run/watch-heartbeat.js';
+import { tellResolvers } from '../run/ttl-told.js';
 import type { Deps, Files, RunOptions } from '../run/ports.js';
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
@@ -17,7 +18,10 @@ export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<Ex
   // --dry-run writes nothing, not even the lock: it only reads.
   const lock = opts.dryRun ? undefined : await lockBesideWatch(deps, cfg.stateDir);
   try {
-    return await carryOut(createContext(cfg, opts, deps, lock), probing);
+    const ctx = createContext(cfg, opts, deps, lock);
+    const code = await carryOut(ctx, probing);
+    await tellResolvers(ctx);
+    return code;
   } finally {
     await lock?.release();
   }

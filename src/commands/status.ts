@@ -16,7 +16,7 @@ import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
 import { askPrimary, expectedOf } from '../run/primary.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
-import { formatWatchStatus, watchStatus } from '../run/watch-status.js';
+import { statusExtras } from '../run/watch-status.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
@@ -154,9 +154,9 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
 
 export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): Promise<ExitCode> {
   const now = deps.now();
-  const [report, watch] = await Promise.all([buildStatus(cfg, deps, now), watchStatus(deps.files, cfg.stateDir)]);
-  if (opts.json) deps.log.out(JSON.stringify({ ...report, watch }, null, 2));
-  else for (const line of [...formatWatchStatus(watch, now), ...formatStatus(report, now)]) deps.log.out(line);
+  const [report, extras] = await Promise.all([buildStatus(cfg, deps, now), statusExtras(cfg, deps, now)]);
+  if (opts.json) deps.log.out(JSON.stringify({ ...report, ...extras.json }, null, 2));
+  else for (const line of [...extras.lines, ...formatStatus(report, now)]) deps.log.out(line);
   return EXIT.ok;
 }
 

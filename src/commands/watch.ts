@@ -21,6 +21,7 @@ import { carryOut } from '../run/pipeline.js';
 import type { Deps, Log, RunOptions } from '../run/ports.js';
 import { heartbeatPath, type Heartbeat } from '../run/watch-heartbeat.js';
 import { workDue } from '../run/watch-work.js';
+import { tellResolvers } from '../run/ttl-told.js';
 import { refuseSameFolders } from './run.js';
 
 /** What the watch needs beyond a run's ports: its config and ports again (SIGHUP), and its heartbeat file. */
@@ -177,7 +178,9 @@ class Watcher {
     };
     try {
       const opts: RunOptions = { force: false, dryRun: false, verbose: this.opts.verbose, quiet: this.opts.quiet };
-      await carryOut(createContext(this.cfg, opts, { ...this.deps, log, loadState }, lock), Promise.resolve(probed));
+      const ctx = createContext(this.cfg, opts, { ...this.deps, log, loadState }, lock);
+      await carryOut(ctx, Promise.resolve(probed));
+      await tellResolvers(ctx);
       this.notices.delete('run');
     } catch (e) {
       if (!(e instanceof ZonerwError)) throw e;

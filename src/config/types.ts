@@ -119,6 +119,8 @@ export interface Config {
   dnssec?: DnssecSettings;
   /** `[watch]`: how `zonerw watch` loops (WATCH_DEFAULTS when absent) */
   watch?: WatchSettings;
+  /** `ttl_warn_above`, seconds (TTL_WARN_ABOVE_DEFAULT when absent) */
+  ttlWarnAbove?: number;
 }
 
 /** The service groups of a config: its [[group]] tables and the default group, or the default group alone. */

@@ -10,6 +10,7 @@ import { DEFAULT_CONTROL } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
 import { readDnssec } from './dnssec.js';
 import { readWatch } from './watch.js';
+import { readTtlWarnAbove } from './ttl-warn.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
 import { describe, Reader, type Table } from './reader.js';
 import { readGroupProbeDefaults, readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
@@ -97,6 +98,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
   const watch = readWatch(r, top.watch, TOP_KEYS);
+  const ttlWarnAbove = readTtlWarnAbove(r, top);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
     file, baseDir, zoneDir, includeDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
@@ -105,6 +107,7 @@ export function validateConfig(raw: unknown, file: string): Config {
     ...(zones ? { zones } : {}),
     ...(dnssec ? { dnssec } : {}),
     ...(watch ? { watch } : {}),
+    ...(ttlWarnAbove !== undefined ? { ttlWarnAbove } : {}),
   };
 }
 

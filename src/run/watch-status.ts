@@ -1,6 +1,8 @@
 // What `zonerw status` says of a running `zonerw watch`, from its heartbeat (run/watch-heartbeat.ts).
 import { formatSpan, utcTime } from '../core/format.js';
-import type { Files } from './ports.js';
+import type { Config } from '../config/types.js';
+import type { Deps, Files } from './ports.js';
+import { resolversStillHold } from './ttl-told.js';
 import { runningWatch } from './watch-heartbeat.js';
 
 export interface WatchStatus {
@@ -35,4 +37,11 @@ export function formatWatchStatus(w: WatchStatus | null, now: number): string[] 
     `watch: running, pid ${w.pid}, since ${utcTime(Date.parse(w.since))}; last probe ${ago(w.lastProbe)} (every ${w.intervalMs / 1000}s), last run ${ago(w.lastRun)}; ${w.cycles} cycles, RSS ${Math.round(w.rssBytes / 1048576)} MB`,
     ...w.sees.map((s) => `  sees: ${s}`),
   ];
+}
+
+/** What status adds from issue 18: the running watch, and until when resolvers may hold an old address. */
+export async function statusExtras(cfg: Config, deps: Pick<Deps, 'files' | 'readHistory'>, now: number): Promise<{ json: { watch: WatchStatus | null; resolversHold: { until: string; message: string } | null }; lines: string[] }> {
+  const [watch, resolversHold] = await Promise.all([watchStatus(deps.files, cfg.stateDir), resolversStillHold(cfg, deps, now)]);
+  const lines = [...formatWatchStatus(watch, now), ...(resolversHold ? [`resolvers: ${resolversHold.message}`] : [])];
+  return { json: { watch, resolversHold }, lines };
 }
