@@ -55,8 +55,9 @@ class Watcher {
   private stopping = false;
   private reloadWanted = false;
   private wake: () => void = () => {};
-  private stopped: Promise<undefined>;
-  private markStopped: () => void = () => {};
+  /** ends the current cycle's probes early on SIGTERM (one promise a cycle: a race against one
+   *  long-lived promise would pile a reaction on it every cycle, and memory would grow) */
+  private interrupt: (() => void) | undefined;
   private state: State = emptyState();
   private stateId: string | undefined = 'unread';
   /** the servers' hysteresis memory, carried from cycle to cycle (a steady cycle saves nothing) */
@@ -68,7 +69,6 @@ class Watcher {
   private readonly beat: Omit<Heartbeat, 'sees' | 'rssBytes' | 'cpuMs'>;
 
   constructor(public cfg: Config, private opts: Pick<RunOptions, 'verbose' | 'quiet'>, private deps: Deps, private io: WatchIo) {
-    this.stopped = new Promise((resolve) => (this.markStopped = () => resolve(undefined)));
     this.beat = { pid: process.pid, host: hostname(), startedAt: deps.now(), intervalMs: this.interval(), cycles: 0, applies: 0 };
   }
 
@@ -83,7 +83,7 @@ class Watcher {
 
   stop(): void {
     this.stopping = true;
-    this.markStopped();
+    this.interrupt?.();
     this.wake();
   }
 
@@ -133,8 +133,10 @@ class Watcher {
 
   private async cycle(): Promise<void> {
     await this.refreshState();
-    const probed = await Promise.race([probeServers(this.cfg, this.deps), this.stopped]);
-    if (!probed) return; // stopping: a probe in flight is left behind, nothing was written
+    const stopped = new Promise<undefined>((resolve) => (this.interrupt = () => resolve(undefined)));
+    const probed = await Promise.race([probeServers(this.cfg, this.deps), stopped]);
+    this.interrupt = undefined;
+    if (!probed || this.stopping) return; // stopping: a probe in flight is left behind, nothing was written
     const now = this.deps.now();
     const before = this.carried ?? this.state.servers;
     const decided = decideServers(this.cfg, probed, { groups: this.state.groups, servers: before }, now);
@@ -196,10 +198,11 @@ class Watcher {
     if (this.stateId !== old) this.carried = this.state.servers;
   }
 
-  /** A run's line, unless the run before said the same (a nameserver that stays down). */
+  /** A run's line, unless the run before said the same (a nameserver that stays down), durations aside. */
   private sayNew(said: Set<string>, line: string, to: keyof Log): void {
-    said.add(`${to} ${line}`);
-    if (!this.lastRunLines.has(`${to} ${line}`)) this.deps.log[to](line);
+    const key = `${to} ${line.replace(/\d+(\.\d+)?\s?(ms|s)\b/g, '#')}`;
+    said.add(key);
+    if (!this.lastRunLines.has(key)) this.deps.log[to](line);
   }
 
   /** A standing condition: said when it starts or changes; undefined: it ended. */

@@ -17,6 +17,6 @@ export function readWatch(r: Reader, raw: unknown, topKeys: readonly string[]): 
   if (!t) return undefined;
   r.known(t, 'watch', WATCH_KEYS, topKeys);
   const intervalMs = r.duration(t, 'watch', 'interval', WATCH_DEFAULTS.intervalMs);
-  if (t.interval !== undefined && intervalMs < 100) r.problem('watch.interval', `must be at least "100ms", not ${describe(t.interval)}`);
+  if (t.interval !== undefined && intervalMs < 10) r.problem('watch.interval', `must be at least "10ms", not ${describe(t.interval)}`);
   return { intervalMs };
 }
