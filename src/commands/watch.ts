@@ -20,7 +20,7 @@ import { decideServers, probeServers, type Probed } from '../run/observe.js';
 import { carryOut } from '../run/pipeline.js';
 import type { Deps, Log, RunOptions } from '../run/ports.js';
 import { heartbeatPath, type Heartbeat } from '../run/watch-heartbeat.js';
-import { workDue } from '../run/watch-work.js';
+import { judgeAfterRun, workDue, type Judged } from '../run/watch-work.js';
 import { tellResolvers } from '../run/ttl-told.js';
 import { refuseSameFolders } from './run.js';
 
@@ -66,6 +66,7 @@ class Watcher {
   private notices = new Map<string, string>();
   /** what the last run said: a run that says the same again (a nameserver still down) is not repeated */
   private lastRunLines = new Set<string>();
+  private judged: Judged = new Map();
   private readonly beat: Omit<Heartbeat, 'sees' | 'rssBytes' | 'cpuMs'>;
 
   constructor(public cfg: Config, private opts: Pick<RunOptions, 'verbose' | 'quiet'>, private deps: Deps, private io: WatchIo) {
@@ -123,6 +124,7 @@ class Watcher {
       this.cfg = cfg;
       this.beat.intervalMs = this.interval();
       this.stateId = 'unread';
+      this.judged.clear();
       this.notices.delete('config');
       this.deps.log.out(`zonerw watch: config reloaded from ${cfg.file}`);
     } catch (e) {
@@ -145,9 +147,11 @@ class Watcher {
     this.beat.lastProbeAt = now;
     const networkDown = decided.find((g) => g.decision.networkDown);
     this.notice('network', networkDown ? `zonerw watch: ${networkDown.decision.rule}` : undefined);
-    const reason = networkDown ? undefined : await workDue(this.cfg, this.deps.files, this.state, decided, now);
+    const reason = networkDown ? undefined : await workDue(this.cfg, this.deps.files, this.state, decided, now, this.judged);
     await this.writeHeartbeat(decided);
-    if (reason && !this.stopping) await this.apply(reason, probed, before);
+    if (reason && !this.stopping && (await this.apply(reason, probed, before))) {
+      await judgeAfterRun(this.cfg, this.deps.files, this.state, decided, now, this.judged);
+    }
   }
 
   /** The state as a run left it, read again only when its file changed (a run, a pin). */
@@ -159,8 +163,8 @@ class Watcher {
     this.stateId = id;
   }
 
-  /** The same run as a one-shot `zonerw`, with this cycle's probes and the hysteresis carried so far. */
-  private async apply(reason: string, probed: Probed, before: Record<string, ServerMemory>): Promise<void> {
+  /** The same run as a one-shot `zonerw`, with this cycle's probes and the hysteresis carried so far; false when locked out. */
+  private async apply(reason: string, probed: Probed, before: Record<string, ServerMemory>): Promise<boolean> {
     if (this.opts.verbose) this.deps.log.out(`zonerw watch: a run is due: ${reason}`);
     let lock;
     try {
@@ -168,7 +172,7 @@ class Watcher {
     } catch (e) {
       if (!(e instanceof LockedError)) throw e;
       this.notice('lock', `zonerw watch: ${e.message}; trying again next cycle`);
-      return;
+      return false;
     }
     this.notices.delete('lock');
     const said = new Set<string>();
@@ -196,6 +200,7 @@ class Watcher {
     const old = this.stateId;
     await this.refreshState(true);
     if (this.stateId !== old) this.carried = this.state.servers;
+    return true;
   }
 
   /** A run's line, unless the run before said the same (a nameserver that stays down), durations aside. */

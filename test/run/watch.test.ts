@@ -35,7 +35,7 @@ interface Seen {
   err: string[];
 }
 
-async function site(): Promise<Config> {
+async function site(extra: Record<string, unknown> = {}): Promise<Config> {
   const dir = await mkdtemp(join(tmpdir(), 'zonerw-watch-'));
   dirs.push(dir);
   for (const d of ['base', 'zones', 'state']) await mkdir(join(dir, d));
@@ -47,6 +47,7 @@ async function site(): Promise<Config> {
       watch: { interval: '100ms' },
       check: { fail_after: '1s', attempts: 1 },
       server: [{ name: 'main', address: '192.0.2.1', check: 'http://192.0.2.1/' }, { name: 'backup', address: '198.51.100.7' }],
+      ...extra,
     },
     join(dir, 'zonerw.toml'),
   );
@@ -102,4 +103,13 @@ test('a nameserver that stays down is retried every cycle and said once', async 
   assert.ok(seen.calls.filter((c) => c.startsWith('reload')).length >= 5, `retried every cycle: ${seen.calls.join(', ')}`);
   assert.ok(seen.err.length > 0, 'said');
   assert.deepEqual(seen.err, [...new Set(seen.err)], `each line once:\n${seen.err.join('\n')}`);
+});
+
+test('a base edit a run leaves as it is (on_base_change = "warn") is run once, not every cycle', async () => {
+  const cfg = await site({ on_base_change: 'warn' });
+  await watchFor(cfg, 1, (calls) => fakeNameserver(calls));
+  await writeFile(join(cfg.baseDir, 'example.com.base'), `${BASE}txt IN TXT "edited"\n`);
+  const seen = await watchFor(cfg, 6, (calls) => fakeNameserver(calls), 2);
+  assert.deepEqual(seen.reads, [], 'cycles 2 to 6 read nothing');
+  assert.equal(seen.out.filter((l) => l.includes('not published (on_base_change = "warn")')).length, 1, seen.out.join('\n'));
 });
