@@ -125,6 +125,24 @@ with its fix, and 78, 65 or 1.`)
     });
 
   program
+    .command('watch')
+    .summary('run for ever: probe every [watch] interval, publish on a change')
+    .description('Probe every [watch] interval; on a change, do the same run as zonerw.')
+    .addHelpText('after', `
+Example, instead of the timer (pick one):
+  systemctl disable --now zonerw.timer && systemctl enable --now zonerw-watch.service
+
+SIGHUP reloads the config (a broken one is said, the old one kept); SIGTERM ends
+after the run in progress, exit 0.`)
+    .action(async () => {
+      const g = program.opts<GlobalOptions>();
+      // trusted as a run is (README "Trust"), at the start and at every SIGHUP
+      const load = () => loadTrusted(configPath(g, env), env, 'all');
+      const [cfg, { watch }, heartbeat] = await Promise.all([load(), import('./commands/watch.js'), import('./adapters/heartbeat.js')]);
+      setExit(await watch(cfg, { verbose: !!g.verbose, quiet: !!g.quiet }, await realDeps(cfg, env, io), { load, deps: (c) => realDeps(c, env, io), ...heartbeat, signals: process }));
+    });
+
+  program
     .command('pin')
     .summary('favour one server until the pin expires or is cleared')
     .description("Favour one server in its group whatever the checks say, until the pin ends.")

@@ -9,13 +9,15 @@ import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { KINDS, profile } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
 import { readDnssec } from './dnssec.js';
+import { readWatch } from './watch.js';
+import { readTtlWarnAbove } from './ttl-warn.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
 import { describe, Reader, type Table } from './reader.js';
 import { readGroupProbeDefaults, readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
 import { readVantages } from './vantages.js';
 import type { AllDownPolicy, Config, GroupConfig, HookConfig, NameserverConfig, Secondaries, Secondary, ServerConfig } from './types.js';
 
-const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'group', 'hook', 'dnssec', 'vantage'] as const;
+const TOP_KEYS = ['base_dir', 'zone_dir', 'include_dir', 'state_dir', 'zone_file', 'zones', 'timezone', 'on_base_change', 'reference', 'all_down', 'max_shrink', 'secondaries', 'strict_secondaries', 'secondary_wait', 'metrics_file', 'nameserver', 'check', 'server', 'group', 'hook', 'dnssec', 'vantage', 'watch', 'ttl_warn_above'] as const;
 const GROUP_KEYS = ['name', 'all_down', 'check', 'server'] as const;
 const ALL_DOWN = ['last', 'keep', 'first'] as const;
 /** A server's or a group's name: it goes into messages, history, metrics labels and hook variables. */
@@ -97,6 +99,8 @@ export function validateConfig(raw: unknown, file: string): Config {
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
   const vantages = readVantages(r, top);
+  const watch = readWatch(r, top.watch, TOP_KEYS);
+  const ttlWarnAbove = readTtlWarnAbove(r, top);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
     file, baseDir, zoneDir, includeDir, stateDir, zoneFile, timezone, onBaseChange, nameserver, servers, reference, allDown, maxShrink, secondaries, strictSecondaries, secondaryWaitMs, hooks,
@@ -105,6 +109,8 @@ export function validateConfig(raw: unknown, file: string): Config {
     ...(zones ? { zones } : {}),
     ...(dnssec ? { dnssec } : {}),
     ...vantages,
+    ...(watch ? { watch } : {}),
+    ...(ttlWarnAbove !== undefined ? { ttlWarnAbove } : {}),
   };
 }
 
