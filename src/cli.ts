@@ -8,7 +8,7 @@ import { parseDuration } from './core/format.js';
 import { EXIT, UsageError, ZonerwError, type ExitCode } from './errors.js';
 import { keepHeapSmall } from './run/memory.js';
 import type { Log, RunOptions } from './run/ports.js';
-import { loadTrusted, realDeps, type Env } from './wiring.js';
+import { heartbeatFiles, loadTrusted, realDeps, type Env } from './wiring.js';
 
 interface GlobalOptions {
   config?: string;
@@ -138,7 +138,7 @@ after the run in progress, exit 0.`)
       const g = program.opts<GlobalOptions>();
       // trusted as a run is (README "Trust"), at the start and at every SIGHUP
       const load = () => loadTrusted(configPath(g, env), env, 'all');
-      const [cfg, { watch }, heartbeat] = await Promise.all([load(), import('./commands/watch.js'), import('./adapters/heartbeat.js')]);
+      const [cfg, { watch }, heartbeat] = await Promise.all([load(), import('./commands/watch.js'), heartbeatFiles()]);
       setExit(await watch(cfg, { verbose: !!g.verbose, quiet: !!g.quiet }, await realDeps(cfg, env, io), { load, deps: (c) => realDeps(c, env, io), ...heartbeat, signals: process }));
     });
 
