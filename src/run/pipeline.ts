@@ -36,7 +36,7 @@ async function apply(ctx: RunContext, plan: RunPlan, gathered: Gathered): Promis
   const installed = await installZones(ctx, await stagePublishes(ctx, plan, gathered));
   await settlePending(ctx, new Set(gathered.listed));
   await watchSecondaries(ctx, new Set(installed), gathered.listed);
-  return finish(ctx, plan.decision, installed);
+  return finish(ctx, plan.decision, installed, gathered.listed);
 }
 
 /**
