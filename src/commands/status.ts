@@ -302,7 +302,7 @@ const FILE_STATE: Record<FileState, string> = {
 /** A group's decision and its servers, as lines (indented under `group NAME:` when the config names groups). */
 function formatGroup(r: GroupStatus, group: string, when: (t: string) => string): string[] {
   const lines: string[] = [];
-  const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET: the primary does not serve ${r.favoured.notServedBy.join(', ')} as published (see below)` : '';
+  const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET for ${r.favoured.notServedBy.join(', ')} (see below)` : '';
   // the decision and the service are two things: said on a line of its own
   const service = !r.favoured ? [] : r.favoured.notServedBy === null ? ['served: not asked: no primary is asked, zonerw cannot tell whether DNS serves it'] : r.favoured.notServedBy.length > 0 ? [`served: NO: DNS does not serve ${r.favoured.server} for ${r.favoured.notServedBy.join(', ')}`] : ['served: yes, by the primary for every zone'];
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}${notServed}` : 'favoured: not decided yet (zonerw has not run)');

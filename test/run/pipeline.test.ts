@@ -272,7 +272,7 @@ test('a reload the control command reports done but the primary does not serve: 
   assert.deepEqual(report.zones[0]!.served && { ...report.zones[0]!.served, words: null }, { serial: 2026112200, addressesMatch: false, current: false, problem: null, words: null });
   assert.deepEqual(report.favoured?.notServedBy, ['example.com']);
   const text = formatStatus(report, l.now).join('\n');
-  assert.match(text, /^favoured: backup 198\.51\.100\.7 since .*; DNS DOES NOT SERVE IT YET: the primary does not serve example\.com as published/m);
+  assert.match(text, /^favoured: backup 198\.51\.100\.7 since .*; DNS DOES NOT SERVE IT YET for example\.com \(see below\)/m);
   assert.match(text, /^ {4}primary 127\.0\.0\.1:53: NOT SERVED AS PUBLISHED: it serves serial 2026112200 \(/m);
   reset(l);
   assert.equal(await l.go(), 1, 'still not loading: still an error, on every run');
