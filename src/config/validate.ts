@@ -8,6 +8,7 @@ import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { KINDS, profile } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
+import { readNameserverSigns } from './nameserver-signs.js';
 import { readDnssec } from './dnssec.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
 import { describe, Reader, type Table } from './reader.js';
@@ -21,7 +22,7 @@ const ALL_DOWN = ['last', 'keep', 'first'] as const;
 /** A server's or a group's name: it goes into messages, history, metrics labels and hook variables. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
-const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait'] as const;
+const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait', 'signs'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
 /** Validates parsed TOML. Exported for tests; `file` anchors relative paths and messages. */
@@ -96,6 +97,8 @@ export function validateConfig(raw: unknown, file: string): Config {
   // a config of top-level [[server]] tables alone has the default group only: no `groups` (configGroups)
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
+  const signs = readNameserverSigns(r, nsTable.signs, { address: address !== undefined, zones, dnssec });
+  if (signs !== undefined) nameserver.signs = signs;
   const vantages = readVantages(r, top);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return {
