@@ -1,5 +1,6 @@
 // Signed zones watched as DNS serves them (issue 17), against real servers on loopback:
-//  - BIND signs the zone (dnssec-policy + inline-signing) and `[nameserver] signs = true` says so:
+//  - BIND (dnssec-policy + inline-signing) or Knot (dnssec-signing) signs the zone, and
+//    `[nameserver] signs = true` says so:
 //    status shows the served expiry and key set, the metric carries it, check is ok; with the
 //    clock 60 days on (no run between) status says EXPIRED and check fails naming the zone.
 //  - Both signers configured (zonerw's [dnssec] sign and BIND's dnssec-policy re-signing over
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, needBinary, startBind, startHttp, startNsd, stopAll, type HttpTarget, type NsInstance } from '../lab/lab.js';
+import { freePort, needBinary, startBind, startHttp, startKnot, startNsd, stopAll, type HttpTarget, type NsInstance } from '../lab/lab.js';
 import { makeKeys, missingTools } from '../helpers/dnssec.js';
 import { skipUnlessCI } from '../helpers/need.js';
 import { BASE, ZONE, configToml, publishedSerial, runZonerw, show } from './scenario.js';
@@ -55,40 +56,49 @@ async function statusSignatures(conf: string, root: string, extra: NodeJS.Proces
 /** The key tags of the dnssec-keygen key files in a folder (Kzone.+013+NNNNN.key). */
 const tagsOfKeys = (dir: string) => readdirSync(dir).flatMap((f) => /\+(\d{5})\.key$/.exec(f)?.[1] ?? []).map(Number).sort((a, b) => a - b);
 
-describe('BIND signs the zone, [nameserver] signs = true: expiry and keys shown, metric, check; 60 days on: EXPIRED', { skip: skipBind, timeout: 120_000 }, () => {
-  it('watches what BIND serves', async () => {
-    const { root, site: s, http } = await site('bind');
-    const port = await freePort();
-    const primary: NsInstance = await startBind({ dir: join(root, 'primary'), role: 'primary', port, zones: [ZONE], zoneDir: join(s, 'zones'), peerPort: await freePort(), sign: true });
-    const conf = join(s, 'zonerw.toml');
-    writeFileSync(conf, config({ kind: 'bind', control: primary.control, checkUrl: http.url, address: `127.0.0.1:${port}`, top: 'metrics_file = "state/zonerw.prom"' }, 'signs     = true\n'));
-    const r = await runZonerw(conf, [], root);
-    assert.equal(r.code, 0, show(r));
-    publishedSerial(r);
-    assert.doesNotMatch(readFileSync(join(s, 'zones', ZONE), 'utf8'), /RRSIG/, 'zonerw installs it unsigned: BIND signs');
+const SIGNING = [
+  { kind: 'bind' as const, start: startBind, skip: skipBind, how: 'dnssec-policy + inline-signing' },
+  { kind: 'knot' as const, start: startKnot, skip: skipUnlessCI(missingBins(['knotd', 'knotc'])), how: 'dnssec-signing' },
+];
 
-    const sig = await statusSignatures(conf, root);
-    assert.ok(sig && sig.expires !== null, JSON.stringify(sig));
-    assert.equal(sig.signedBy, 'nameserver');
-    assert.deepEqual(sig.faults, []);
-    assert.deepEqual(sig.keyTags, tagsOfKeys(join(root, 'primary', 'keys')), "the key set served is BIND's");
-    assert.ok(Date.parse(sig.expires) > Date.now(), sig.expires);
-    const text = await runZonerw(conf, ['status'], root);
-    assert.match(text.stdout, /^ {4}signatures expire \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+[dh]\); DNSKEY \d+/m, show(text));
-    const metric = readFileSync(join(s, 'state', 'zonerw.prom'), 'utf8').split('\n').find((l) => l.startsWith(`zonerw_zone_signatures_expiry_timestamp_seconds{zone="${ZONE}"}`));
-    assert.ok(metric, 'the metric carries the expiry BIND serves');
-    assert.equal(Number(metric.split(' ')[1]) * 1000, Date.parse(sig.expires));
-    const ok = await runZonerw(conf, ['check'], root);
-    assert.equal(ok.code, 0, show(ok));
+for (const { kind, start, skip, how } of SIGNING) {
+  describe(`${kind} signs the zone (${how}), [nameserver] signs = true: expiry and keys shown, metric, check; 60 days on: EXPIRED`, { skip, timeout: 120_000 }, () => {
+    it(`watches what ${kind} serves`, async () => {
+      const { root, site: s, http } = await site(kind);
+      const port = await freePort();
+      const primary: NsInstance = await start({ dir: join(root, 'primary'), role: 'primary', port, zones: [ZONE], zoneDir: join(s, 'zones'), peerPort: await freePort(), sign: true });
+      const conf = join(s, 'zonerw.toml');
+      writeFileSync(conf, config({ kind, control: primary.control, checkUrl: http.url, address: `127.0.0.1:${port}`, top: 'metrics_file = "state/zonerw.prom"' }, 'signs     = true\n'));
+      const r = await runZonerw(conf, [], root);
+      assert.equal(r.code, 0, show(r));
+      publishedSerial(r);
+      assert.doesNotMatch(readFileSync(join(s, 'zones', ZONE), 'utf8'), /RRSIG/, `zonerw installs it unsigned: ${kind} signs`);
 
-    const later = { ZONERW_NOW: new Date(Date.now() + 60 * DAY).toISOString() };
-    const expired = await runZonerw(conf, ['status'], root, undefined, later);
-    assert.match(expired.stdout, /^ {4}SIGNATURES EXPIRED /m, show(expired));
-    const failing = await runZonerw(conf, ['check'], root, undefined, later);
-    assert.notEqual(failing.code, 0, show(failing));
-    assert.match(failing.stderr, /^example\.test: the signatures the primary serves EXPIRED .*the nameserver stopped re-signing/m, show(failing));
+      const sig = await statusSignatures(conf, root);
+      assert.ok(sig && sig.expires !== null, JSON.stringify(sig));
+      assert.equal(sig.signedBy, 'nameserver');
+      assert.deepEqual(sig.faults, []);
+      // BIND's keys are files in its key-directory; Knot's live in its KASP database
+      if (kind === 'bind') assert.deepEqual(sig.keyTags, tagsOfKeys(join(root, 'primary', 'keys')), "the key set served is BIND's");
+      else assert.ok(sig.keyTags && sig.keyTags.length > 0, JSON.stringify(sig));
+      assert.ok(Date.parse(sig.expires) > Date.now(), sig.expires);
+      const text = await runZonerw(conf, ['status'], root);
+      assert.match(text.stdout, /^ {4}signatures expire \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+[dh]\); DNSKEY \d+/m, show(text));
+      const metric = readFileSync(join(s, 'state', 'zonerw.prom'), 'utf8').split('\n').find((l) => l.startsWith(`zonerw_zone_signatures_expiry_timestamp_seconds{zone="${ZONE}"}`));
+      assert.ok(metric, `the metric carries the expiry ${kind} serves`);
+      assert.equal(Number(metric.split(' ')[1]) * 1000, Date.parse(sig.expires));
+      const ok = await runZonerw(conf, ['check'], root);
+      assert.equal(ok.code, 0, show(ok));
+
+      const later = { ZONERW_NOW: new Date(Date.now() + 60 * DAY).toISOString() };
+      const expired = await runZonerw(conf, ['status'], root, undefined, later);
+      assert.match(expired.stdout, /^ {4}SIGNATURES EXPIRED /m, show(expired));
+      const failing = await runZonerw(conf, ['check'], root, undefined, later);
+      assert.notEqual(failing.code, 0, show(failing));
+      assert.match(failing.stderr, /^example\.test: the signatures the primary serves EXPIRED .*the nameserver stopped re-signing/m, show(failing));
+    });
   });
-});
+}
 
 describe('both signers configured: zonerw signs ([dnssec]) and BIND re-signs with its own keys', { skip: skipBind, timeout: 120_000 }, () => {
   it('the run, status and check name both key sets and say to turn one off', async () => {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installEvent, resignedLine } from '../../src/run/resign.js';
+import { describeEvent } from '../../src/commands/history.js';
 
 const NEW = Date.parse('2027-01-14T10:00:00Z');
 
@@ -26,4 +27,9 @@ test('installEvent: resign when the signatures were the only reason, publish oth
   assert.deepEqual(installEvent(5, 'z', { serial: 2, why: ['values', 'resign'], resign: 'signatures expired 2026-12-22 10:00:00 UTC' }, was, NEW),
     { t: 5, type: 'publish', zone: 'z', serial: 2, why: ['values', 'resign'] });
   assert.deepEqual(installEvent(5, 'z', { serial: 2, why: ['values'] }, undefined, undefined), { t: 5, type: 'publish', zone: 'z', serial: 2, why: ['values'] });
+});
+
+test('zonerw history names a resign event with the old and the new expiry', () => {
+  const e = installEvent(5, 'z', { serial: 2, why: ['resign'], resign: 'signatures expire 2026-12-22 10:00:00 UTC' }, Date.parse('2026-12-22T10:00:00Z'), NEW);
+  assert.equal(describeEvent(e), 'z re-signed, serial 2: signatures expiring 2026-12-22 10:00:00 UTC renewed until 2027-01-14 10:00:00 UTC');
 });
