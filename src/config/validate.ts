@@ -53,37 +53,13 @@ export function validateConfig(raw: unknown, file: string): Config {
     r.problem('zone_file', `must not start with ".": zonerw's temp files do, like "{zone}" or "db.{zone}", not ${describe(zoneFile)}`);
   }
 
-  const zones = r.strings(top, '', 'zones');
-  if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
-  zones?.forEach((z, i) => {
-    const problem = zoneNameProblem(z) ?? zoneFileNameProblem(z, zoneFile);
-    const first = zones.indexOf(z);
-    if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
-    else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);
-  });
+  const zones = readZones(r, top, zoneFile);
 
   const timezone = r.string(top, '', 'timezone') ?? 'UTC';
   if (!isTimeZone(timezone)) r.problem('timezone', `unknown time zone ${describe(timezone)} (an IANA name like "UTC" or "Europe/Amsterdam")`);
   const onBaseChange = r.oneOf(top, '', 'on_base_change', ['publish', 'warn'] as const, 'publish');
 
-  const givenNs = r.table(top.nameserver, 'nameserver');
-  const nsTable = givenNs ?? {};
-  r.known(nsTable, 'nameserver', NS_KEYS, TOP_KEYS);
-  const kind = r.oneOf(nsTable, 'nameserver', 'kind', KINDS, 'none');
-  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', `missing: ${KINDS.slice(0, -1).map((k) => `"${k}"`).join(', ')} or "${KINDS.at(-1)}"`);
-  const control = r.strings(nsTable, 'nameserver', 'control') ?? [...profile(kind).defaultControl];
-  if (profile(kind).verbs !== undefined && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
-  const includeDirProblem = profile(kind).includeDirProblem;
-  if (includeDirProblem !== undefined && includeDir !== zoneDir) r.problem('include_dir', includeDirProblem);
-  const address = readPrimaryAddress(r, nsTable.address, kind);
-  const nameserver: NameserverConfig = {
-    kind,
-    control,
-    checkzone: r.oneOf(nsTable, 'nameserver', 'checkzone', ['auto', 'always', 'never'] as const, 'auto'),
-    timeoutMs: r.duration(nsTable, 'nameserver', 'timeout', 10_000),
-    ...(address ? { address } : {}),
-    serveWaitMs: r.duration(nsTable, 'nameserver', 'serve_wait', 5_000),
-  };
+  const nameserver = readNameserver(r, top, includeDir !== zoneDir);
 
   const allDown = r.oneOf(top, '', 'all_down', ALL_DOWN, 'keep');
   const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
@@ -111,6 +87,41 @@ export function validateConfig(raw: unknown, file: string): Config {
     ...vantages,
     ...(watch ? { watch } : {}),
     ...(ttlWarnAbove !== undefined ? { ttlWarnAbove } : {}),
+  };
+}
+
+/** `zones`: each a zone name whose files fit a file name, listed once. */
+function readZones(r: Reader, top: Record<string, unknown>, zoneFile: string): string[] | undefined {
+  const zones = r.strings(top, '', 'zones');
+  if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
+  zones?.forEach((z, i) => {
+    const problem = zoneNameProblem(z) ?? zoneFileNameProblem(z, zoneFile);
+    const first = zones.indexOf(z);
+    if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
+    else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);
+  });
+  return zones;
+}
+
+/** `[nameserver]`: its kind's profile (core/nameserver.ts) gives the defaults and the rules. */
+function readNameserver(r: Reader, top: Record<string, unknown>, includeDirApart: boolean): NameserverConfig {
+  const givenNs = r.table(top.nameserver, 'nameserver');
+  const nsTable = givenNs ?? {};
+  r.known(nsTable, 'nameserver', NS_KEYS, TOP_KEYS);
+  const kind = r.oneOf(nsTable, 'nameserver', 'kind', KINDS, 'none');
+  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', `missing: ${KINDS.slice(0, -1).map((k) => `"${k}"`).join(', ')} or "${KINDS.at(-1)}"`);
+  const control = r.strings(nsTable, 'nameserver', 'control') ?? [...profile(kind).defaultControl];
+  if (profile(kind).verbs !== undefined && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
+  const includeDirProblem = profile(kind).includeDirProblem;
+  if (includeDirProblem !== undefined && includeDirApart) r.problem('include_dir', includeDirProblem);
+  const address = readPrimaryAddress(r, nsTable.address, kind);
+  return {
+    kind,
+    control,
+    checkzone: r.oneOf(nsTable, 'nameserver', 'checkzone', ['auto', 'always', 'never'] as const, 'auto'),
+    timeoutMs: r.duration(nsTable, 'nameserver', 'timeout', 10_000),
+    ...(address ? { address } : {}),
+    serveWaitMs: r.duration(nsTable, 'nameserver', 'serve_wait', 5_000),
   };
 }
 
