@@ -19,7 +19,7 @@
 //   (test/lab/lab.ts), with dist/bench/trace-hook.js preloaded into zonerw to timestamp its phases.
 //
 // BENCH_QUICK=1 runs a small version (fewer repeats, no 10,000 zones) to try the bench out;
-// BENCH_ONLY=steady,groups,status,profiles,transition,failover,imports runs only those parts (the
+// BENCH_ONLY=steady,groups,status,profiles,transition,failover,imports,watch runs only those parts (the
 // results files then say so); BENCH_NO_GNU_TIME=1 measures RSS as if GNU time were missing.
 // If bin/ or dist/src/ change while it runs (someone rebuilt), results.md says so and the exit
 // code is 1.
@@ -45,6 +45,7 @@ import {
   type HttpTarget,
   type NsInstance,
 } from '../test/lab/lab.js';
+import { watchBench, watchMarkdown } from './watch.js';
 
 // ------------------------------------------------------------------------------ settings
 
@@ -76,6 +77,7 @@ const PLAN = QUICK
       hang: 1,
       profiles: 2,
       imports: 3,
+      watch: { trials: 3, blips: 1, steadyS: 10, fastCycles: 2000 },
     }
   : {
       // 10,000 zones: the seed run (which reads every file) is the warm-up
@@ -87,8 +89,10 @@ const PLAN = QUICK
       hang: 1,
       profiles: 3,
       imports: 5,
+      // 100,000 fast cycles at 10 ms: about 20 minutes
+      watch: { trials: 20, blips: 5, steadyS: 60, fastCycles: 100_000 },
     };
-const PARTS = ['steady', 'groups', 'status', 'profiles', 'transition', 'failover', 'imports'] as const;
+const PARTS = ['steady', 'groups', 'status', 'profiles', 'transition', 'failover', 'imports', 'watch'] as const;
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const o of ONLY) if (!(PARTS as readonly string[]).includes(o)) throw new Error(`BENCH_ONLY: unknown part ${o}; known: ${PARTS.join(', ')}`);
 const wanted = (part: (typeof PARTS)[number]) => ONLY.length === 0 || ONLY.includes(part) || (part === 'steady' && (ONLY.includes('status') || ONLY.includes('profiles')));
@@ -1397,6 +1401,7 @@ async function main(): Promise<void> {
       fo.push(await failover(kind));
     }
     const imports = wanted('imports') ? await importCosts() : [];
+    const watch = wanted('watch') ? await watchBench(WORK, ZONERW, PLAN.watch, progress) : undefined;
     m.loadavgAtEnd = loadavg().map(round1);
     m.zonerwFingerprintAtEnd = zonerwFingerprint();
     m.gitCommitAtEnd = await capture(['git', '-C', repoRoot, 'rev-parse', 'HEAD']);
@@ -1419,9 +1424,10 @@ async function main(): Promise<void> {
       transitionBreakdown: breakdowns,
       profiles: prof,
       importCosts: imports,
+      ...(watch ? { watch } : {}),
     };
     writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(BENCH_DIR, 'results.md'), markdown(m, tg, fo, prof, imports, durationS));
+    writeFileSync(join(BENCH_DIR, 'results.md'), markdown(m, tg, fo, prof, imports, durationS) + (watch ? `\n${watchMarkdown(watch).join('\n')}` : ''));
     progress(`wrote bench/results.md and bench/results.json`);
     for (const t of tg) process.stderr.write(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'MISS'}  ${t.what}: ${t.measured} (target ${t.limit})\n`);
   } finally {

@@ -9,6 +9,7 @@
 //                                                    from the bundle) and "type": "module"
 //   /etc/zonerw/zonerw.toml                          conffile: zones.example/zonerw.toml with Debian paths
 //   /lib/systemd/system/zonerw.{service,timer}       packaging/debian/, not enabled on install
+//   /lib/systemd/system/zonerw-watch.service          packaging/debian/, not enabled on install
 //   /usr/share/man/man8/zonerw.8.gz                  bin/zonerw.8, gzip -9n
 //   /usr/share/doc/zonerw/copyright                  DEP-5: zonerw and every package in the bundle
 //                                                    (from esbuild's metafile), each with its licence text
@@ -92,6 +93,7 @@ try {
   put('etc/zonerw/zonerw.toml', debianConfig(readFileSync(src('zones.example', 'zonerw.toml'), 'utf8')));
   put('lib/systemd/system/zonerw.service', debian('zonerw.service'));
   put('lib/systemd/system/zonerw.timer', debian('zonerw.timer'));
+  put('lib/systemd/system/zonerw-watch.service', debian('zonerw-watch.service'));
   put('usr/share/man/man8/zonerw.8.gz', gzip(readFileSync(src('bin', 'zonerw.8'))));
 
   const doc = 'usr/share/doc/zonerw';

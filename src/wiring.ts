@@ -78,3 +78,9 @@ export async function loadTrusted(file: string, env: Env, what: 'config' | 'all'
   if (what === 'all') await trusting.refuseUntrustedRun(cfg, trust, fileOps, env.PATH ?? '');
   return cfg;
 }
+
+/** The watch's heartbeat file (state_dir/watch.json), written and removed by the watch loop. */
+export async function heartbeatFiles() {
+  const { writeHeartbeat, removeHeartbeat } = await import('./adapters/heartbeat.js');
+  return { writeHeartbeat, removeHeartbeat };
+}

@@ -84,7 +84,7 @@ test('the README\'s systemd section shows the units the package ships, verbatim'
   const section = /^### systemd\n([\s\S]*?)(?=^##)/m.exec(readme)?.[1];
   assert.ok(section, 'README.md has a "### systemd" section');
   const blocks = [...section.matchAll(/^```ini\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-  assert.deepEqual(blocks, [unit('zonerw.service'), unit('zonerw.timer')], 'the ```ini blocks are packaging/debian/zonerw.service and zonerw.timer');
+  assert.deepEqual(blocks, [unit('zonerw.service'), unit('zonerw.timer'), unit('zonerw-watch.service')], 'the ```ini blocks are packaging/debian/zonerw.service, zonerw.timer and zonerw-watch.service');
 });
 
 describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
@@ -142,6 +142,7 @@ describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
       'etc/zonerw/zonerw.toml',
       'lib/systemd/system/zonerw.service',
       'lib/systemd/system/zonerw.timer',
+      'lib/systemd/system/zonerw-watch.service',
       'usr/share/man/man8/zonerw.8.gz',
       'usr/share/doc/zonerw/copyright',
       'usr/share/doc/zonerw/changelog.gz',
@@ -177,6 +178,7 @@ describe('the Debian package', { skip: buildSkip, timeout: 120_000 }, () => {
     assert.deepEqual(gz.slice(3, 8), ['00', '00', '00', '00', '00'], 'gzip header: no name flag, no time stamp');
     assert.equal(extract('lib/systemd/system/zonerw.service'), unit('zonerw.service'));
     assert.equal(extract('lib/systemd/system/zonerw.timer'), unit('zonerw.timer'));
+    assert.equal(extract('lib/systemd/system/zonerw-watch.service'), unit('zonerw-watch.service'));
   });
 
   it('/etc/zonerw/zonerw.toml is the commented example with Debian\'s folders', () => {

@@ -70,7 +70,9 @@ test('the tarball holds bin, the bundle (dist/zonerw) and its licence notices, t
     return out;
   };
   assert.deepEqual((await walk(installed)).sort(), files);
-  assert.ok(packed.size < 200_000, `the tarball stays small: ${packed.size} bytes`);
+  // a bound against shipping what does not belong (sources, tests, node_modules): the bundle with
+  // every command (watch, votes, trust, the --dry-run diff) packs to about 210 KB
+  assert.ok(packed.size < 260_000, `the tarball stays small: ${packed.size} bytes`);
 });
 
 test('the installed zonerw runs: --version, --help', async () => {

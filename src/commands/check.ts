@@ -21,6 +21,7 @@ import { servedDnssecHolds } from '../run/check-dnssec.js';
 import { vantagesAnswer } from './check-vantages.js';
 import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
 import { nameserverCanRead, noneWithNameserverRunning, writableUnderUnit } from '../run/preflight-system.js';
+import { warnLongTtls } from '../run/ttl-told.js';
 
 /** What the steps found, and what they leave for the steps after them. */
 interface Preflight {
@@ -40,7 +41,7 @@ interface Preflight {
 }
 
 /** The steps, in the order a run meets what they check. */
-const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
+const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, warnLongTtls, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
   noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp, servedDnssecHolds];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {

@@ -12,16 +12,17 @@ import type { State } from '../core/state.js';
 import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import type { Deps } from '../run/ports.js';
 import { writeState } from '../run/remember.js';
+import { lockBesideWatch } from '../run/watch-heartbeat.js';
 
 /** `by`: who asked, for status and history. `group` with clear: that group's pin only (else every group's). */
 export type PinRequest = ({ clear: true; group?: string } | { clear: false; server: string; forMs?: number; reason?: string }) & { by: string };
 
 type Said = { say(line: string): void; now: number; named: boolean };
 
-export async function pin(cfg: Config, request: PinRequest, deps: Pick<Deps, 'lock' | 'loadState' | 'saveState' | 'appendHistory' | 'now' | 'log'>): Promise<ExitCode> {
+export async function pin(cfg: Config, request: PinRequest, deps: Pick<Deps, 'lock' | 'files' | 'loadState' | 'saveState' | 'appendHistory' | 'now' | 'log'>): Promise<ExitCode> {
   refuseUnknown(cfg, request);
   const said: Said = { say: (line) => deps.log.out(line), now: deps.now(), named: namesGroups(configGroups(cfg)) };
-  const lock = await deps.lock(cfg.stateDir);
+  const lock = await lockBesideWatch(deps, cfg.stateDir);
   try {
     const loaded = await deps.loadState(cfg.stateDir);
     if (loaded.warning) deps.log.err(loaded.warning);

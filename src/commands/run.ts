@@ -7,6 +7,8 @@ import { refuseSameFolders } from '../run/folders.js';
 import { probeServers } from '../run/observe.js';
 import { carryOut } from '../run/pipeline.js';
 import type { Deps, RunOptions } from '../run/ports.js';
+import { lockBesideWatch } from '../run/watch-heartbeat.js';
+import { tellResolvers } from '../run/ttl-told.js';
 
 export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<ExitCode> {
   // The probes need neither the lock nor the state: the servers answer while the folders are
@@ -15,9 +17,12 @@ export async function run(cfg: Config, opts: RunOptions, deps: Deps): Promise<Ex
   const probing = probeServers(cfg, deps);
   if (!opts.dryRun) await refuseSameFolders(cfg, deps.files);
   // --dry-run writes nothing, not even the lock: it only reads.
-  const lock = opts.dryRun ? undefined : await deps.lock(cfg.stateDir);
+  const lock = opts.dryRun ? undefined : await lockBesideWatch(deps, cfg.stateDir);
   try {
-    return await carryOut(createContext(cfg, opts, deps, lock), probing);
+    const ctx = createContext(cfg, opts, deps, lock);
+    const code = await carryOut(ctx, probing);
+    await tellResolvers(ctx);
+    return code;
   } finally {
     await lock?.release();
   }

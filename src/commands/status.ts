@@ -24,6 +24,7 @@ import { judgeServedDnssec, signedBy, type DnssecVerdict, type SignedBy } from '
 import { lookAtSecondaries } from '../run/secondaries.js';
 import { decidedValues } from '../run/serving.js';
 import { formatVotes, statusVotes } from './status-votes.js';
+import { statusExtras } from '../run/watch-status.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
 
@@ -191,9 +192,9 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
 
 export async function status(cfg: Config, opts: { json: boolean }, deps: Deps): Promise<ExitCode> {
   const now = deps.now();
-  const report = await buildStatus(cfg, deps, now);
-  if (opts.json) deps.log.out(JSON.stringify(report, null, 2));
-  else for (const line of formatStatus(report, now)) deps.log.out(line);
+  const [report, extras] = await Promise.all([buildStatus(cfg, deps, now), statusExtras(cfg, deps, now)]);
+  if (opts.json) deps.log.out(JSON.stringify({ ...report, ...extras.json }, null, 2));
+  else for (const line of [...extras.lines, ...formatStatus(report, now)]) deps.log.out(line);
   return EXIT.ok;
 }
 

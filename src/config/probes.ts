@@ -3,6 +3,7 @@
 // overridden in a server's own check table.
 import { resolve } from 'node:path';
 import { formatHostPort, parseHostPort } from '../core/address.js';
+import { parseDuration } from '../core/format.js';
 import { describe, join, Reader, type Table } from './reader.js';
 import type { ProbeConfig } from './types.js';
 
@@ -47,12 +48,35 @@ interface Shared {
   attempts: number;
   failAfter: number;
   recoverAfter: number;
+  failAfterMs?: number;
+  recoverAfterMs?: number;
   expectStatus?: number[];
   expectBody?: string;
   maxBytes: number;
   caFile?: string;
   insecure: boolean;
   certMinDays?: number;
+}
+
+/**
+ * `fail_after` / `recover_after`: a number of runs in a row (1-100), or a time like "10s": then
+ * the result must hold that long and over at least two probes (core/health.ts).
+ */
+function readRunsOrTime(r: Reader, t: Table, prefix: string, key: string, fallback: number): { runs: number; ms?: number } {
+  const v = t[key];
+  if (typeof v !== 'string') return { runs: r.int(t, prefix, key, 1, 100, fallback) };
+  const ms = parseDuration(v);
+  if (ms !== undefined && ms > 0 && ms <= 86_400_000) return { runs: 2, ms };
+  r.problem(join(prefix, key), `must be a number of runs in a row (1 to 100) or a time like "10s" or "2m" (at most 1d), not ${describe(v)}`);
+  return { runs: fallback };
+}
+
+function failAfter(v: { runs: number; ms?: number }): Pick<Shared, 'failAfter' | 'failAfterMs'> {
+  return { failAfter: v.runs, ...(v.ms !== undefined ? { failAfterMs: v.ms } : {}) };
+}
+
+function recoverAfter(v: { runs: number; ms?: number }): Pick<Shared, 'recoverAfter' | 'recoverAfterMs'> {
+  return { recoverAfter: v.runs, ...(v.ms !== undefined ? { recoverAfterMs: v.ms } : {}) };
 }
 
 /** The shared keys of `t`, falling back to `defaults` (the [check] table), then built-ins. */
@@ -64,8 +88,8 @@ function readShared(r: Reader, t: Table, defaults: Table, prefix: string, dir: s
   const shared: Shared = {
     timeoutMs: pick('timeout', (x, tb, p) => x.duration(tb, p, 'timeout', 5_000)),
     attempts: pick('attempts', (x, tb, p) => x.int(tb, p, 'attempts', 1, 10, 2)),
-    failAfter: pick('fail_after', (x, tb, p) => x.int(tb, p, 'fail_after', 1, 100, 1)),
-    recoverAfter: pick('recover_after', (x, tb, p) => x.int(tb, p, 'recover_after', 1, 100, 2)),
+    ...failAfter(pick('fail_after', (x, tb, p) => readRunsOrTime(x, tb, p, 'fail_after', 1))),
+    ...recoverAfter(pick('recover_after', (x, tb, p) => readRunsOrTime(x, tb, p, 'recover_after', 2))),
     maxBytes: pick('max_bytes', (x, tb, p) => x.int(tb, p, 'max_bytes', 1, 64 * 1024 * 1024, 64 * 1024)),
     insecure: pick('insecure', (x, tb, p) => x.bool(tb, p, 'insecure', false)),
   };
@@ -102,7 +126,8 @@ export function readProbe(r: Reader, raw: unknown, prefix: string, defaults: Pro
   const host = r.string(t, prefix, 'host');
   if (host !== undefined && !/^[A-Za-z0-9_.-]+(:\d+)?$/.test(host)) r.problem(`${prefix}.host`, `not a host name: ${describe(host)}`);
   const module = r.string(t, prefix, 'module');
-  const base = { attempts: shared.attempts, failAfter: shared.failAfter, recoverAfter: shared.recoverAfter, ...(shared.caFile ? { caFile: shared.caFile } : {}), ...(module !== undefined ? { module } : {}) };
+  const times = { ...(shared.failAfterMs !== undefined ? { failAfterMs: shared.failAfterMs } : {}), ...(shared.recoverAfterMs !== undefined ? { recoverAfterMs: shared.recoverAfterMs } : {}) };
+  const base = { attempts: shared.attempts, failAfter: shared.failAfter, recoverAfter: shared.recoverAfter, ...times, ...(shared.caFile ? { caFile: shared.caFile } : {}), ...(module !== undefined ? { module } : {}) };
 
   if (t.tcp !== undefined) {
     const target = r.string(t, prefix, 'tcp');
@@ -126,7 +151,7 @@ export function readProbe(r: Reader, raw: unknown, prefix: string, defaults: Pro
     }
   }
   return {
-    ...(https ? base : { attempts: base.attempts, failAfter: base.failAfter, recoverAfter: base.recoverAfter, ...(module !== undefined ? { module } : {}) }),
+    ...(https ? base : { attempts: base.attempts, failAfter: base.failAfter, recoverAfter: base.recoverAfter, ...times, ...(module !== undefined ? { module } : {}) }),
     spec: {
       kind: 'http',
       url: url ?? '',

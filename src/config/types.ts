@@ -6,6 +6,7 @@ import type { AllDown } from '../core/health.js';
 import type { HookEventName } from '../core/hooks.js';
 import type { NameserverSettings } from '../core/nameserver.js';
 import type { ProbeSpec } from '../core/probe.js';
+import type { WatchSettings } from './watch.js';
 
 export type { NameserverKind, ValidateMode } from '../core/nameserver.js';
 export type AllDownPolicy = AllDown;
@@ -19,6 +20,10 @@ export interface ProbeConfig {
   failAfter: number;
   /** consecutive up runs before a down server counts as up again */
   recoverAfter: number;
+  /** `fail_after = "10s"`: also down for at least this long (failAfter is then 2) */
+  failAfterMs?: number;
+  /** `recover_after = "10s"`: also up for at least this long (recoverAfter is then 2) */
+  recoverAfterMs?: number;
   /** `ca`, resolved; loadConfig reads it into spec.ca */
   caFile?: string;
   /** the blackbox module the vantages probe this server with (else the vantage's own for the kind) */
@@ -129,6 +134,10 @@ export interface Config {
   vantages?: VantageConfig[];
   /** votes needed for a verdict, by group name; absent: zonerw's own probe decides alone */
   quorum?: Record<string, number>;
+  /** `[watch]`: how `zonerw watch` loops (WATCH_DEFAULTS when absent) */
+  watch?: WatchSettings;
+  /** `ttl_warn_above`, seconds (TTL_WARN_ABOVE_DEFAULT when absent) */
+  ttlWarnAbove?: number;
 }
 
 /** The service groups of a config: its [[group]] tables and the default group, or the default group alone. */

@@ -4,7 +4,10 @@
 // The rules, in order:
 //   1. a pin (set by `zonerw pin`) that has not expired favours its server, whatever the checks;
 //   2. hysteresis: a server's raw result must repeat `failAfter` runs before an up server
-//      counts as down, and `recoverAfter` runs before a down server counts as up again;
+//      counts as down, and `recoverAfter` runs before a down server counts as up again; given
+//      as a time (`failAfterMs`, `fail_after = "10s"`), the result must also have held for at
+//      least that long, from the first probe of the streak to this one (and `failAfter` is then
+//      2: one probe is never a streak, however long ago the last one was);
 //   3. when a server looks down and no reference host answers either, zonerw's own network is
 //      down: nothing changes;
 //   4. the favoured server is the first server, in config order, that counts as up; the pool
@@ -21,6 +24,10 @@ export interface ServerInput {
   checked: boolean;
   failAfter: number;
   recoverAfter: number;
+  /** `fail_after = "10s"`: the raw down result must also have held this long */
+  failAfterMs?: number;
+  /** `recover_after = "10s"`: the raw up result must also have held this long */
+  recoverAfterMs?: number;
 }
 
 export interface ProbeOutcome {
@@ -41,6 +48,8 @@ export interface Streak {
   up: boolean;
   /** consecutive runs with this raw result */
   count: number;
+  /** when the first run of the streak decided (ms since the epoch); absent in older state */
+  since?: number;
 }
 
 /** What the state remembers of a server between runs. */
@@ -91,6 +100,10 @@ export interface ServerVerdict {
   streak: Streak;
   /** runs needed to change: failAfter while up, recoverAfter while down */
   needed: number;
+  /** with a time given: how long the streak must have held to change (ms) */
+  neededMs?: number;
+  /** with a time given: how long the streak has held, as of this run (ms) */
+  heldMs?: number;
   outcome?: ProbeOutcome;
 }
 
@@ -198,16 +211,19 @@ export function decideHealth(input: HealthInputs): HealthDecision {
 function judge(s: ServerInput, outcome: ProbeOutcome | undefined, before: ServerMemory | undefined, now: number, frozen: boolean): ServerVerdict {
   const raw = s.checked ? outcome?.up === true : true;
   const wasUp = before?.up ?? true;
+  const needed = wasUp ? s.failAfter : s.recoverAfter;
+  const neededMs = wasUp ? s.failAfterMs : s.recoverAfterMs;
+  const needs = { needed, ...(neededMs !== undefined ? { neededMs } : {}) };
   if (frozen && before) {
     // This run's results cannot be trusted: they neither count nor change anything.
     const streak = before.streak ?? { up: wasUp, count: 1 };
-    return { name: s.name, address: s.address, raw, up: wasUp, changed: false, since: before.since, streak, needed: wasUp ? s.failAfter : s.recoverAfter, ...(outcome ? { outcome } : {}) };
+    return { name: s.name, address: s.address, raw, up: wasUp, changed: false, since: before.since, streak, ...needs, ...(outcome ? { outcome } : {}) };
   }
-  const streak: Streak = before?.streak?.up === raw ? { up: raw, count: before.streak.count + 1 } : { up: raw, count: 1 };
-  const needed = wasUp ? s.failAfter : s.recoverAfter;
-  const up = raw === wasUp ? wasUp : streak.count >= needed ? raw : wasUp;
+  const streak = extendStreak(before?.streak, raw, now);
+  const up = raw === wasUp ? wasUp : streakHolds(streak, needed, neededMs, now) ? raw : wasUp;
   const changed = up !== wasUp;
   return {
+    ...(neededMs !== undefined ? { heldMs: now - (streak.since ?? now) } : {}),
     name: s.name,
     address: s.address,
     raw,
@@ -215,9 +231,22 @@ function judge(s: ServerInput, outcome: ProbeOutcome | undefined, before: Server
     changed,
     since: changed || !before ? now : before.since,
     streak,
-    needed,
+    ...needs,
     ...(outcome ? { outcome } : {}),
   };
+}
+
+/** The streak after this run: one more of the same result, or a new one starting now. */
+function extendStreak(before: Streak | undefined, raw: boolean, now: number): Streak {
+  if (before?.up !== raw) return { up: raw, count: 1, since: now };
+  // a streak remembered by an older zonerw has no start: its time counts from this run
+  return { up: raw, count: before.count + 1, since: before.since ?? now };
+}
+
+/** Enough runs in a row, and (given a time) the first of them at least that long ago. */
+function streakHolds(streak: Streak, needed: number, neededMs: number | undefined, now: number): boolean {
+  if (streak.count < needed) return false;
+  return neededMs === undefined || now - (streak.since ?? now) >= neededMs;
 }
 
 /** Memory to save after this decision. */
@@ -250,6 +279,16 @@ export function describeVerdict(v: ServerVerdict): string {
 /** The -v trace of one server: `main: HTTP 503 (down 1 of 3 runs needed), counts as up`. */
 export function traceVerdict(v: ServerVerdict): string {
   if (!v.outcome) return `${v.name} ${v.address}: no check, always up`;
-  const toward = v.raw === v.up ? '' : `, ${v.streak.count} of ${v.needed} runs needed to change`;
+  const toward = v.raw === v.up ? '' : v.neededMs !== undefined ? `, for ${held(v)} of ${formatMsShort(v.neededMs)} needed to change` : `, ${v.streak.count} of ${v.needed} runs needed to change`;
   return `${v.name} ${v.address}: ${v.raw ? 'up' : 'down'} this run (${v.outcome.reason}, ${v.outcome.attempts} attempt${v.outcome.attempts === 1 ? '' : 's'}, ${Math.round(v.outcome.latencyMs)} ms)${toward}; counts as ${v.up ? 'up' : 'down'} since ${new Date(v.since).toISOString()}`;
+}
+
+/** How long a verdict's streak has held, as of its last run: `1.5s (2 runs)`. */
+function held(v: ServerVerdict): string {
+  const ms = Math.max(0, v.heldMs ?? 0);
+  return `${formatMsShort(ms)} (${v.streak.count} run${v.streak.count === 1 ? '' : 's'})`;
+}
+
+function formatMsShort(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
 }

@@ -29,8 +29,8 @@ export type HistoryEvent =
   | ({ t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null } & GroupTag)
   | ({ t: number; type: 'unpin'; server: string; by: string | null; expired: boolean } & GroupTag)
   | { t: number; type: 'error'; message: string }
-  /** something to know that needed no action (a serial ahead of the date) */
-  | { t: number; type: 'warning'; message: string }
+  /** something to know that needed no action (a serial ahead of the date); `until`: when what it says stops holding (resolvers caching an old address) */
+  | { t: number; type: 'warning'; message: string; until?: number }
   | ({ t: number; type: 'hook'; on: string; run: string[]; ok: boolean; result: string } & GroupTag);
 
 /** The tag of an event about `group`: none for the default group. */

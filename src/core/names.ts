@@ -11,7 +11,7 @@ export function zoneNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'empty zone name';
   // zonerw names a zone's files after it (zone_file's {zone}, <zone>.base), and "." would name
   // the folder itself; the root zone is no failover zone either.
-  if (name === '.') return 'the root zone "." is not supported: zonerw names each zone\'s files after it, and "." is the folder itself';
+  if (name === '.') return 'the root zone is not supported: zonerw names each zone\'s files after it, and "." is the folder itself';
   if (name.endsWith('.') && name.length > 1) return 'write the zone name without the final dot';
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) return `zone name may hold only letters, digits, '-', '_' and dots`;
   if (name.length > 253) return 'zone name longer than 253 characters';

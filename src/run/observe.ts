@@ -74,5 +74,7 @@ function serverInput(s: ServerConfig): ServerInput {
     checked: s.check !== undefined,
     failAfter: s.check?.failAfter ?? 1,
     recoverAfter: s.check?.recoverAfter ?? 1,
+    ...(s.check?.failAfterMs !== undefined ? { failAfterMs: s.check.failAfterMs } : {}),
+    ...(s.check?.recoverAfterMs !== undefined ? { recoverAfterMs: s.check.recoverAfterMs } : {}),
   };
 }

@@ -254,7 +254,7 @@ describe('validateConfig', () => {
     const prefixed = await configError(() => validateConfig({ ...base, zones: [z240], zone_file: 'db.{zone}.signed.zone.x' }, file));
     assert.match(prefixed.problems[0]!, /^zones\[0\]: zone name too long for its zone file: zone_file makes it 257 bytes, a file name holds 255; use zone_file = "\{zone\}"/);
     const root = await configError(() => validateConfig({ ...base, zones: ['.'] }, file));
-    assert.match(root.problems[0]!, /^zones\[0\]: the root zone "\." is not supported: zonerw names each zone's files after it/);
+    assert.match(root.problems[0]!, /^zones\[0\]: the root zone is not supported: zonerw names each zone's files after it/);
     assert.doesNotMatch(root.problems[0]!, /empty label/);
   });
 
@@ -488,4 +488,39 @@ describe('the keys of failover, safety and operations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('fail_after and recover_after: a number of runs, or a time (then at least two probes)', () => {
+  const cfg = validateConfig(
+    {
+      base_dir: '/srv/zonerw/base',
+      zone_dir: '/var/lib/zonerw/zones',
+      state_dir: '/var/lib/zonerw/state',
+      check: { fail_after: '3s', recover_after: '1m' },
+      server: [
+        { name: 'main', address: '192.0.2.1', check: { url: 'http://192.0.2.1/', recover_after: 4 } },
+        { name: 'backup', address: '198.51.100.7' },
+      ],
+    },
+    '/etc/zonerw/zonerw.toml',
+  );
+  const c = cfg.servers[0]!.check!;
+  assert.deepEqual([c.failAfter, c.failAfterMs, c.recoverAfter, c.recoverAfterMs], [2, 3000, 4, undefined]);
+  assert.throws(
+    () => validateConfig({ base_dir: '/b', zone_dir: '/z', state_dir: '/s', check: { fail_after: 'soon' }, server: [{ name: 'main', address: '192.0.2.1', check: 'http://192.0.2.1/' }, { name: 'backup', address: '198.51.100.7' }] }, '/etc/zonerw/zonerw.toml'),
+    /check\.fail_after: must be a number of runs in a row \(1 to 100\) or a time like "10s"/,
+  );
+});
+
+test('[watch] interval and ttl_warn_above: read, defaults absent, mistakes with their key paths', () => {
+  const base = { base_dir: '/b', zone_dir: '/z', state_dir: '/s', server: [{ name: 'main', address: '192.0.2.1' }] };
+  const cfg = validateConfig({ ...base, watch: { interval: '1s' }, ttl_warn_above: '1h' }, '/etc/zonerw/zonerw.toml');
+  assert.deepEqual([cfg.watch, cfg.ttlWarnAbove], [{ intervalMs: 1000 }, 3600]);
+  const plain = validateConfig(base, '/etc/zonerw/zonerw.toml');
+  assert.deepEqual([plain.watch, plain.ttlWarnAbove], [undefined, undefined]);
+  assert.equal(validateConfig({ ...base, ttl_warn_above: 600 }, '/etc/zonerw/zonerw.toml').ttlWarnAbove, 600);
+  assert.throws(
+    () => validateConfig({ ...base, watch: { interval: '5ms', every: '1s' }, ttl_warn_above: 'long' }, '/etc/zonerw/zonerw.toml'),
+    (e: Error) => /watch\.every: unknown key/.test(e.message) && /watch\.interval: must be at least "10ms"/.test(e.message) && /ttl_warn_above: must be a TTL in seconds/.test(e.message),
+  );
 });

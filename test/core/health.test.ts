@@ -138,3 +138,41 @@ test('first run: a down main is news, an up main is not', () => {
     'main 192.0.2.1 down (connection refused, 1 attempt); favouring second 192.0.2.2',
   );
 });
+
+/** Runs `main`'s raw results at given times (ms) through the decision, carrying the memory. */
+function timed(servers: ServerInput[], probes: [number, boolean][], memory: HealthMemory = { servers: {} }): HealthDecision[] {
+  return probes.map(([at, isUp]) => {
+    const d = decide(servers, results(['main', isUp ? up() : down()]), memory, at);
+    memory = rememberHealth(d);
+    return d;
+  });
+}
+
+test('hysteresis as time: down only after every probe failed that long, over two probes at least; up again likewise', () => {
+  const s = (failAfterMs?: number, recoverAfterMs?: number, failAfter = 2, recoverAfter = 2): ServerInput[] => [
+    { ...server('main', '192.0.2.1', true, failAfter, recoverAfter), ...(failAfterMs !== undefined ? { failAfterMs } : {}), ...(recoverAfterMs !== undefined ? { recoverAfterMs } : {}) },
+    server('backup', '198.51.100.7', false),
+  ];
+  const rows: [string, ServerInput[], [number, boolean][], string[]][] = [
+    ['3s: down at 0, 1, 2, 3 s: the fourth probe (3 s after the first) fails over', s(3000), [[0, false], [1000, false], [2000, false], [3000, false]], ['main', 'main', 'main', 'backup']],
+    ['3s: a 1.2 s blip moves nothing', s(3000), [[0, true], [1000, false], [2000, false], [3000, true], [4000, true]], ['main', 'main', 'main', 'main', 'main']],
+    ['3s: a failure interrupted starts its time again', s(3000), [[0, false], [2000, false], [2500, true], [3500, false], [6000, false], [6500, false]], ['main', 'main', 'main', 'main', 'main', 'backup']],
+    ['3s: one probe is never enough, however long since the last', s(3000), [[0, true], [60_000, false], [61_000, false], [63_000, false]], ['main', 'main', 'main', 'backup']],
+    ['3s with slow probes: two probes 5 s apart suffice', s(3000), [[0, false], [5000, false]], ['main', 'backup']],
+    ['recover 5s: up again only after 5 s of good probes', s(1000, 5000), [[0, false], [1000, false], [2000, true], [4000, true], [6000, true], [7000, true]], ['main', 'backup', 'backup', 'backup', 'backup', 'main']],
+    ['a number keeps meaning runs in a row, whatever the time', s(undefined, undefined, 3, 1), [[0, false], [1, false], [2, false], [3, true]], ['main', 'main', 'backup', 'main']],
+  ];
+  for (const [name, servers, probes, favoured] of rows) {
+    assert.deepEqual(timed(servers, probes).map((d) => d.favoured.server), favoured, name);
+  }
+});
+
+test('hysteresis as time: the streak remembers when it started; an older state without it counts from now', () => {
+  const s: ServerInput[] = [{ ...server('main', '192.0.2.1', true, 2, 2), failAfterMs: 3000 }, server('backup', '198.51.100.7', false)];
+  const [first, second] = timed(s, [[1000, false], [2500, false]]);
+  assert.deepEqual(first!.servers[0]!.streak, { up: false, count: 1, since: 1000 });
+  assert.deepEqual([second!.servers[0]!.streak, second!.servers[0]!.heldMs, second!.servers[0]!.neededMs], [{ up: false, count: 2, since: 1000 }, 1500, 3000]);
+  const old: HealthMemory = { servers: { main: { up: true, since: 1, streak: { up: false, count: 7 } } } };
+  const [a, b] = timed(s, [[10_000, false], [13_000, false]], old);
+  assert.deepEqual([a!.favoured.server, a!.servers[0]!.streak.since, b!.favoured.server], ['main', 10_000, 'backup']);
+});

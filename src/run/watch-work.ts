@@ -1,0 +1,93 @@
+// What makes a `zonerw watch` cycle worth a run: the same questions a one-shot run's first steps
+// ask, answered from the decision, the state and the files' identities (stat, never a read). A
+// steady cycle ends here: no zone file read, no DNS query, nothing written but the heartbeat.
+import { configGroups, type Config } from '../config/types.js';
+import type { GroupDecided } from '../core/groups.js';
+import type { State } from '../core/state.js';
+import { groupMarkerValues } from '../core/values.js';
+import type { RenderedValues } from '../core/values.js';
+import type { ZoneMemory } from '../core/zone-plan.js';
+import { listZones, unchangedSinceLastRun } from './load.js';
+import { baseFilePath, zoneFilePath } from './paths.js';
+import type { Files } from './ports.js';
+import { resignMayBeDueFor } from './sign.js';
+
+/**
+ * Zones a run of the watch already took as their files are, and left as they were (a base edit
+ * waiting for --force with on_base_change = "warn", a zone the checker refused): by zone, the
+ * fingerprint of their files and values then, and when. The same files are not run again each
+ * cycle, only once every JUDGED_RETRY_MS (a refusal can be transient: a full disk).
+ */
+export type Judged = Map<string, { fingerprint: string; at: number }>;
+export const JUDGED_RETRY_MS = 60_000;
+
+/** Why a run is due this cycle (undefined: a steady cycle). The first reason found is enough. */
+export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity'>, state: State, decided: readonly GroupDecided[], now: number, judged: Judged = new Map()): Promise<string | undefined> {
+  const moved = decided.find(({ decision: d }) => d.favouredChanged || d.poolChanged || d.pinExpired || d.servers.some((v) => v.changed));
+  if (moved) return `group ${moved.group}: ${moved.decision.rule}`;
+  if (Object.keys(state.intents).length > 0) return 'an interrupted run left intents';
+  const owed = Object.entries(state.zones).find(([, m]) => m.pending.length > 0 || (m.lagging?.length ?? 0) > 0);
+  if (owed) return `${owed[0]}: ${owed[1].pending.length > 0 ? `${owed[1].pending.join(', ')} still owed` : 'a secondary was behind'}`;
+  let zones: string[];
+  try {
+    zones = (await listZones(cfg, files)).zones;
+  } catch {
+    return 'base_dir cannot be listed'; // the run says why
+  }
+  if (Object.keys(state.zones).some((z) => !zones.includes(z))) return 'a base file is gone';
+  const values = currentValues(cfg, decided);
+  for (const zone of zones) {
+    if (!unchanged(cfg, files, zone, state.zones[zone], values)) {
+      const j = judged.get(zone);
+      if (!j || j.fingerprint !== fingerprint(cfg, files, zone, state.zones[zone], values) || now - j.at >= JUDGED_RETRY_MS) return `${zone}: its files or values changed since the last run`;
+    }
+    if (resignMayBeDueFor(cfg, zone, state.zones[zone], now)) return `${zone}: its signatures are due for renewal`;
+  }
+  return undefined;
+}
+
+/** After a run: the zones it left as they are, so that the next cycles do not run them again for the same files. */
+export async function judgeAfterRun(cfg: Config, files: Pick<Files, 'list' | 'identity'>, state: State, decided: readonly GroupDecided[], now: number, judged: Judged): Promise<void> {
+  judged.clear();
+  let zones: string[];
+  try {
+    zones = (await listZones(cfg, files)).zones;
+  } catch {
+    return;
+  }
+  const values = currentValues(cfg, decided);
+  for (const zone of zones) {
+    if (!unchanged(cfg, files, zone, state.zones[zone], values)) judged.set(zone, { fingerprint: fingerprint(cfg, files, zone, state.zones[zone], values), at: now });
+  }
+}
+
+function unchanged(cfg: Config, files: Pick<Files, 'identity'>, zone: string, memory: ZoneMemory | undefined, values: RenderedValues): boolean {
+  try {
+    return unchangedSinceLastRun(cfg, files, zone, memory, values);
+  } catch {
+    return false; // unreadable: the run says why
+  }
+}
+
+/** The identities of a zone's files (base, zone file, included as last recorded) and the values. */
+function fingerprint(cfg: Config, files: Pick<Files, 'identity'>, zone: string, memory: ZoneMemory | undefined, values: RenderedValues): string {
+  const id = (p: string) => {
+    try {
+      return files.identity(p) ?? '-';
+    } catch {
+      return '?';
+    }
+  };
+  const included = Object.keys(memory?.inputs?.included ?? {}).sort().map(id);
+  return JSON.stringify([id(baseFilePath(cfg, zone)), id(zoneFilePath(cfg, zone)), included, values]);
+}
+
+/** The marker values the decision gives, as a run renders them. */
+function currentValues(cfg: Config, decided: readonly GroupDecided[]) {
+  const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
+  const groups = configGroups(cfg).map((g) => {
+    const { favoured, pool } = decided.find((d) => d.group === g.name)!.decision;
+    return { name: g.name, servers: g.servers, favoured: byName(favoured.server), pool: pool.map(byName) };
+  });
+  return groupMarkerValues(groups).values;
+}

@@ -1,0 +1,116 @@
+// `zonerw watch` in-process, with real files in a temp folder and fakes for the probe, the
+// nameserver and DNS: a steady cycle reads no zone file, asks no DNS, runs no nameserver command
+// and writes nothing but the heartbeat; a nameserver that stays down is retried every cycle and
+// said once; a cycle with work carries out the same run as a one-shot.
+import { commandResult } from '../../src/core/outcome.js';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { watch, type WatchIo } from '../../src/commands/watch.js';
+import { validateConfig } from '../../src/config/validate.js';
+import * as files from '../../src/adapters/files.js';
+import type { Config } from '../../src/config/types.js';
+import type { Deps, Nameserver } from '../../src/run/ports.js';
+import { adapterDeps, fakeNameserver } from '../helpers/deps.js';
+
+const dirs: string[] = [];
+after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+const BASE = `$TTL 300
+@    IN SOA ns1.example.com. hostmaster.example.com. ( @serial number@ 300 60 1209600 300 )
+@    IN NS  ns1.example.com.
+ns1  IN A   198.51.100.7
+www  IN A   @IP@
+`;
+
+interface Seen {
+  reads: string[];
+  dns: number;
+  calls: string[];
+  saves: number;
+  beats: number;
+  out: string[];
+  err: string[];
+}
+
+async function site(extra: Record<string, unknown> = {}): Promise<Config> {
+  const dir = await mkdtemp(join(tmpdir(), 'zonerw-watch-'));
+  dirs.push(dir);
+  for (const d of ['base', 'zones', 'state']) await mkdir(join(dir, d));
+  await writeFile(join(dir, 'base', 'example.com.base'), BASE);
+  return validateConfig(
+    {
+      base_dir: 'base', zone_dir: 'zones', state_dir: 'state',
+      nameserver: { kind: 'nsd', address: false, checkzone: 'never' },
+      watch: { interval: '100ms' },
+      check: { fail_after: '1s', attempts: 1 },
+      server: [{ name: 'main', address: '192.0.2.1', check: 'http://192.0.2.1/' }, { name: 'backup', address: '198.51.100.7' }],
+      ...extra,
+    },
+    join(dir, 'zonerw.toml'),
+  );
+}
+
+/** Runs a watch for `cycles` cycles (SIGTERM comes with the next one, which then does nothing more); returns what it did, from cycle `from` on. */
+async function watchFor(cfg: Config, cycles: number, nameserver: (calls: string[]) => Nameserver, from = 1): Promise<Seen> {
+  const seen: Seen = { reads: [], dns: 0, calls: [], saves: 0, beats: 0, out: [], err: [] };
+  const counting = () => seen.beats >= from && seen.beats <= cycles;
+  const signals = new EventEmitter();
+  const deps: Deps = adapterDeps({
+    now: Date.now,
+    probe: async () => ({ up: true, reason: 'HTTP 200', latencyMs: 1 }),
+    nameserver: nameserver(seen.calls),
+    log: { out: (l) => seen.out.push(l), err: (l) => seen.err.push(l) },
+    files: { ...files.fileOps, read: async (p, e) => (counting() && seen.reads.push(p), files.fileOps.read(p, e)) },
+    dns: async () => (seen.dns++, { answered: false, problem: 'no DNS here', addresses: [] }),
+    saveState: async (dir, state) => (counting() && seen.saves++, (await import('../../src/adapters/state-file.js')).saveState(dir, state)),
+  });
+  const io: WatchIo = {
+    load: async () => cfg,
+    deps: async () => deps,
+    writeHeartbeat: async () => {
+      if (++seen.beats === cycles + 1) signals.emit('SIGTERM');
+    },
+    removeHeartbeat: async () => {},
+    signals: signals as unknown as WatchIo['signals'],
+  };
+  assert.equal(await watch(cfg, { verbose: false, quiet: false }, deps, io), 0);
+  return seen;
+}
+
+test('a steady cycle reads no zone file, asks no DNS, runs no nameserver command and saves no state', async () => {
+  const cfg = await site();
+  const first = await watchFor(cfg, 1, (calls) => fakeNameserver(calls));
+  assert.deepEqual(first.calls, ['reload example.com', 'notify example.com'], 'the first cycle publishes');
+  assert.ok(first.saves > 0);
+  const steady = await watchFor(cfg, 6, (calls) => fakeNameserver(calls), 1);
+  assert.deepEqual([steady.reads, steady.dns, steady.calls, steady.saves, steady.beats], [[], 0, [], 0, 7]);
+  assert.deepEqual(steady.err, []);
+});
+
+test('a nameserver that stays down is retried every cycle and said once', async () => {
+  const cfg = await site();
+  const down = (calls: string[]) =>
+    fakeNameserver(calls, {
+      run: async (step, zones) => {
+        calls.push(`${step} ${[zones].flat().join(' ')}`);
+        return commandResult({ kind: 'exit', code: 1 }, '', 'error: connection refused');
+      },
+    });
+  const seen = await watchFor(cfg, 5, down);
+  assert.ok(seen.calls.filter((c) => c.startsWith('reload')).length >= 5, `retried every cycle: ${seen.calls.join(', ')}`);
+  assert.ok(seen.err.length > 0, 'said');
+  assert.deepEqual(seen.err, [...new Set(seen.err)], `each line once:\n${seen.err.join('\n')}`);
+});
+
+test('a base edit a run leaves as it is (on_base_change = "warn") is run once, not every cycle', async () => {
+  const cfg = await site({ on_base_change: 'warn' });
+  await watchFor(cfg, 1, (calls) => fakeNameserver(calls));
+  await writeFile(join(cfg.baseDir, 'example.com.base'), `${BASE}txt IN TXT "edited"\n`);
+  const seen = await watchFor(cfg, 6, (calls) => fakeNameserver(calls), 2);
+  assert.deepEqual(seen.reads, [], 'cycles 2 to 6 read nothing');
+  assert.equal(seen.out.filter((l) => l.includes('not published (on_base_change = "warn")')).length, 1, seen.out.join('\n'));
+});
