@@ -17,6 +17,7 @@ import { missingChecker } from '../run/checker.js';
 import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
 import { signaturesOutlastResign } from '../run/signer-validity.js';
+import { servedDnssecHolds } from '../run/check-dnssec.js';
 import { vantagesAnswer } from './check-vantages.js';
 import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
 import { nameserverCanRead, noneWithNameserverRunning, writableUnderUnit } from '../run/preflight-system.js';
@@ -41,7 +42,7 @@ interface Preflight {
 
 /** The steps, in the order a run meets what they check. */
 const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, warnLongTtls, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
-  noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp];
+  noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp, servedDnssecHolds];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();

@@ -8,6 +8,7 @@ import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { KINDS, profile } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
+import { readNameserverSigns } from './nameserver-signs.js';
 import { readDnssec } from './dnssec.js';
 import { readWatch } from './watch.js';
 import { readTtlWarnAbove } from './ttl-warn.js';
@@ -23,7 +24,7 @@ const ALL_DOWN = ['last', 'keep', 'first'] as const;
 /** A server's or a group's name: it goes into messages, history, metrics labels and hook variables. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
-const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait'] as const;
+const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait', 'signs'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
 /** Validates parsed TOML. Exported for tests; `file` anchors relative paths and messages. */
@@ -74,6 +75,9 @@ export function validateConfig(raw: unknown, file: string): Config {
   // a config of top-level [[server]] tables alone has the default group only: no `groups` (configGroups)
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
+  const nsSigns = isTable(top.nameserver) ? top.nameserver.signs : undefined;
+  const signs = readNameserverSigns(r, nsSigns, { address: nameserver.address !== undefined, zones, dnssec });
+  if (signs !== undefined) nameserver.signs = signs;
   const vantages = readVantages(r, top);
   const watch = readWatch(r, top.watch, TOP_KEYS);
   const ttlWarnAbove = readTtlWarnAbove(r, top);
@@ -89,6 +93,8 @@ export function validateConfig(raw: unknown, file: string): Config {
     ...(ttlWarnAbove !== undefined ? { ttlWarnAbove } : {}),
   };
 }
+
+const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `zones`: each a zone name whose files fit a file name, listed once. */
 function readZones(r: Reader, top: Record<string, unknown>, zoneFile: string): string[] | undefined {

@@ -116,7 +116,7 @@ export function metricsFrom(cfg: Config, groups: readonly { group: string; decis
         lastPublishSeconds: seconds(m.publishedAt),
         served: zoneServing(m, decided).served,
         ...(m.primarySerial !== undefined ? { primarySerial: m.primarySerial } : {}),
-        ...(m.signaturesExpire !== undefined ? { signaturesExpirySeconds: seconds(m.signaturesExpire) } : {}),
+        ...((m.signaturesExpire ?? m.servedSignaturesExpire) !== undefined ? { signaturesExpirySeconds: seconds((m.signaturesExpire ?? m.servedSignaturesExpire)!) } : {}),
         secondaries: Object.entries(m.served ?? {}).map(([secondary, serial]) => ({ secondary, serial })),
       })),
     runDurationSeconds: seconds(run.durationMs),
