@@ -123,7 +123,9 @@ function lazyNames(): Names {
   return {
     async of(uid, gid) {
       const { users, groups } = await load();
-      return { owner: users.find((u) => u.id === uid)?.name, group: groups.find((g) => g.id === gid)?.name };
+      const owner = users.find((u) => u.id === uid)?.name;
+      const group = groups.find((g) => g.id === gid)?.name;
+      return { ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}) };
     },
     async ids(name) {
       const { users, groups } = await load();
