@@ -143,6 +143,16 @@ address = "${BACKUP}"
   it('zonerw check asks every vantage: all answer; a module they lack is named', async () => {
     const ok = await run(['check']);
     assert.doesNotMatch(ok.stderr, /vantage/, show(ok));
+    // a key only zonerw's own probe checks: refused with the default module, warned about with one named
+    const body = join(root, 'body.toml');
+    writeFileSync(body, readFileSync(conf, 'utf8').replace('module = "http_vhost" }', 'module = "http_vhost", expect_body = "healthy" }'));
+    const warned = await zonerw(['--config', body, 'check'], {}, { timeoutMs: 60_000 });
+    assert.equal(warned.code, 0, show(warned));
+    assert.match(warned.stderr, /^warning: server main: check\.expect_body is checked by zonerw's own probe only; the vantages judge by the blackbox module "http_vhost", which must check the same/m, show(warned));
+    writeFileSync(body, readFileSync(conf, 'utf8').replace(', module = "http_vhost" }', ', expect_body = "healthy" }'));
+    const refused = await zonerw(['--config', body, 'check'], {}, { timeoutMs: 60_000 });
+    assert.equal(refused.code, 78, show(refused));
+    assert.match(refused.stderr, /server\[0\]\.check\.expect_body: only zonerw's own probe checks it: the \[\[vantage\]\] tables judge server main by the blackbox module "http_2xx"/, show(refused));
     const lacking = join(root, 'lacking.toml');
     writeFileSync(lacking, readFileSync(conf, 'utf8').replace('module = "http_vhost"', 'module = "http_nope"'));
     const r = await zonerw(['--config', lacking, 'check'], {}, { timeoutMs: 60_000 });
