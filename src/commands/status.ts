@@ -58,7 +58,8 @@ export interface GroupStatus {
     unknown?: true;
     /** without a check: what the server is in its group (counted as up; the last resort only when last) */
     noCheck?: string;
-    lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
+    /** `up` null: the votes reached no quorum, so the last check had no result of its own */
+    lastCheck: { at: string; up: boolean | null; reason: string; latencyMs: number; attempts: number } | null;
     /** with [[vantage]] tables: the votes behind the last check's verdict */
     votes?: ReturnType<typeof statusVotes>;
   }[];
@@ -171,7 +172,7 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
         streak: streakStatus(m, s.check),
         ...(m?.unknown ? { unknown: true as const } : {}),
         ...(s.check ? {} : { noCheck: describeNoCheck(g.servers, s.name) }),
-        lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
+        lastCheck: c ? { at: iso(c.at), up: c.undecided ? null : c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
         ...(c?.votes ? { votes: statusVotes(c) } : {}),
       };
     }),

@@ -71,8 +71,9 @@ address = "${BACKUP}"
     assert.match(status.stdout, /^ {2}main 192\.0\.2\.1: NO VERDICT YET since .*not counted as up/m, show(status));
     assert.doesNotMatch(status.stdout, /main 192\.0\.2\.1: up since/, show(status));
     const json = await at(['status', '--json']);
-    const main = (JSON.parse(json.stdout) as { servers: { name: string; up: boolean | null; unknown?: boolean }[] }).servers.find((s) => s.name === 'main')!;
+    const main = (JSON.parse(json.stdout) as { servers: { name: string; up: boolean | null; unknown?: boolean; lastCheck: { up: boolean | null } }[] }).servers.find((s) => s.name === 'main')!;
     assert.equal(main.up, null);
+    assert.equal(main.lastCheck.up, null, 'the last check had no result of its own');
     assert.equal(main.unknown, true);
 
     const prom = readFileSync(join(root, 'zonerw.prom'), 'utf8').split('\n');
