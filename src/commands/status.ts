@@ -24,6 +24,7 @@ import { judgeServedDnssec, signedBy, type DnssecVerdict, type SignedBy } from '
 import { lookAtSecondaries } from '../run/secondaries.js';
 import { decidedValues } from '../run/serving.js';
 import { formatVotes, statusVotes } from './status-votes.js';
+import { describeNoCheck, describeStreak, streakStatus, type StreakStatus } from './status-server.js';
 import { statusExtras } from '../run/watch-status.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
@@ -53,8 +54,13 @@ export interface GroupStatus {
     up: boolean | null;
     since: string | null;
     /** consecutive runs with the same raw result, and how many it takes to change */
-    streak: { up: boolean; runs: number; needed: number } | null;
-    lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
+    streak: StreakStatus | null;
+    /** no verdict yet: the votes reached no quorum and none had before (not counted as up) */
+    unknown?: true;
+    /** without a check: what the server is in its group (counted as up; the last resort only when last) */
+    noCheck?: string;
+    /** `up` null: the votes reached no quorum, so the last check had no result of its own */
+    lastCheck: { at: string; up: boolean | null; reason: string; latencyMs: number; attempts: number } | null;
     /** with [[vantage]] tables: the votes behind the last check's verdict */
     votes?: ReturnType<typeof statusVotes>;
   }[];
@@ -174,16 +180,17 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
     servers: g.servers.map((s) => {
       const m = state.servers[s.name];
       const c = m?.lastCheck;
-      const needed = m?.up === false ? s.check?.recoverAfter : s.check?.failAfter;
       return {
         name: s.name,
         address: s.address,
         address6: s.address6 ?? null,
         check: s.check ? describeProbe(s.check.spec) : null,
-        up: m?.up ?? null,
+        up: m?.unknown ? null : m?.up ?? null,
         since: m ? iso(m.since) : null,
-        streak: m?.streak && needed !== undefined ? { up: m.streak.up, runs: m.streak.count, needed } : null,
-        lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
+        streak: streakStatus(m, s.check),
+        ...(m?.unknown ? { unknown: true as const } : {}),
+        ...(s.check ? {} : { noCheck: describeNoCheck(g.servers, s.name) }),
+        lastCheck: c ? { at: iso(c.at), up: c.undecided ? null : c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
         ...(c?.votes ? { votes: statusVotes(c) } : {}),
       };
     }),
@@ -318,12 +325,11 @@ function formatGroup(r: GroupStatus, group: string, when: (t: string) => string)
   for (const s of r.servers) {
     const head = `  ${s.name} ${s.address}`;
     if (!s.check) {
-      lines.push(`${head}: no check (taken as up; the last resort)`);
+      lines.push(`${head}: ${s.noCheck ?? 'no check (taken as up)'}`);
       continue;
     }
-    const state = s.up === null ? 'not checked yet' : `${s.up ? 'up' : 'DOWN'} since ${when(s.since!)}`;
-    const st = s.streak;
-    const streak = st && st.up !== s.up ? ` (${st.up ? 'up' : 'down'} ${st.runs} of ${st.needed} runs needed to change)` : '';
+    const state = s.unknown ? `NO VERDICT YET since ${when(s.since!)} (the votes reached no quorum; not counted as up)` : s.up === null ? 'not checked yet' : `${s.up ? 'up' : 'DOWN'} since ${when(s.since!)}`;
+    const streak = describeStreak(s.streak, s.up);
     const c = s.lastCheck;
     const last = c ? `; last check ${when(c.at)}: ${c.reason}, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'}, ${c.latencyMs} ms` : '';
     lines.push(`${head}: ${state}${streak}${last}`);

@@ -12,6 +12,7 @@ import { readNameserverSigns } from './nameserver-signs.js';
 import { readDnssec } from './dnssec.js';
 import { readWatch } from './watch.js';
 import { readTtlWarnAbove } from './ttl-warn.js';
+import { refuseOwnOnlyKeys } from './vantage-keys.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
 import { describe, Reader, type Table } from './reader.js';
 import { readGroupProbeDefaults, readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
@@ -79,6 +80,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   const signs = readNameserverSigns(r, nsSigns, { address: nameserver.address !== undefined, zones, dnssec });
   if (signs !== undefined) nameserver.signs = signs;
   const vantages = readVantages(r, top);
+  refuseOwnOnlyKeys(r, top, vantages.vantages ?? []);
   const watch = readWatch(r, top.watch, TOP_KEYS);
   const ttlWarnAbove = readTtlWarnAbove(r, top);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);

@@ -102,6 +102,7 @@ export function metricsFrom(cfg: Config, groups: readonly { group: string; decis
       name: v.name,
       ...label(group),
       raw: v.raw,
+      ...(v.outcome?.votes ? { undecided: v.outcome.undecided === true } : {}),
       up: v.up,
       favoured: v.name === d.favoured.server,
       served: v.name === d.favoured.server && served.get(group) === true,
