@@ -136,6 +136,33 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
     await refused(l, script, /is owned by another user than root \(owner nobody/);
   });
 
+  test('a hook script others can write, reached through an exec wrapper, a shell option or sh -c: refused naming the script', async () => {
+    // hook.sh in the config's folder (a hook's working folder), root's, 0757: each way of running it is judged
+    const runs = (abs: string): string[][] => [
+      ['env', 'sh', 'hook.sh'], ['/usr/bin/env', 'bash', abs], ['sh', '-c', abs], ['sh', '-c', '. ./hook.sh'],
+      ['bash', '-o', 'errexit', 'hook.sh'], ['nice', './hook.sh'], ['timeout', '5', './hook.sh'], ['env', 'LANG=C.UTF-8', abs],
+      ['flock', '/tmp', 'sudo', '-u', 'root', 'ionice', '-c', '3', 'sh', '-ec', `cd /; exec ${abs}`],
+    ];
+    for (const i of runs('').keys()) {
+      let script = '';
+      const l = await failingOver((marker) => {
+        script = join(dirname(marker), 'hook.sh');
+        mkdirSync(dirname(marker), { recursive: true });
+        writeFileSync(script, `#!/bin/sh\nid > ${marker}\n`, { mode: 0o755 });
+        return runs(script)[i]!;
+      });
+      chmodSync(script, 0o757);
+      await refused(l, script, /^zonerw: \S+: hook\[0\]\.run: the (script|program|file) \S+ is writable by every user .*mode 0757\).*: chmod go-w /);
+    }
+  });
+
+  test('a sh -c program text whose command is an expansion: refused, saying why; the hook never runs', async () => {
+    const l = await failingOver();
+    const run = (text: string) => `run = ${JSON.stringify(['sh', '-c', text])}`;
+    writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace(run(`id > ${l.marker}`), run(`"$ZONERW_EVENT" 2>/dev/null; id > ${l.marker}`)));
+    await refused(l, 'hook[0].run', /^zonerw: hook\[0\]\.run: zonerw cannot tell what it runs: "\$ZONERW_EVENT" in .* is only known when the shell runs; .*name the program or script by its path/);
+  });
+
   test('a hook in a folder others can write: refused naming the folder', async () => {
     const bin = join(root, `bin${n}`);
     mkdirSync(bin, { mode: 0o755 });
