@@ -48,7 +48,7 @@ const WRAPPERS = new Map<string, Wrapper>([
     noCommand: ['-d', '--dump'],
   }],
   ['sudo', {
-    withArg: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user', '-R', '--chroot'],
+    withArg: ['-u', '--user', '-g', '--group', '-C', `--close-from`, '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user', '-R', '--chroot'],
     noCommand: ['-l', '--list', '-v', '--validate', '-K', '--remove-timestamp', '-V', '--version', '-e', '--edit'],
   }],
   ['doas', { withArg: ['-u', '-C'], noCommand: ['-L'] }],
