@@ -2,6 +2,7 @@
 // that must be read at load (a `ca` PEM), so that a wrong path is a config error.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { describeReadError, isMissing } from '../adapters/read-error.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from './types.js';
 import { validateConfig } from './validate.js';
@@ -15,7 +16,7 @@ export async function loadConfig(file: string): Promise<Config> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const what = err.code === 'ENOENT' ? 'no such file (give --config FILE or set ZONERW_CONFIG)' : err.message;
+    const what = err.code === 'ENOENT' ? 'no such file (give --config FILE or set ZONERW_CONFIG)' : describeReadError(err, path, 'file');
     throw new ConfigError(path, [what]);
   }
   const { parse } = await import('smol-toml');
@@ -42,7 +43,7 @@ async function readCaFiles(cfg: Config): Promise<void> {
       try {
         check.spec.ca = await readFile(check.caFile, 'utf8');
       } catch (e) {
-        problems.push(`${key}: cannot read ${check.caFile}: ${(e as Error).message.replace(/^\w+: /, '')}`);
+        problems.push(`${key}: cannot read ${check.caFile}: ${isMissing(e) ? (e as Error).message.replace(/^\w+: /, '') : describeReadError(e, check.caFile, 'file')}`);
       }
     }),
   );
