@@ -29,11 +29,15 @@ interface Wrapper {
   text?: Readonly<Record<string, 'shell' | 'split'>>;
   operands?: readonly RegExp[];
   assignments?: boolean;
+  /** options that run the command in another folder (`env -C DIR`): its relative paths are not known here */
+  moves?: readonly string[];
+  /** options that run the command under another root (`sudo -R DIR`): none of its paths are known here */
+  chroots?: readonly string[];
 }
 
 const ANY = /^/;
 const WRAPPERS = new Map<string, Wrapper>([
-  ['env', { withArg: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string', '--block-signal', '--default-signal', '--ignore-signal'], text: { '-S': 'split', '--split-string': 'split' }, assignments: true }],
+  ['env', { withArg: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string', '--block-signal', '--default-signal', '--ignore-signal'], text: { '-S': 'split', '--split-string': 'split' }, assignments: true, moves: ['-C', '--chdir'] }],
   ['nice', { withArg: ['-n', '--adjustment'] }],
   ['ionice', { withArg: ['-c', '--class', '-n', '--classdata'], noCommand: ['-p', '--pid', '-P', '--pgid', '-u', '--uid'] }],
   ['timeout', { withArg: ['-s', '--signal', '-k', '--kill-after'], operands: [ANY] }],
@@ -48,8 +52,11 @@ const WRAPPERS = new Map<string, Wrapper>([
     noCommand: ['-d', '--dump'],
   }],
   ['sudo', {
+    // `--close-from` in backquotes: the layer test (test/architecture.test.ts) reads a quote after "from" as an import
     withArg: ['-u', '--user', '-g', '--group', '-C', `--close-from`, '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user', '-R', '--chroot'],
     noCommand: ['-l', '--list', '-v', '--validate', '-K', '--remove-timestamp', '-V', '--version', '-e', '--edit'],
+    moves: ['-D', '--chdir'],
+    chroots: ['-R', '--chroot'],
   }],
   ['doas', { withArg: ['-u', '-C'], noCommand: ['-L'] }],
   ['runuser', { withArg: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment'] }],
@@ -105,6 +112,7 @@ export function whatRuns(argv: readonly string[], depth = 0): Runs[] {
 function wrapped(argv: readonly string[], w: Wrapper, depth: number): Runs[] {
   const wrapperName = argv[0]!;
   let i = 1;
+  let moved: string | undefined;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -116,6 +124,8 @@ function wrapped(argv: readonly string[], w: Wrapper, depth: number): Runs[] {
     if (taken === 'no command') return [];
     if (taken === undefined) continue;
     const value = taken.value ?? argv[++i];
+    if (w.chroots?.includes(taken.option)) return [{ kind: 'unknown', why: `${wrapperName} ${taken.option} runs its command under another root, where no path is the one zonerw sees` }];
+    if (w.moves?.includes(taken.option)) moved = `${wrapperName} ${taken.option}`;
     const text = w.text?.[taken.option];
     if (text === 'shell' && value !== undefined) return shellText(value, depth);
     if (text === 'split' && value !== undefined) return whatRuns([...value.split(/\s+/).filter(Boolean), ...argv.slice(i + 1)], depth + 1);
@@ -127,7 +137,16 @@ function wrapped(argv: readonly string[], w: Wrapper, depth: number): Runs[] {
   if (after === 'shell' && argv[i + 1] !== undefined) return shellText(argv[i + 1]!, depth);
   if (i >= argv.length) return [];
   if (wrapperName.split('/').at(-1) === 'busybox') return whatRuns([argv[i]!.split('/').at(-1)!, ...argv.slice(i + 1)], depth + 1);
-  return whatRuns(argv.slice(i), depth + 1);
+  const inner = whatRuns(argv.slice(i), depth + 1);
+  return moved ? relativeUnknown(inner, moved) : inner;
+}
+
+/** After a change of folder (`cd`, `env -C`), a relative path names a file zonerw does not know. */
+function relativeUnknown(runs: readonly Runs[], after: string): Runs[] {
+  return runs.map((r) => {
+    const path = r.kind === 'program' ? (r.name.includes('/') ? r.name : undefined) : r.kind === 'unknown' ? undefined : r.path;
+    return path === undefined || path.startsWith('/') ? r : { kind: 'unknown', why: `${JSON.stringify(path)} is relative to the folder ${after} moves to; write it as an absolute path` };
+  });
 }
 
 /**
@@ -200,6 +219,7 @@ function interpreterOperands(argv: readonly string[], it: { inline: readonly str
  */
 export function shellText(text: string, depth = 0): Runs[] {
   const runs: Runs[] = [];
+  let moved: string | undefined;
   for (const words of simpleCommands(text)) {
     let i = 0;
     while (i < words.length && !words[i]!.expands && (RESERVED.has(words[i]!.text) || /^[A-Za-z_]\w*=/.test(words[i]!.text))) i++;
@@ -210,10 +230,12 @@ export function shellText(text: string, depth = 0): Runs[] {
       runs.push({ kind: 'unknown', why: `${JSON.stringify(unknown)} in ${JSON.stringify(text)} is only known when the shell runs` });
       continue;
     }
-    runs.push(...whatRuns(rest.map((w) => w.text), depth + 1));
+    const found = whatRuns(rest.map((w) => w.text), depth + 1);
+    runs.push(...(moved ? relativeUnknown(found, moved) : found));
+    if (['cd', 'pushd', 'popd'].includes(rest[0]!.text)) moved ??= rest[0]!.text;
   }
-  for (const path of pathWords(text)) runs.push({ kind: 'mentioned', path });
-  return runs;
+  const paths = pathWords(text).map((path): Runs => ({ kind: 'mentioned', path }));
+  return [...runs, ...(moved ? relativeUnknown(paths, moved) : paths)];
 }
 
 /** The first word of a simple command that names what runs but is an expansion; undefined when none. */

@@ -115,6 +115,10 @@ describe('whatRuns: every program and script a command line runs, through wrappe
     [['sh', '-c', 'curl -d @/etc/zonerw/msg https://x/ 2>/dev/null | logger'], [p('sh'), p('curl'), p('logger'), m('/dev/null')]],
     [['sh', '-c', '$HOOK'], [p('sh'), { kind: 'unknown', why: '"$HOOK" in "$HOOK" is only known when the shell runs' }]],
     [['sh', '-c', 'for f in /etc/h/*; do . "$f"; done'], [p('sh'), { kind: 'unknown', why: '"$f" in "for f in /etc/h/*; do . \\"$f\\"; done" is only known when the shell runs' }]],
+    // a change of folder: what is relative after it is not known here; another root: nothing is
+    [['sh', '-c', 'cd /tmp/evil && ./hook.sh; . ../x; bash /abs/ok'], [p('sh'), p('cd'), { kind: 'unknown', why: '"./hook.sh" is relative to the folder cd moves to; write it as an absolute path' }, { kind: 'unknown', why: '"../x" is relative to the folder cd moves to; write it as an absolute path' }, p('bash'), s('/abs/ok'), m('/tmp/evil'), { kind: 'unknown', why: '"./hook.sh" is relative to the folder cd moves to; write it as an absolute path' }, { kind: 'unknown', why: '"../x" is relative to the folder cd moves to; write it as an absolute path' }, m('/abs/ok')]],
+    [['env', '-C', '/tmp/evil', 'sh', 'hook.sh'], [p('env'), p('sh'), { kind: 'unknown', why: '"hook.sh" is relative to the folder env -C moves to; write it as an absolute path' }]],
+    [['sudo', '--chroot=/srv/jail', '/bin/x'], [p('sudo'), { kind: 'unknown', why: 'sudo --chroot runs its command under another root, where no path is the one zonerw sees' }]],
     [['sh', '-c', 'eval /x/y'], [p('sh'), p('/x/y'), m('/x/y'), m('/x/y')]],
     // interpreters
     [['python3', '/opt/notify.py'], [p('python3'), s('/opt/notify.py')]],
