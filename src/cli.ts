@@ -43,6 +43,19 @@ function buildProgram(env: Env, io: Log, setExit: (code: ExitCode) => void): Com
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showSuggestionAfterError(true);
 
+  const wiring: Wiring = { env, io, setExit };
+  for (const add of [addRunCommand, addStatusCommand, addHistoryCommand, addCheckCommand, addWatchCommand, addPinCommand]) add(program, wiring);
+  return program;
+}
+
+/** What every command's action needs from main: the environment, where it speaks, how it sets the exit code. */
+interface Wiring {
+  env: Env;
+  io: Log;
+  setExit: (code: ExitCode) => void;
+}
+
+function addRunCommand(program: Command, { env, io, setExit }: Wiring): void {
   program
     .command('run', { isDefault: true })
     .summary('one run: check, publish what changed (the default)')
@@ -67,7 +80,9 @@ Prints nothing when nothing changed. A failover that worked exits 0.`)
       const opts: RunOptions = { force: !!o.force, dryRun: !!o.dryRun, ...(o.json ? { json: true } : {}), verbose: !!g.verbose, quiet: !!g.quiet };
       setExit(await run(cfg, opts, await realDeps(cfg, env, io)));
     });
+}
 
+function addStatusCommand(program: Command, { env, io, setExit }: Wiring): void {
   program
     .command('status')
     .summary('favoured server, last checks, serials, pending work')
@@ -83,7 +98,9 @@ Examples:
       const { status } = await import('./commands/status.js');
       setExit(await status(cfg, { json: !!o.json }, await realDeps(cfg, env, io)));
     });
+}
 
+function addHistoryCommand(program: Command, { env, io, setExit }: Wiring): void {
   program
     .command('history')
     .summary('what happened; per server availability and failovers')
@@ -106,7 +123,9 @@ timeline per server.`)
       const color = process.stdout.isTTY === true && !env.NO_COLOR;
       setExit(await history(cfg, { sinceMs, json: !!o.json, color }, await realDeps(cfg, env, io)));
     });
+}
 
+function addCheckCommand(program: Command, { env, io, setExit }: Wiring): void {
   program
     .command('check')
     .summary('preflight: config, folders and rights, base files, zones, nameserver')
@@ -123,7 +142,9 @@ with its fix, and 78, 65 or 1.`)
       const { check } = await import('./commands/check.js');
       setExit(await check(cfg, {}, await realDeps(cfg, env, io)));
     });
+}
 
+function addWatchCommand(program: Command, { env, io, setExit }: Wiring): void {
   program
     .command('watch')
     .summary('run for ever: probe every [watch] interval, publish on a change')
@@ -141,7 +162,9 @@ after the run in progress, exit 0.`)
       const [cfg, { watch }, heartbeat] = await Promise.all([load(), import('./commands/watch.js'), heartbeatFiles()]);
       setExit(await watch(cfg, { verbose: !!g.verbose, quiet: !!g.quiet }, await realDeps(cfg, env, io), { load, deps: (c) => realDeps(c, env, io), ...heartbeat, signals: process }));
     });
+}
 
+function addPinCommand(program: Command, { env, io, setExit }: Wiring): void {
   program
     .command('pin')
     .summary('favour one server until the pin expires or is cleared')
@@ -175,8 +198,6 @@ The next run publishes the pinned server; checks still run and are reported.`)
         : { clear: false as const, by, server: server!, ...(forMs !== undefined ? { forMs } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
       setExit(await pin(cfg, request, deps));
     });
-
-  return program;
 }
 
 // Shown after the program's own --help; the man page zonerw(8) has the same, at length.

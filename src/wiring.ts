@@ -71,10 +71,10 @@ export async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
  * 'all' (a run, check) then everything it makes zonerw run or read. Else exit 78, nothing run.
  */
 export async function loadTrusted(file: string, env: Env, what: 'config' | 'all'): Promise<Config> {
-  const [{ createTrust }, trusting, { fileOps }] = await Promise.all([import('./adapters/trust.js'), import('./run/trust.js'), import('./adapters/files.js')]);
+  const [{ createTrust }, trusting, { fileOps }, { describeReadError }] = await Promise.all([import('./adapters/trust.js'), import('./run/trust.js'), import('./adapters/files.js'), import('./adapters/read-error.js')]);
   const trust = createTrust();
   await trusting.refuseUntrustedConfig(file, trust);
-  const cfg = await loadConfig(file);
+  const cfg = await loadConfig(file, (err, path) => describeReadError(err, path, 'file'));
   if (what === 'all') await trusting.refuseUntrustedRun(cfg, trust, fileOps, env.PATH ?? '');
   return cfg;
 }

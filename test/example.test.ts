@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
@@ -18,6 +18,9 @@ test('zones.example/zonerw.toml loads without a problem', async () => {
   const cfg = await loadConfig(join(example, 'zonerw.toml'));
   assert.deepEqual(cfg.servers.map((s) => s.name), ['main', 'backup']);
   assert.equal(cfg.baseDir, join(example, 'base'));
+  // zonerw never makes zone_dir (the nameserver's folder): the example ships it, so that
+  // `zonerw --config zones.example/zonerw.toml check` passes as cloned (state_dir a run makes)
+  assert.ok(statSync(cfg.zoneDir).isDirectory(), `${cfg.zoneDir} is shipped`);
 });
 
 test('every example base file renders into a zone that nsd-checkzone and named-checkzone accept', (t) => {

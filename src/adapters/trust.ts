@@ -1,10 +1,11 @@
 // The file-system side of trust (core/trust.ts decides): lstat every folder from / down to a
 // path, the link targets too (realpath), and find a program as a run will find it. One Trust per
 // command: what it has looked at once it does not look at again (/, /etc, /usr/bin recur).
-import { lstat, readFile, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { describeUntrusted, scriptOf, untrusted, type Also, type PathFacts, type Place, type Runner } from '../core/trust.js';
+import { dirname, resolve, sep } from 'node:path';
+import { whatRuns } from '../core/runs.js';
+import { describeUntrusted, untrusted, type Also, type PathFacts, type Place, type Runner } from '../core/trust.js';
 import type { Trust } from '../run/ports.js';
 import { resolveProgram, searchFolders } from './command.js';
 
@@ -55,34 +56,59 @@ export function createTrust(who: Runner = runner()): Trust {
     return problems;
   }
 
-  /**
-   * The program of `argv` as a run finds it (a bare name on `searchPath`, then the sbin folders;
-   * a relative path from `cwd`), and the script an interpreter reads: each must be trusted, and
-   * so must every folder searched before the one it is found in (a program of the same name put
-   * there would run instead). `file` undefined: not found (said elsewhere).
-   */
-  async function program(argv: readonly string[], what: string, opts: { searchPath: string; cwd: string }): Promise<{ file?: string; problems: string[] }> {
-    const name = argv[0];
-    if (name === undefined || name === '') return { problems: [] };
-    const given = name.includes('/') ? resolve(opts.cwd, name) : name;
-    const file = await resolveProgram(given, opts.searchPath);
-    if (file === undefined) return { problems: [] };
-    const problems = await path(file, what);
-    if (!name.includes('/')) {
-      for (const dir of searchFolders(opts.searchPath)) {
-        if (dir === dirname(file)) break;
-        problems.push(...(await path(dir, `${what}: a folder searched before ${file}`)));
-      }
-    }
-    const script = scriptOf(argv);
-    if (script !== undefined) {
-      const at = isAbsolute(script) ? script : join(opts.cwd, script);
-      if (await look(at)) problems.push(...(await path(at, `${what}: the script ${script}`)));
-    }
-    return { file, problems };
-  }
+  const walker: Walker = { look, path };
+  return { path, program: (argv, what, opts) => judgeProgram(walker, argv, what, opts) };
+}
 
-  return { path, program };
+/** What judging a program needs of createTrust's walk: the facts of a path, and a path judged with the folders above it. */
+interface Walker {
+  look(path: string): Promise<PathFacts | undefined>;
+  path(p: string, what: string, opts?: { nameserver?: string }): Promise<string[]>;
+}
+
+/**
+ * The program of `argv` as a run finds it (a bare name on `searchPath`, then the sbin folders;
+ * a relative path from `cwd`), and everything it runs in turn (core/runs.ts: the program an
+ * exec wrapper runs, the script a shell reads, the commands and paths of `sh -c`): each must
+ * be trusted, and so must every folder searched before the one a program is found in (a
+ * program of the same name put there would run instead). `file` undefined: argv[0] not found
+ * (said elsewhere).
+ */
+async function judgeProgram(w: Walker, argv: readonly string[], what: string, opts: { searchPath: string; cwd: string }): Promise<{ file?: string; problems: string[] }> {
+  const problems: string[] = [];
+  let file: string | undefined;
+  const judged = new Set<string>();
+  for (const [i, run] of whatRuns(argv).entries()) {
+    if (run.kind === 'unknown') {
+      problems.push(`${what}: zonerw cannot tell what it runs: ${run.why}; zonerw runs nothing it has not judged: name the program or script by its path in the config (or in a script of root's)`);
+    } else if (run.kind === 'program') {
+      const found = await judgeProgramFile(w, run.name, i === 0 ? what : `${what}: the program ${run.name}`, opts);
+      if (i === 0) file = found.file;
+      problems.push(...found.problems);
+    } else {
+      const at = resolve(opts.cwd, run.path);
+      if (judged.has(at)) continue; // `. /x/h.sh` is a script and a path mentioned: said once
+      judged.add(at);
+      const isFile = run.kind === 'script' ? (await w.look(at)) !== undefined : (await stat(at).catch(() => undefined))?.isFile() === true;
+      if (isFile) problems.push(...(await w.path(at, `${what}: the ${run.kind === 'script' ? 'script' : 'file'} ${run.path}`)));
+    }
+  }
+  return { ...(file !== undefined ? { file } : {}), problems };
+}
+
+/** One program found as a run finds it, with the folders searched before it. */
+async function judgeProgramFile(w: Walker, name: string, what: string, opts: { searchPath: string; cwd: string }): Promise<{ file?: string; problems: string[] }> {
+  const given = name.includes('/') ? resolve(opts.cwd, name) : name;
+  const file = await resolveProgram(given, opts.searchPath);
+  if (file === undefined) return { problems: [] };
+  const problems = await w.path(file, what);
+  if (!name.includes('/')) {
+    for (const dir of searchFolders(opts.searchPath)) {
+      if (dir === dirname(file)) break;
+      problems.push(...(await w.path(dir, `${what}: a folder searched before ${file}`)));
+    }
+  }
+  return { file, problems };
 }
 
 /** "/", "/etc", "/etc/zonerw", "/etc/zonerw/zonerw.toml" */
@@ -123,7 +149,9 @@ function lazyNames(): Names {
   return {
     async of(uid, gid) {
       const { users, groups } = await load();
-      return { owner: users.find((u) => u.id === uid)?.name, group: groups.find((g) => g.id === gid)?.name };
+      const owner = users.find((u) => u.id === uid)?.name;
+      const group = groups.find((g) => g.id === gid)?.name;
+      return { ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}) };
     },
     async ids(name) {
       const { users, groups } = await load();

@@ -11,12 +11,13 @@ import { describeGoneBase, quoteArg } from '../core/messages.js';
 import { describeFailure } from '../core/outcome.js';
 import { ConfigError, Trouble, type ExitCode } from '../errors.js';
 import { checkZones } from '../run/check-zones.js';
-import { goneZones, listZones } from '../run/load.js';
+import { goneZones, listZones, noZonesYet } from '../run/load.js';
 import { displayPath, shownPaths, zoneFilePath } from '../run/paths.js';
 import { missingChecker } from '../run/checker.js';
 import { refuseSameFolders } from '../run/folders.js';
 import type { Deps } from '../run/ports.js';
 import { signaturesOutlastResign } from '../run/signer-validity.js';
+import { servedDnssecHolds } from '../run/check-dnssec.js';
 import { vantagesAnswer } from './check-vantages.js';
 import { installedServed, secondariesKeepUp } from '../run/preflight-served.js';
 import { nameserverCanRead, noneWithNameserverRunning, writableUnderUnit } from '../run/preflight-system.js';
@@ -41,7 +42,7 @@ interface Preflight {
 
 /** The steps, in the order a run meets what they check. */
 const STEPS: ((p: Preflight) => Promise<void>)[] = [controlInstalled, checkerInstalled, folders, stateFiles, zonesRenderAndValidate, warnLongTtls, signaturesOutlastResign, zoneFilesReplaceable, nameserverAnswers, primaryAnswers, vantagesAnswer,
-  noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp];
+  noneWithNameserverRunning, writableUnderUnit, nameserverCanRead, installedServed, secondariesKeepUp, servedDnssecHolds];
 
 export async function check(cfg: Config, _opts: Record<string, never>, deps: Deps): Promise<ExitCode> {
   const trouble = new Trouble();
@@ -63,7 +64,8 @@ export async function check(cfg: Config, _opts: Record<string, never>, deps: Dep
   if (code === 0) {
     const how = p.checkers.size > 0 ? `validated with ${[...p.checkers].join(' and ')}` : notValidatedWhy(cfg);
     const groups = cfg.groups ? ` in ${cfg.groups.length} group${cfg.groups.length === 1 ? '' : 's'}` : '';
-    deps.log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}${groups}, ${p.zones.length} zone${p.zones.length === 1 ? '' : 's'} (${how})`);
+    const zones = p.zones.length === 0 ? 'no zones yet' : `${p.zones.length} zone${p.zones.length === 1 ? '' : 's'} (${how})`;
+    deps.log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}${groups}, ${zones}`);
   }
   return code;
 }
@@ -102,6 +104,8 @@ async function folders(p: Preflight): Promise<void> {
   // A state_dir that does not exist yet is made by the first run: its parent must allow it.
   const stateDir = await deps.files.writable(cfg.stateDir);
   if (stateDir) problem(`state_dir: ${stateDir}`, 'failed');
+  // its files are then out of reach for the same reason: said once, with the one fix, not again for each
+  if (stateDir) p.folders.state = false;
 }
 
 /** state.json readable and replaceable, the history appendable, a leftover lock removable, the metrics file writable. */
@@ -142,6 +146,11 @@ async function stateFiles(p: Preflight): Promise<void> {
 /** Each zone rendered, validated, and planned as the next run would (src/run/check-zones.ts): its refusals are check's failures. */
 async function zonesRenderAndValidate(p: Preflight): Promise<void> {
   if (!p.folders.base) return; // said by the folder step
+  if (await noZonesYet(p.cfg, p.deps.files)) {
+    // a fresh install: nothing wrong yet, nothing to publish either (a run exits 78 until then)
+    p.deps.log.err(`warning: no zones yet: put one <zone>.base file per zone in ${p.cfg.baseDir} (like example.com.base); until then a run exits 78`);
+    return;
+  }
   const { zones, problems } = await p.listing();
   p.zones = zones;
   for (const line of problems) p.problem(line, 'baseFile');

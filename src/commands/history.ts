@@ -51,6 +51,8 @@ function describeOne(e: HistoryEvent): string {
       return `${e.from === null && e.type === 'change' ? 'start' : e.type}: favouring ${e.to} ${e.address}${e.from ? ` instead of ${e.from}` : ''}: ${e.reason}${e.served === false ? ' (NOT SERVED by DNS when the run ended)' : ''}`;
     case 'publish':
       return `${e.zone} published, serial ${e.serial} (${e.why.join(', ')})`;
+    case 'resign':
+      return `${e.zone} re-signed, serial ${e.serial}: signatures ${e.was !== undefined ? `expiring ${utcTime(e.was)} UTC ` : ''}renewed${e.expires !== undefined ? ` until ${utcTime(e.expires)} UTC` : ''}`;
     case 'served':
       return `${e.zone} now served by the primary: ${e.change}`;
     case 'pin':

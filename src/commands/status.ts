@@ -20,9 +20,11 @@ import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
 import { askPrimary, expectedOf, QUERY_TIMEOUT_MS, secondaryReference } from '../run/primary.js';
 import { describeSignatures } from '../core/signatures.js';
+import { judgeServedDnssec, signedBy, type DnssecVerdict, type SignedBy } from '../core/served-dnssec.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
 import { decidedValues } from '../run/serving.js';
 import { formatVotes, statusVotes } from './status-votes.js';
+import { describeNoCheck, describeStreak, streakStatus, type StreakStatus } from './status-server.js';
 import { statusExtras } from '../run/watch-status.js';
 
 export type FileState = 'ours' | 'edited' | 'missing' | 'unknown';
@@ -52,8 +54,13 @@ export interface GroupStatus {
     up: boolean | null;
     since: string | null;
     /** consecutive runs with the same raw result, and how many it takes to change */
-    streak: { up: boolean; runs: number; needed: number } | null;
-    lastCheck: { at: string; up: boolean; reason: string; latencyMs: number; attempts: number } | null;
+    streak: StreakStatus | null;
+    /** no verdict yet: the votes reached no quorum and none had before (not counted as up) */
+    unknown?: true;
+    /** without a check: what the server is in its group (counted as up; the last resort only when last) */
+    noCheck?: string;
+    /** `up` null: the votes reached no quorum, so the last check had no result of its own */
+    lastCheck: { at: string; up: boolean | null; reason: string; latencyMs: number; attempts: number } | null;
     /** with [[vantage]] tables: the votes behind the last check's verdict */
     votes?: ReturnType<typeof statusVotes>;
   }[];
@@ -87,8 +94,8 @@ export interface StatusReport extends GroupStatus {
      */
     served: { serial: number | null; addressesMatch: boolean | null; current: boolean; problem: string | null; words: string | null } | null;
     /** the signatures over the SOA the primary serves (asked with DO; null: not asked, or the zone
-     *  is served unsigned); `expires` null: a zone zonerw signs served WITHOUT signatures */
-    signatures: { expires: string | null; expired: boolean } | null;
+     *  is served unsigned); `expires` null: a zone that should be signed served WITHOUT signatures */
+    signatures: ZoneSignatures | null;
     /** the markers whose installed value is not the decision's (a refused or failed publish): DNS serves the old server */
     installedDiffers: MarkerDiffer[];
     /** its base file was deleted: zonerw no longer publishes it (the run says so, exit 65) */
@@ -104,6 +111,23 @@ export interface StatusReport extends GroupStatus {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What status says of the signatures the primary serves for a zone that is, or should be, signed. */
+export interface ZoneSignatures {
+  /** the earliest expiry of the RRSIGs over the SOA; null: served without signatures */
+  expires: string | null;
+  expired: boolean;
+  /** who should sign it: zonerw ([dnssec]) or the nameserver ([nameserver] signs); null: neither, served signed anyway */
+  signedBy: SignedBy | null;
+  /** the key tags of the DNSKEY set served (null: not answered) */
+  keyTags: number[] | null;
+  /** a zone zonerw signs: the key tags it signed with (null: not known yet) */
+  signedWith: number[] | null;
+  /** what is wrong with the DNSSEC served: `not signed`, `no DNSKEY`, `expired`, `not yet valid`, `other keys` */
+  faults: DnssecVerdict['faults'];
+  /** the same, each as a line with its fix (as check and the run say it) */
+  problems: string[];
+}
 
 export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns' | 'askSignatures'> & Partial<Pick<Deps, 'readHistory'>>, now: number): Promise<StatusReport> {
   const { files } = deps;
@@ -176,16 +200,17 @@ function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusRep
     servers: g.servers.map((s) => {
       const m = state.servers[s.name];
       const c = m?.lastCheck;
-      const needed = m?.up === false ? s.check?.recoverAfter : s.check?.failAfter;
       return {
         name: s.name,
         address: s.address,
         address6: s.address6 ?? null,
         check: s.check ? describeProbe(s.check.spec) : null,
-        up: m?.up ?? null,
+        up: m?.unknown ? null : m?.up ?? null,
         since: m ? iso(m.since) : null,
-        streak: m?.streak && needed !== undefined ? { up: m.streak.up, runs: m.streak.count, needed } : null,
-        lastCheck: c ? { at: iso(c.at), up: c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
+        streak: streakStatus(m, s.check),
+        ...(m?.unknown ? { unknown: true as const } : {}),
+        ...(s.check ? {} : { noCheck: describeNoCheck(g.servers, s.name) }),
+        lastCheck: c ? { at: iso(c.at), up: c.undecided ? null : c.up, reason: c.reason, latencyMs: Math.round(c.latencyMs), attempts: c.attempts } : null,
         ...(c?.votes ? { votes: statusVotes(c) } : {}),
       };
     }),
@@ -219,7 +244,7 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSi
               () => 'unknown' as const,
             );
   const asked = memory ? await askPrimary(cfg, dns, zone, memory) : undefined;
-  const signatures = memory ? await servedSignatures(cfg, deps, zone, now, memory.signaturesExpire !== undefined) : null;
+  const signatures = memory ? await servedSignatures(cfg, deps, zone, now, memory) : null;
   // the decision, not the last publish: a refused or failed publish leaves the old server installed
   const installedDiffers = memory ? favouredDiffers(memory.values, decided) : [];
   let served: StatusReport['zones'][number]['served'] = null;
@@ -267,15 +292,19 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSi
 
 /**
  * When the signatures over the SOA the primary serves expire, asked with DO; null when it is not
- * asked or serves none, unless zonerw signs the zone (`signed`): then an answer without them is
- * said (expires null), as validating resolvers would then fail it.
+ * asked or serves none, unless the zone should be signed (zonerw signs it, or [nameserver] signs
+ * names it): then an answer without them is said (expires null), as validating resolvers would
+ * then fail it, with what else is wrong (no DNSKEY, not yet valid, another DNSKEY set).
  */
-async function servedSignatures(cfg: Config, deps: Pick<Deps, 'askSignatures'>, zone: string, now: number, signed: boolean): Promise<StatusReport['zones'][number]['signatures']> {
+async function servedSignatures(cfg: Config, deps: Pick<Deps, 'askSignatures'>, zone: string, now: number, memory: ZoneMemory): Promise<ZoneSignatures | null> {
   const at = cfg.nameserver.address;
   if (!at || !deps.askSignatures) return null;
   const answer = await deps.askSignatures(at.host, at.port, zone, QUERY_TIMEOUT_MS);
-  if (answer.expires === undefined) return signed && answer.answered && answer.problem === undefined ? { expires: null, expired: false } : null;
-  return { expires: iso(answer.expires), expired: answer.expires <= now };
+  const by = signedBy(cfg, zone) ?? (memory.signaturesExpire !== undefined ? 'zonerw' : undefined);
+  const judged = by !== undefined ? judgeServedDnssec(zone, answer, by, now, memory.keyTags) : undefined;
+  const more = { signedBy: by ?? null, keyTags: answer.keyTags ?? null, signedWith: memory.keyTags ?? null, faults: judged?.faults ?? [], problems: judged?.lines ?? [] };
+  if (answer.expires === undefined) return by !== undefined && answer.answered && answer.problem === undefined ? { expires: null, expired: false, ...more } : null;
+  return { expires: iso(answer.expires), expired: answer.expires <= now, ...more };
 }
 
 function identityQuietly(files: Pick<Files, 'identity'>, path: string): string | undefined {
@@ -318,18 +347,32 @@ function formatGroup(r: GroupStatus, group: string, when: (t: string) => string)
   for (const s of r.servers) {
     const head = `  ${s.name} ${s.address}`;
     if (!s.check) {
-      lines.push(`${head}: no check (taken as up; the last resort)`);
+      lines.push(`${head}: ${s.noCheck ?? 'no check (taken as up)'}`);
       continue;
     }
-    const state = s.up === null ? 'not checked yet' : `${s.up ? 'up' : 'DOWN'} since ${when(s.since!)}`;
-    const st = s.streak;
-    const streak = st && st.up !== s.up ? ` (${st.up ? 'up' : 'down'} ${st.runs} of ${st.needed} runs needed to change)` : '';
+    const state = s.unknown ? `NO VERDICT YET since ${when(s.since!)} (the votes reached no quorum; not counted as up)` : s.up === null ? 'not checked yet' : `${s.up ? 'up' : 'DOWN'} since ${when(s.since!)}`;
+    const streak = describeStreak(s.streak, s.up);
     const c = s.lastCheck;
     const last = c ? `; last check ${when(c.at)}: ${c.reason}, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'}, ${c.latencyMs} ms` : '';
     lines.push(`${head}: ${state}${streak}${last}`);
     lines.push(`    checks ${s.check}`, ...formatVotes(s.votes ?? null));
   }
   return lines;
+}
+
+const FAULT_WORDS: Record<DnssecVerdict['faults'][number], string> = { 'not signed': 'NOT SIGNED', 'no DNSKEY': 'NO DNSKEY', expired: 'EXPIRED', 'not yet valid': 'NOT YET VALID', 'other keys': 'ANOTHER KEY SET SERVED' };
+
+/** The signatures line, then what else is wrong with the DNSSEC served (no DNSKEY, not yet valid, another key set). */
+function formatSignatures(s: ZoneSignatures, now: number): string[] {
+  const head = s.expires !== null
+    ? describeSignatures(Date.parse(s.expires), now)
+    : s.signedBy === 'nameserver'
+      ? "NOT SIGNED: the primary serves the zone without signatures, although [nameserver] signs says the nameserver signs it (look at the nameserver's signing: its log, its key-directory and journal)"
+      : 'NOT SIGNED: the primary serves the zone without signatures, although zonerw signs it (look at what the nameserver loads)';
+  const keys = s.keyTags !== null && s.keyTags.length > 0 ? `; DNSKEY ${s.keyTags.join(' ')}` : '';
+  // NOT SIGNED and EXPIRED are said by the head line
+  const rest = s.faults.flatMap((f, i) => (f === 'not signed' || f === 'expired' ? [] : [`    ${FAULT_WORDS[f]}: ${s.problems[i]!.slice(s.problems[i]!.indexOf(': ') + 2)}`]));
+  return [`    ${head}${s.expires !== null ? keys : ''}`, ...rest];
 }
 
 export function formatStatus(r: StatusReport, now: number): string[] {
@@ -358,7 +401,7 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     if (z.baseGone) lines.push(`    NOT PUBLISHED: ${describeGoneBase(z.zone, { base: z.base, file: z.file })}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
     if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);
-    if (z.signatures) lines.push(`    ${z.signatures.expires === null ? 'NOT SIGNED: the primary serves the zone without signatures, although zonerw signs it (look at what the nameserver loads)' : describeSignatures(Date.parse(z.signatures.expires), now)}`);
+    if (z.signatures) lines.push(...formatSignatures(z.signatures, now));
     else if (z.serial !== null && r.primary.notAsked === 'nameserver.address = false') lines.push('    primary: not asked (nameserver.address = false): zonerw cannot tell whether it serves the zone');
     for (const v of z.secondaries) {
       const how = v.state === 'current' ? `serves ${v.serial}: current` : v.state === 'behind' ? `serves ${v.serial}: BEHIND since ${when(v.behindSince!)}` : `NO ANSWER (${v.error})`;

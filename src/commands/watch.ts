@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { configGroups, type Config } from '../config/types.js';
 import { WATCH_DEFAULTS } from '../config/watch.js';
-import type { ServerMemory } from '../core/health.js';
+import { rememberHealth, type ServerMemory } from '../core/health.js';
 import type { GroupDecided } from '../core/groups.js';
 import { emptyState, type State } from '../core/state.js';
 import { formatMs } from '../core/format.js';
@@ -20,6 +20,7 @@ import { decideServers, probeServers, type Probed } from '../run/observe.js';
 import { carryOut } from '../run/pipeline.js';
 import type { Deps, Log, RunOptions } from '../run/ports.js';
 import { heartbeatPath, type Heartbeat } from '../run/watch-heartbeat.js';
+import { renderWatchMetrics, watchMetricsPath } from '../core/watch-metrics.js';
 import { judgeAfterRun, workDue, type Judged } from '../run/watch-work.js';
 import { tellResolvers } from '../run/ttl-told.js';
 import { refuseSameFolders } from '../run/folders.js';
@@ -47,6 +48,8 @@ export async function watch(cfg: Config, opts: Pick<RunOptions, 'verbose' | 'qui
   } finally {
     for (const [sig, fn] of handlers) io.signals.off(sig, fn);
     await io.removeHeartbeat(heartbeatPath(w.cfg.stateDir)).catch(() => {});
+    // a watch stopped on purpose is not one that stopped probing
+    if (w.cfg.metricsFile) await io.removeHeartbeat(watchMetricsPath(w.cfg.metricsFile)).catch(() => {});
   }
   return EXIT.ok;
 }
@@ -142,7 +145,8 @@ class Watcher {
     const now = this.deps.now();
     const before = this.carried ?? this.state.servers;
     const decided = decideServers(this.cfg, probed, { groups: this.state.groups, servers: before }, now);
-    this.carried = Object.fromEntries(decided.flatMap((g) => g.decision.servers.map((v) => [v.name, { up: v.up, since: v.since, streak: v.streak, ...(v.outcome ? { lastCheck: v.outcome } : {}) }])));
+    // as a run remembers it (rememberHealth: a server with no verdict yet stays unknown)
+    this.carried = Object.assign({}, ...decided.map((g) => rememberHealth(g.decision).servers)) as Record<string, ServerMemory>;
     this.beat.cycles++;
     this.beat.lastProbeAt = now;
     const networkDown = decided.find((g) => g.decision.networkDown);
@@ -234,6 +238,19 @@ class Watcher {
     } catch (e) {
       this.notice('heartbeat', `zonerw watch: cannot write ${heartbeatPath(this.cfg.stateDir)} (status will not see this watch): ${(e as Error).message}`);
     }
+    await this.writeWatchMetrics();
+  }
+
+  /** With metrics_file: the watch's own textfile beside it, so that an alert sees a watch that stopped probing. */
+  private async writeWatchMetrics(): Promise<void> {
+    if (!this.cfg.metricsFile) return;
+    const path = watchMetricsPath(this.cfg.metricsFile);
+    try {
+      await this.io.writeHeartbeat(path, renderWatchMetrics({ startedAt: this.beat.startedAt, lastProbeAt: this.beat.lastProbeAt ?? this.beat.startedAt, intervalMs: this.beat.intervalMs }));
+      this.notices.delete('watch-metrics');
+    } catch (e) {
+      this.notice('watch-metrics', `zonerw watch: cannot write ${path} (an alert on zonerw_watch_last_probe_timestamp_seconds will fire): ${(e as Error).message}`);
+    }
   }
 }
 
@@ -241,7 +258,7 @@ class Watcher {
 function describeSight(cfg: Config, decided: readonly GroupDecided[]): string[] {
   const named = configGroups(cfg).length > 1;
   return decided.map(({ group, decision: d }) => {
-    const servers = d.servers.map((v) => `${v.name} ${v.raw ? 'up' : 'down'}${v.raw === v.up ? '' : ` (counts as ${v.up ? 'up' : 'down'})`}`);
+    const servers = d.servers.map((v) => (v.unknown ? `${v.name} no verdict yet (not counted as up)` : v.outcome?.undecided ? `${v.name} no verdict (counts as ${v.up ? 'up' : 'down'})` : `${v.name} ${v.raw ? 'up' : 'down'}${v.raw === v.up ? '' : ` (counts as ${v.up ? 'up' : 'down'})`}`));
     return `${named ? `group ${group}: ` : ''}favouring ${d.favoured.server} ${d.favoured.address}; ${servers.join(', ')}`;
   });
 }

@@ -6,16 +6,25 @@ import { ConfigError } from '../errors.js';
 import type { Config } from './types.js';
 import { validateConfig } from './validate.js';
 
+/** Why a file that is there cannot be read: one clause with its fix. */
+export type Unreadable = (err: unknown, path: string) => string;
+
+const isMissing = (e: unknown) => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+
 export const DEFAULT_CONFIG = '/etc/zonerw/zonerw.toml';
 
-export async function loadConfig(file: string): Promise<Config> {
+/**
+ * `unreadable`: why a file that is there cannot be read, in the words of adapters/read-error.ts
+ * (the user zonerw runs as, and the fix), passed in by src/wiring.ts; plain by default.
+ */
+export async function loadConfig(file: string, unreadable: Unreadable = (err) => (err as Error).message): Promise<Config> {
   const path = resolve(file);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const what = err.code === 'ENOENT' ? 'no such file (give --config FILE or set ZONERW_CONFIG)' : err.message;
+    const what = err.code === 'ENOENT' ? 'no such file (give --config FILE or set ZONERW_CONFIG)' : unreadable(err, path);
     throw new ConfigError(path, [what]);
   }
   const { parse } = await import('smol-toml');
@@ -28,12 +37,12 @@ export async function loadConfig(file: string): Promise<Config> {
     throw new ConfigError(path, [`${err.line ?? 1}:${err.column ?? 1}: TOML syntax: ${first}${syntaxHint(first)}`]);
   }
   const cfg = validateConfig(raw, path);
-  await readCaFiles(cfg);
+  await readCaFiles(cfg, unreadable);
   return cfg;
 }
 
 /** `ca` names a PEM file: read it now, so a wrong path is a config error, not a down server. */
-async function readCaFiles(cfg: Config): Promise<void> {
+async function readCaFiles(cfg: Config, unreadable: Unreadable): Promise<void> {
   const checks = [...cfg.servers.flatMap((s) => (s.check ? [{ key: `server "${s.name}" check.ca`, check: s.check }] : [])), ...cfg.reference.map((check, i) => ({ key: `reference[${i}] ca`, check }))];
   const problems: string[] = [];
   await Promise.all(
@@ -42,7 +51,7 @@ async function readCaFiles(cfg: Config): Promise<void> {
       try {
         check.spec.ca = await readFile(check.caFile, 'utf8');
       } catch (e) {
-        problems.push(`${key}: cannot read ${check.caFile}: ${(e as Error).message.replace(/^\w+: /, '')}`);
+        problems.push(`${key}: cannot read ${check.caFile}: ${isMissing(e) ? (e as Error).message.replace(/^\w+: /, '') : unreadable(e, check.caFile)}`);
       }
     }),
   );

@@ -69,6 +69,8 @@ export interface NameserverConfig extends NameserverSettings {
   address?: Secondary;
   /** how long, after a reload, zonerw waits for the primary to serve the new zone */
   serveWaitMs: number;
+  /** `signs`: the zones the nameserver signs itself (true: every zone [dnssec] does not sign); their served DNSSEC is watched */
+  signs?: true | string[];
 }
 
 export interface ServerConfig {

@@ -8,9 +8,11 @@ import { zoneFileNameProblem, zoneNameProblem } from '../core/names.js';
 import { HOOK_EVENTS, type HookEventName } from '../core/hooks.js';
 import { KINDS, profile } from '../core/nameserver.js';
 import { isTimeZone } from '../core/serial.js';
+import { readNameserverSigns } from './nameserver-signs.js';
 import { readDnssec } from './dnssec.js';
 import { readWatch } from './watch.js';
 import { readTtlWarnAbove } from './ttl-warn.js';
+import { refuseOwnOnlyKeys } from './vantage-keys.js';
 import { DEFAULT_GROUP } from '../core/markers.js';
 import { describe, Reader, type Table } from './reader.js';
 import { readGroupProbeDefaults, readProbe, readProbeDefaults, readReferences, type ProbeDefaults } from './probes.js';
@@ -23,7 +25,7 @@ const ALL_DOWN = ['last', 'keep', 'first'] as const;
 /** A server's or a group's name: it goes into messages, history, metrics labels and hook variables. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const HOOK_KEYS = ['on', 'run', 'timeout'] as const;
-const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait'] as const;
+const NS_KEYS = ['kind', 'control', 'checkzone', 'timeout', 'address', 'serve_wait', 'signs'] as const;
 const SERVER_KEYS = ['name', 'address', 'address6', 'check'] as const;
 
 /** Validates parsed TOML. Exported for tests; `file` anchors relative paths and messages. */
@@ -53,37 +55,13 @@ export function validateConfig(raw: unknown, file: string): Config {
     r.problem('zone_file', `must not start with ".": zonerw's temp files do, like "{zone}" or "db.{zone}", not ${describe(zoneFile)}`);
   }
 
-  const zones = r.strings(top, '', 'zones');
-  if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
-  zones?.forEach((z, i) => {
-    const problem = zoneNameProblem(z) ?? zoneFileNameProblem(z, zoneFile);
-    const first = zones.indexOf(z);
-    if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
-    else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);
-  });
+  const zones = readZones(r, top, zoneFile);
 
   const timezone = r.string(top, '', 'timezone') ?? 'UTC';
   if (!isTimeZone(timezone)) r.problem('timezone', `unknown time zone ${describe(timezone)} (an IANA name like "UTC" or "Europe/Amsterdam")`);
   const onBaseChange = r.oneOf(top, '', 'on_base_change', ['publish', 'warn'] as const, 'publish');
 
-  const givenNs = r.table(top.nameserver, 'nameserver');
-  const nsTable = givenNs ?? {};
-  r.known(nsTable, 'nameserver', NS_KEYS, TOP_KEYS);
-  const kind = r.oneOf(nsTable, 'nameserver', 'kind', KINDS, 'none');
-  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', `missing: ${KINDS.slice(0, -1).map((k) => `"${k}"`).join(', ')} or "${KINDS.at(-1)}"`);
-  const control = r.strings(nsTable, 'nameserver', 'control') ?? [...profile(kind).defaultControl];
-  if (profile(kind).verbs !== undefined && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
-  const includeDirProblem = profile(kind).includeDirProblem;
-  if (includeDirProblem !== undefined && includeDir !== zoneDir) r.problem('include_dir', includeDirProblem);
-  const address = readPrimaryAddress(r, nsTable.address, kind);
-  const nameserver: NameserverConfig = {
-    kind,
-    control,
-    checkzone: r.oneOf(nsTable, 'nameserver', 'checkzone', ['auto', 'always', 'never'] as const, 'auto'),
-    timeoutMs: r.duration(nsTable, 'nameserver', 'timeout', 10_000),
-    ...(address ? { address } : {}),
-    serveWaitMs: r.duration(nsTable, 'nameserver', 'serve_wait', 5_000),
-  };
+  const nameserver = readNameserver(r, top, includeDir !== zoneDir);
 
   const allDown = r.oneOf(top, '', 'all_down', ALL_DOWN, 'keep');
   const maxShrink = r.percent(top, '', 'max_shrink', 0.5);
@@ -98,7 +76,11 @@ export function validateConfig(raw: unknown, file: string): Config {
   // a config of top-level [[server]] tables alone has the default group only: no `groups` (configGroups)
   const hooks = readHooks(r, top.hook);
   const dnssec = readDnssec(r, top.dnssec, TOP_KEYS, zones);
+  const nsSigns = isTable(top.nameserver) ? top.nameserver.signs : undefined;
+  const signs = readNameserverSigns(r, nsSigns, { address: nameserver.address !== undefined, zones, dnssec });
+  if (signs !== undefined) nameserver.signs = signs;
   const vantages = readVantages(r, top);
+  refuseOwnOnlyKeys(r, top, vantages.vantages ?? []);
   const watch = readWatch(r, top.watch, TOP_KEYS);
   const ttlWarnAbove = readTtlWarnAbove(r, top);
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
@@ -111,6 +93,43 @@ export function validateConfig(raw: unknown, file: string): Config {
     ...vantages,
     ...(watch ? { watch } : {}),
     ...(ttlWarnAbove !== undefined ? { ttlWarnAbove } : {}),
+  };
+}
+
+const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `zones`: each a zone name whose files fit a file name, listed once. */
+function readZones(r: Reader, top: Record<string, unknown>, zoneFile: string): string[] | undefined {
+  const zones = r.strings(top, '', 'zones');
+  if (zones?.length === 0) r.problem('zones', 'is empty: list the zones, or remove the key to manage every *.base in base_dir');
+  zones?.forEach((z, i) => {
+    const problem = zoneNameProblem(z) ?? zoneFileNameProblem(z, zoneFile);
+    const first = zones.indexOf(z);
+    if (problem) r.problem(`zones[${i}]`, `${problem}: ${describe(z)}`);
+    else if (first < i) r.problem(`zones[${i}]`, `${describe(z)} is already zones[${first}]`);
+  });
+  return zones;
+}
+
+/** `[nameserver]`: its kind's profile (core/nameserver.ts) gives the defaults and the rules. */
+function readNameserver(r: Reader, top: Record<string, unknown>, includeDirApart: boolean): NameserverConfig {
+  const givenNs = r.table(top.nameserver, 'nameserver');
+  const nsTable = givenNs ?? {};
+  r.known(nsTable, 'nameserver', NS_KEYS, TOP_KEYS);
+  const kind = r.oneOf(nsTable, 'nameserver', 'kind', KINDS, 'none');
+  if (givenNs && nsTable.kind === undefined) r.problem('nameserver.kind', `missing: ${KINDS.slice(0, -1).map((k) => `"${k}"`).join(', ')} or "${KINDS.at(-1)}"`);
+  const control = r.strings(nsTable, 'nameserver', 'control') ?? [...profile(kind).defaultControl];
+  if (profile(kind).verbs !== undefined && control.length === 0) r.problem('nameserver.control', 'must name the control command, like ["nsd-control"]');
+  const includeDirProblem = profile(kind).includeDirProblem;
+  if (includeDirProblem !== undefined && includeDirApart) r.problem('include_dir', includeDirProblem);
+  const address = readPrimaryAddress(r, nsTable.address, kind);
+  return {
+    kind,
+    control,
+    checkzone: r.oneOf(nsTable, 'nameserver', 'checkzone', ['auto', 'always', 'never'] as const, 'auto'),
+    timeoutMs: r.duration(nsTable, 'nameserver', 'timeout', 10_000),
+    ...(address ? { address } : {}),
+    serveWaitMs: r.duration(nsTable, 'nameserver', 'serve_wait', 5_000),
   };
 }
 

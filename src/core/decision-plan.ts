@@ -73,11 +73,11 @@ function planGroup(plan: DecisionPlan, g: GroupDecided, before: Before, now: num
   plan.groups.push({ group, decision: d, first, ...(previous ? { previous } : {}), ...(transition ? { transition } : {}) });
 }
 
-/** A check event for each server whose raw result differs from the last run's (or is new). */
+/** A check event for each server whose raw result differs from the last run's (or is new); votes that reached no quorum are no result. */
 function checkEvents(d: HealthDecision, before: Readonly<Record<string, ServerMemory>>, now: number, group: string): HistoryEvent[] {
   return d.servers.flatMap((v): HistoryEvent[] => {
     const last = before[v.name]?.streak?.up;
-    if (!v.outcome || last === v.raw) return [];
+    if (!v.outcome || v.outcome.undecided || last === v.raw) return [];
     return [{ t: now, type: 'check', ...groupTag(group), server: v.name, up: v.raw, reason: v.outcome.reason }];
   });
 }

@@ -59,6 +59,8 @@ export interface ServerMemory {
   since: number;
   lastCheck?: ProbeOutcome;
   streak?: Streak;
+  /** no verdict yet (votes reached no quorum, and none had before): neither up nor down; `up` is false */
+  unknown?: boolean;
 }
 
 export interface FavouredMemory {
@@ -105,6 +107,8 @@ export interface ServerVerdict {
   /** with a time given: how long the streak has held, as of this run (ms) */
   heldMs?: number;
   outcome?: ProbeOutcome;
+  /** no verdict this run and none before: not counted as up, nothing recorded as up or down */
+  unknown?: boolean;
 }
 
 export interface HealthDecision {
@@ -138,9 +142,9 @@ export interface HealthInputs {
   now: number;
 }
 
-/** True when a reference check is worth making: some checked server failed this run. */
+/** True when a reference check is worth making: some checked server failed this run (no verdict is not a failure). */
 export function needsReference(servers: readonly ServerInput[], outcomes: ReadonlyMap<string, ProbeOutcome>): boolean {
-  return servers.some((s) => s.checked && outcomes.get(s.name)?.up !== true);
+  return servers.some((s) => s.checked && outcomes.get(s.name)?.undecided !== true && outcomes.get(s.name)?.up !== true);
 }
 
 export function decideHealth(input: HealthInputs): HealthDecision {
@@ -170,8 +174,8 @@ export function decideHealth(input: HealthInputs): HealthDecision {
   } else if (!allDown) {
     chosen = servers.find((s) => s.name === upNames[0])!;
     pool = upNames;
-    const before = verdicts.slice(0, verdicts.findIndex((v) => v.up)).map((v) => v.name);
-    rule = before.length === 0 ? `${chosen.name} is the first server and it is up` : `${before.join(', ')} down: ${chosen.name} is the first server that is up`;
+    const before = describeNotUp(verdicts.slice(0, verdicts.findIndex((v) => v.up)));
+    rule = before.length === 0 ? `${chosen.name} is the first server and it is up` : `${before}: ${chosen.name} is the first server that is up`;
   } else {
     const last = servers[servers.length - 1]!;
     if (input.allDown === 'keep' && remembered) {
@@ -208,7 +212,21 @@ export function decideHealth(input: HealthInputs): HealthDecision {
   };
 }
 
-function judge(s: ServerInput, outcome: ProbeOutcome | undefined, before: ServerMemory | undefined, now: number, frozen: boolean): ServerVerdict {
+/** `main down`, `main has no verdict yet (not counted as up)`: the servers before the favoured one. */
+function describeNotUp(verdicts: readonly ServerVerdict[]): string {
+  const down = verdicts.filter((v) => !v.unknown).map((v) => v.name);
+  const unknown = verdicts.filter((v) => v.unknown).map((v) => v.name);
+  return [...(down.length > 0 ? [`${down.join(', ')} down`] : []), ...(unknown.length > 0 ? [`${unknown.join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no verdict yet (not counted as up)`] : [])].join(', ');
+}
+
+function judge(s: ServerInput, outcome: ProbeOutcome | undefined, remembered: ServerMemory | undefined, now: number, frozen: boolean): ServerVerdict {
+  // a server remembered as unknown has had no verdict yet: as never seen
+  const before = remembered?.unknown ? undefined : remembered;
+  if (s.checked && outcome?.undecided && !before) {
+    // No verdict and nothing to keep: not up on the strength of nothing, and no down streak
+    // started either; rememberHealth records it as unknown.
+    return { name: s.name, address: s.address, raw: false, up: false, changed: false, since: remembered?.unknown ? remembered.since : now, streak: { up: false, count: 0, since: now }, needed: s.failAfter, outcome, unknown: true };
+  }
   const raw = s.checked ? outcome?.up === true : true;
   const wasUp = before?.up ?? true;
   const needed = wasUp ? s.failAfter : s.recoverAfter;
@@ -253,7 +271,9 @@ function streakHolds(streak: Streak, needed: number, neededMs: number | undefine
 export function rememberHealth(d: HealthDecision): HealthMemory {
   const servers: Record<string, ServerMemory> = {};
   for (const v of d.servers) {
-    servers[v.name] = { up: v.up, since: v.since, streak: v.streak, ...(v.outcome ? { lastCheck: v.outcome } : {}) };
+    servers[v.name] = v.unknown
+      ? { up: false, since: v.since, unknown: true, ...(v.outcome ? { lastCheck: v.outcome } : {}) }
+      : { up: v.up, since: v.since, streak: v.streak, ...(v.outcome ? { lastCheck: v.outcome } : {}) };
   }
   return { servers, favoured: d.favoured, pool: d.pool, ...(d.pin ? { pin: d.pin } : {}) };
 }
@@ -279,6 +299,8 @@ export function describeVerdict(v: ServerVerdict): string {
 /** The -v trace of one server: `main: HTTP 503 (down 1 of 3 runs needed), counts as up`. */
 export function traceVerdict(v: ServerVerdict): string {
   if (!v.outcome) return `${v.name} ${v.address}: no check, always up`;
+  if (v.unknown) return `${v.name} ${v.address}: no verdict this run and none before (${v.outcome.reason}); not counted as up this run, nothing recorded`;
+  if (v.outcome.undecided) return `${v.name} ${v.address}: no verdict this run (${v.outcome.reason}); kept: counts as ${v.up ? 'up' : 'down'} since ${new Date(v.since).toISOString()}`;
   const toward = v.raw === v.up ? '' : v.neededMs !== undefined ? `, for ${held(v)} of ${formatMsShort(v.neededMs)} needed to change` : `, ${v.streak.count} of ${v.needed} runs needed to change`;
   return `${v.name} ${v.address}: ${v.raw ? 'up' : 'down'} this run (${v.outcome.reason}, ${v.outcome.attempts} attempt${v.outcome.attempts === 1 ? '' : 's'}, ${Math.round(v.outcome.latencyMs)} ms)${toward}; counts as ${v.up ? 'up' : 'down'} since ${new Date(v.since).toISOString()}`;
 }

@@ -21,6 +21,9 @@ export type HistoryEvent =
   | ({ t: number; type: 'check'; server: string; up: boolean; reason: string } & GroupTag)
   | MoveEvent
   | { t: number; type: 'publish'; zone: string; serial: number; why: string[] }
+  /** a zone zonerw signs, signed again only because its signatures were due: `was` the old earliest
+   *  expiry, `expires` the new one (ms since the epoch), `reason` as the plan said it */
+  | { t: number; type: 'resign'; zone: string; serial: number; reason: string; was?: number; expires?: number }
   /** a publish the primary did not serve when its run ended, found served by a later run */
   | { t: number; type: 'served'; zone: string; serial: number; change: string }
   | ({ t: number; type: 'pin'; server: string; until: number | null; reason: string | null; by: string | null } & GroupTag)

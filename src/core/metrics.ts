@@ -5,7 +5,7 @@
 export interface MetricsInput {
   /** `group`: set when the config names groups (a `group` label); the default group alone has none, as before groups */
   /** `favoured`: the decision; `served`: favoured, and DNS serves it (every zone of its group) */
-  servers: { name: string; group?: string; raw: boolean; up: boolean; favoured: boolean; served?: boolean; latencySeconds?: number; consecutiveFailures: number }[];
+  servers: { name: string; group?: string; raw: boolean; /** with [[vantage]] tables: the votes reached no quorum this run (no check result to claim) */ undecided?: boolean; up: boolean; favoured: boolean; served?: boolean; latencySeconds?: number; consecutiveFailures: number }[];
   /** `served`: the primary serves the decision for the zone; `primarySerial`: the serial it was found serving */
   zones: { zone: string; serial: number; lastPublishSeconds: number; served?: boolean; primarySerial?: number; signaturesExpirySeconds?: number; secondaries: { secondary: string; serial: number }[] }[];
   runDurationSeconds: number;
@@ -32,12 +32,13 @@ export function renderMetrics(m: MetricsInput): string {
   };
   const bool = (b: boolean) => (b ? 1 : 0);
   const server = (s: MetricsInput['servers'][number]) => ({ ...group(s), server: s.name });
-  gauge('zonerw_server_check_up', "Whether the server's check succeeded on the last run (1) or not (0).", m.servers.map((s) => [server(s), bool(s.raw)]));
+  gauge('zonerw_server_check_up', "Whether the server's check succeeded on the last run (1) or not (0).", m.servers.flatMap((s): Sample[] => (s.undecided ? [] : [[server(s), bool(s.raw)]])));
+  gauge('zonerw_server_check_undecided', "With [[vantage]] tables: whether the votes on the server's check reached no quorum on the last run (1: no check result; zonerw_server_check_up and zonerw_server_consecutive_failed_runs are then absent).", m.servers.flatMap((s): Sample[] => (s.undecided === undefined ? [] : [[server(s), bool(s.undecided)]])));
   gauge('zonerw_server_up', 'Whether the server counts as up after hysteresis (fail_after, recover_after).', m.servers.map((s) => [server(s), bool(s.up)]));
   gauge('zonerw_server_favoured', "Whether zonerw's decision favours this server (@IP@); whether DNS serves that decision is zonerw_server_served.", m.servers.map((s) => [server(s), bool(s.favoured)]));
   gauge('zonerw_server_served', "Whether the zones point at this server in DNS: favoured, and every zone of its group installed with it and served by the primary, as the last run observed (0 also when a zone has never been published); absent when no primary is asked (unknown).", m.servers.flatMap((s): Sample[] => (s.served === undefined ? [] : [[server(s), bool(s.served)]])));
   gauge('zonerw_server_check_latency_seconds', "The duration of the server's last check.", m.servers.flatMap((s): Sample[] => (s.latencySeconds === undefined ? [] : [[server(s), s.latencySeconds]])));
-  gauge('zonerw_server_consecutive_failed_runs', 'Runs in a row whose check of the server failed.', m.servers.map((s) => [server(s), s.consecutiveFailures]));
+  gauge('zonerw_server_consecutive_failed_runs', 'Runs in a row whose check of the server failed.', m.servers.flatMap((s): Sample[] => (s.undecided ? [] : [[server(s), s.consecutiveFailures]])));
   gauge('zonerw_zone_serial', 'The SOA serial zonerw last published for the zone.', m.zones.map((z) => [{ zone: z.zone }, z.serial]));
   gauge('zonerw_zone_served', "Whether the primary serves the zone with the favoured servers' addresses, as the last run observed (0: a refused or failed publish, or a reload the primary did not load); absent when no primary is asked (unknown).", m.zones.flatMap((z): Sample[] => (z.served === undefined ? [] : [[{ zone: z.zone }, bool(z.served)]])));
   gauge('zonerw_zone_primary_serial', 'The SOA serial the primary served when zonerw last found it serving the installed zone.', m.zones.flatMap((z): Sample[] => (z.primarySerial === undefined ? [] : [[{ zone: z.zone }, z.primarySerial]])));

@@ -9,6 +9,10 @@ export interface SignatureAnswer {
   signed: boolean;
   /** the earliest of their expirations, ms since the epoch */
   expires?: number;
+  /** the latest of their inceptions, ms since the epoch */
+  inception?: number;
+  /** the key tags of the DNSKEY RRset at the apex (asked with DO too), sorted; undefined: not asked or not answered */
+  keyTags?: number[];
   problem?: string;
 }
 

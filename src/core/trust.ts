@@ -93,33 +93,6 @@ function shellWord(path: string): string {
 }
 
 /**
- * Shells and interpreters whose first operand is a script they read, which is trusted like a
- * program; each with the options after which the program text is in the arguments instead.
- */
-const INTERPRETERS = new Map<string, readonly string[]>([
-  ['sh', ['-c']], ['bash', ['-c']], ['dash', ['-c']], ['zsh', ['-c']], ['ksh', ['-c']],
-  ['python', ['-c', '-m']], ['perl', ['-e', '-E']], ['ruby', ['-e']], ['node', ['-e', '-p', '--eval', '--print']], ['php', ['-r']], ['lua', ['-e']],
-]);
-
-/**
- * The script an interpreter in `argv` reads (`["sh", "/etc/zonerw/hook.sh"]`), or undefined: a
- * program text given inline (`sh -c "..."`) is in the config, which is trusted itself.
- */
-export function scriptOf(argv: readonly string[]): string | undefined {
-  // python3.11 -> python, perl5.36 -> perl
-  const program = (argv[0]?.split('/').at(-1) ?? '').replace(/[\d.]+$/, '');
-  const inline = INTERPRETERS.get(program);
-  if (!inline) return undefined;
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (inline.includes(arg)) return undefined;
-    if (arg === '--') return argv[i + 1];
-    if (!arg.startsWith('-')) return arg;
-  }
-  return undefined;
-}
-
-/**
  * The PATH a hook runs with, and its program is looked up on (then the sbin folders): the
  * system's folders, whatever PATH zonerw was started with.
  */

@@ -35,13 +35,15 @@ export function countVotes(votes: readonly Vote[], quorum: number): Tally {
 /**
  * The outcome health.ts sees: zonerw's own probe with every vote behind it. `remembered`: what
  * the server's last raw result was (undefined: never checked), kept as `up` when there is no
- * verdict so that nothing about the server changes.
+ * verdict so that nothing about the server changes. With nothing remembered there is nothing to
+ * keep: `up` is false and health.ts takes the server as unknown (not up this run, nothing
+ * recorded), never as up on the strength of no verdict.
  */
 export function votedOutcome(own: ProbeOutcome, vantages: readonly Vote[], quorum: number, remembered: boolean | undefined): ProbeOutcome {
   const votes: Vote[] = [{ vantage: OWN_VANTAGE, up: own.up, reason: own.reason }, ...vantages];
   const tally = countVotes(votes, quorum);
   const reason = `${describeTally(tally, quorum)}: ${describeVotes(votes)}`;
-  if (tally.verdict === 'none') return { ...own, up: remembered ?? true, reason, votes, undecided: true };
+  if (tally.verdict === 'none') return { ...own, up: remembered ?? false, reason, votes, undecided: true };
   return { ...own, up: tally.verdict === 'up', reason, votes };
 }
 

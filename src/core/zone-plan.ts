@@ -57,6 +57,10 @@ export interface ZoneMemory {
   signaturesExpire?: number;
   /** a zone zonerw signs: the identity of the signer command and key files it was signed with */
   signer?: string;
+  /** a zone zonerw signs: the key tags of the DNSKEY set in the signer's output (what the primary should serve) */
+  keyTags?: number[];
+  /** a zone the nameserver signs ([nameserver] signs): when the signatures the primary served at the last run expire */
+  servedSignaturesExpire?: number;
 }
 
 /**

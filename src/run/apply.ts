@@ -12,6 +12,7 @@ import type { Ready } from './install.js';
 import { sha256 } from './hash.js';
 import { loadZone } from './load.js';
 import { mapLimit } from './map-limit.js';
+import { resignedLine } from './resign.js';
 import { signedMemory, resignBeforeFor, shortSignaturesProblem } from './sign.js';
 import { sayVotes } from './vantages.js';
 import { besideZoneFile, stageZones, type Checking, type Place, type PublishStep, type Stageable, type Staged } from './stage.js';
@@ -95,7 +96,7 @@ async function stageBatch(ctx: RunContext, steps: readonly PublishStep[], g: Gat
     const short = shortSignaturesProblem(step.zone, s.signed, ctx.now, resignBeforeFor(ctx.cfg, step.zone));
     if (short) ctx.fail(failed(short)); // still installed: the zone is signed and verified, only renewed too often
     const intent = { ...step.intent, fileHash: s.step.rendered.fileHash, ...(checked ?? {}), ...signedMemory(s.signed) };
-    ready.push({ zone: step.zone, input: step.summary, publish: step.publish, line: step.line, file: s.file, intent });
+    ready.push({ zone: step.zone, input: step.summary, publish: step.publish, line: resignedLine(step.line, step.publish, s.signed), file: s.file, intent });
   }
   return ready;
 }

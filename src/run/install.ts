@@ -7,6 +7,7 @@ import type { PublishPlan, ZoneInput } from '../core/run-plan.js';
 import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
 import type { PreparedFile } from './ports.js';
+import { installEvent } from './resign.js';
 import { forgetIntents, recordIntents, rememberInstalled, writeState } from './remember.js';
 
 /** A zone rendered, written to its temp file and validated: what the install needs of it. */
@@ -66,9 +67,10 @@ async function installOne(ctx: RunContext, r: Ready): Promise<boolean> {
     return false;
   }
   const since = ctx.state.zones[zone]?.unservedSince;
+  const was = ctx.state.zones[zone]?.signaturesExpire;
   rememberInstalled(ctx.state, zone, { ...input.identity, file: ctx.deps.files.identity(input.zoneFile) });
   if (since !== undefined) ctx.state.zones[zone]!.unservedSince = since;
-  ctx.events.push({ t: ctx.now, type: 'publish', zone, serial: publish.serial, why: publish.why });
+  ctx.events.push(installEvent(ctx.now, zone, publish, was, r.intent.signaturesExpire));
   // said once the primary serves it (propagate.ts announceServed), not before
   ctx.state.zones[zone]!.unserved = r.line;
   if (publish.aheadOfDate) {

@@ -58,6 +58,13 @@ export async function listZones(cfg: Config, files: Pick<Files, 'list'>): Promis
   return { zones, problems };
 }
 
+/** No zones listed and no *.base file in base_dir yet (a fresh install): check says so and passes; a run refuses (listZones). */
+export async function noZonesYet(cfg: Config, files: Pick<Files, 'list'>): Promise<boolean> {
+  if (cfg.zones) return false;
+  const names = await files.list(cfg.baseDir).catch(() => undefined); // unreadable: listZones says it
+  return names !== undefined && !names.some((n) => n.endsWith('.base'));
+}
+
 /**
  * The zones the state remembers that are gone from base_dir (only when zones are found there,
  * not listed): `orphaned` still have a zone file, which the nameserver keeps serving and which

@@ -16,6 +16,7 @@ import { installZones } from './install.js';
 import type { Probed } from './observe.js';
 import { settlePending, watchSecondaries } from './propagate.js';
 import { finish } from './report.js';
+import { watchServedDnssec } from './served-dnssec.js';
 
 /** The run's one entry. `probing`: the servers' probes, started by the caller before the lock (they need no state). */
 export async function carryOut(ctx: RunContext, probing: Promise<Probed>): Promise<ExitCode> {
@@ -36,6 +37,7 @@ async function apply(ctx: RunContext, plan: RunPlan, gathered: Gathered): Promis
   const installed = await installZones(ctx, await stagePublishes(ctx, plan, gathered));
   await settlePending(ctx, new Set(gathered.listed));
   await watchSecondaries(ctx, new Set(installed), gathered.listed);
+  await watchServedDnssec(ctx, gathered.listed);
   return finish(ctx, plan.decision, installed, gathered.listed);
 }
 

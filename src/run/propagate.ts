@@ -52,7 +52,7 @@ function announceServed(ctx: RunContext, zones: ReadonlySet<string>, reloadFaile
     if (!m?.unserved) continue;
     const line = m.unserved;
     const change = line.startsWith(`${zone}: `) ? line.slice(zone.length + 2) : line;
-    const now = ctx.events.some((e) => e.type === 'publish' && e.zone === zone); // installed by this run
+    const now = ctx.events.some((e) => (e.type === 'publish' || e.type === 'resign') && e.zone === zone); // installed by this run
     if (m.pending.includes('reload')) {
       const why = reloadFailed.has(zone) ? 'its reload failed' : 'the primary does not serve it yet';
       if (now) ctx.say(`${zone}: waiting: ${change}: installed, but ${why} (said on stderr); the reload is retried on the next run`);

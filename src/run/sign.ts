@@ -8,6 +8,7 @@ import { earliestSignatureExpiry, fileLineForm, resignMayBeDue, signsZone } from
 import { utcTime } from '../core/format.js';
 import { pointAtBase } from '../core/messages.js';
 import { signedMismatch } from '../core/signed-match.js';
+import { dnskeyTagsOf } from '../core/served-dnssec.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import { sha256 } from './hash.js';
 import type { PreparedFile, Signer } from './ports.js';
@@ -36,7 +37,8 @@ export async function signOne<S extends Stageable>(step: S, file: PreparedFile, 
     return { ok: false, step, refusal: 'write', message: (e as Error).message };
   }
   const expires = earliestSignatureExpiry(r.text);
-  return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), signer: r.signer, verifier: r.verifier, identity } };
+  const keyTags = dnskeyTagsOf(r.text, step.zone);
+  return { ok: true, step, file: signedFile, signed: { fileHash: sha256(r.text), ...(expires !== undefined ? { expires } : {}), keyTags, signer: r.signer, verifier: r.verifier, identity } };
 }
 
 /**
@@ -62,7 +64,7 @@ export function asSigned<S extends Stageable>(step: S): S {
 /** The memory of a zone installed signed: its file is the signed text, and its signatures expire. */
 export function signedMemory(signed: SignedZone | undefined): Partial<ZoneMemory> {
   if (!signed) return {};
-  return { fileHash: signed.fileHash, signer: signed.identity, ...(signed.expires !== undefined ? { signaturesExpire: signed.expires } : {}) };
+  return { fileHash: signed.fileHash, signer: signed.identity, ...(signed.expires !== undefined ? { signaturesExpire: signed.expires } : {}), ...(signed.keyTags.length > 0 ? { keyTags: signed.keyTags } : {}) };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface SignedZone {
   fileHash: string;
   /** when its first signature expires (ms since the epoch) */
   expires?: number;
+  /** the key tags of the DNSKEY RRset at its apex (RFC 4034 Appendix B): the keys zonerw signed with */
+  keyTags: number[];
   signer: string;
   verifier: string;
   /** the signer's identity (Signer.identity) it was signed with */

@@ -61,7 +61,9 @@ export function sayVotes(decided: readonly GroupDecided[], ctx: { warn(line: str
       for (const vote of o?.votes ?? []) if (vote.up === null) silent.set(vote.vantage, (silent.get(vote.vantage) ?? new Set()).add(vote.reason));
       if (o?.undecided) {
         const quorum = cfg.quorum?.[g.group] ?? 1;
-        ctx.say(`${v.name}: ${describeTally(countVotes(o.votes ?? [], quorum), quorum)}: this run changes nothing for it`);
+        const tally = describeTally(countVotes(o.votes ?? [], quorum), quorum);
+        // nothing remembered to keep: the server is unknown, not up (core/health.ts)
+        ctx.say(v.unknown ? `${v.name}: ${tally}: no verdict yet, so it is not counted as up this run; nothing is recorded for it` : `${v.name}: ${tally}: this run changes nothing for it`);
       }
     }
   }

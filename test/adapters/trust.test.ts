@@ -102,7 +102,7 @@ describe('program: as a run finds it', () => {
     assert.deepEqual(after.problems, [], 'a folder searched after it is never reached');
   });
 
-  test('a relative path is taken from cwd; an interpreter\'s script is judged; sh -c is not a script', async () => {
+  test('a relative path is taken from cwd; an interpreter\'s script is judged; in sh -c a bare name is a program on PATH', async () => {
     const d = fresh();
     file(join(d, 'hook.sh'), 0o666);
     const t = createTrust();
@@ -111,8 +111,24 @@ describe('program: as a run finds it', () => {
     const inline = await t.program(['sh', '-c', 'hook.sh'], 'hook[0].run', { searchPath: '/usr/bin:/bin', cwd: d });
     assert.deepEqual(inline.problems, []);
     chmodSync(join(d, 'hook.sh'), 0o777);
+    const dotted = await t.program(['sh', '-c', './hook.sh'], 'hook[0].run', { searchPath: '/usr/bin:/bin', cwd: d });
+    assert.match(dotted.problems.join('\n'), /hook\[0\]\.run: the program \.\/hook\.sh is writable by every user/);
     const direct = await t.program(['./hook.sh'], 'hook[0].run', { searchPath: '/usr/bin:/bin', cwd: d });
     assert.equal(direct.file, join(d, 'hook.sh'));
+  });
+
+  test('through exec wrappers and a shell\'s program text: every program, script and file named is judged; not a device, not a missing path', async () => {
+    const d = fresh();
+    const script = file(join(d, 'hook.sh'), 0o757);
+    const opts = { searchPath: '/usr/bin:/bin', cwd: d };
+    const t = createTrust();
+    for (const argv of [['env', 'A=1', 'nice', '-n', '5', 'timeout', '5', 'bash', '-o', 'errexit', 'hook.sh'], ['sh', '-c', `flock /tmp true && . ${script} 2>/dev/null`], ['sh', '-c', `cat ${script} | sh`]]) {
+      const found = await t.program(argv, 'hook[0].run', opts);
+      assert.equal(found.file, argv[0] === 'env' ? '/usr/bin/env' : '/usr/bin/sh', 'file: the first program, as before');
+      assert.deepEqual(found.problems.map((l) => l.slice(0, l.indexOf(': '))), [script], `${JSON.stringify(argv)}: ${found.problems.join('\n')}`);
+    }
+    assert.deepEqual((await t.program(['sh', '-c', `echo x > /dev/null; cat ${join(d, 'missing')}`], 'x', opts)).problems, [], '/dev/null is 0666 but no regular file; a missing path is not there to change');
+    assert.match((await t.program(['sh', '-c', '$X'], 'hook[0].run', opts)).problems.join('\n'), /^hook\[0\]\.run: zonerw cannot tell what it runs: "\$X" in "\$X" is only known when the shell runs/);
   });
 
   test('not found: no file, nothing said (the steps after say it is missing)', async () => {

@@ -108,6 +108,35 @@ describe('hysteresis across cron runs', () => {
     assert.deepEqual(status.servers[0].streak, { up: false, runs: 3, needed: 2 });
     assert.equal(status.servers[0].up, false);
   });
+
+  test('fail_after as a time: status says the streak as time held of time needed, not runs', async () => {
+    const main = await httpTarget();
+    const s = await site(`[check]\ntimeout = "1s"\nattempts = 1\nfail_after = "5s"\n[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${main.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
+    await s.run([], '2026-11-22T10:00:00Z');
+    main.status = 503;
+    await s.run([], '2026-11-22T10:00:01Z');
+    await s.run([], '2026-11-22T10:00:03Z');
+    const text = (await s.run(['status'], '2026-11-22T10:00:04Z')).stdout;
+    assert.match(text, /^ {2}main 192\.0\.2\.1: up since .* \(down for 2s of 5s needed to change, 2 runs\);/m, text);
+    assert.doesNotMatch(text, /runs needed to change/, text);
+    const status = JSON.parse((await s.run(['status', '--json'], '2026-11-22T10:00:04Z')).stdout);
+    assert.deepEqual(status.servers[0].streak, { up: false, runs: 2, needed: 2, neededMs: 5000, heldMs: 2000 });
+  });
+});
+
+describe('servers without a check in status', () => {
+  test('only the last server, when it has no check, is the last resort; an earlier one is said as what it is', async () => {
+    const checked = await httpTarget();
+    const two = await site(`[[server]]\nname = "main"\naddress = "192.0.2.1"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
+    await two.run();
+    const text = (await two.run(['status'])).stdout;
+    assert.match(text, /^ {2}main 192\.0\.2\.1: no check \(counted as up: favoured whenever no server before it is up; the servers after it only by a pin\)$/m, text);
+    assert.match(text, /^ {2}backup 198\.51\.100\.7: no check \(counted as up; never favoured while a server before it has no check either, unless pinned\)$/m, text);
+    assert.doesNotMatch(text, /last resort/, text);
+    const usual = await site(`[[server]]\nname = "main"\naddress = "192.0.2.1"\ncheck = "${checked.url}"\n[[server]]\nname = "backup"\naddress = "198.51.100.7"\n`, `${SOA}www IN A @IP@\n`);
+    await usual.run();
+    assert.match((await usual.run(['status'])).stdout, /^ {2}backup 198\.51\.100\.7: no check \(taken as up; the last resort\)$/m);
+  });
 });
 
 describe('checking the checker and the target', () => {

@@ -8,11 +8,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { zonerw, type CliResult } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { readableBin, repoRoot } from '../helpers/paths.js';
 import { HOOK_PATH } from '../../src/core/trust.js';
-import { MainServer, makeBinLab, tempRoot, type BinLab } from '../reliability/helpers.js';
+import { MainServer, cannotDropPrivileges, makeBinLab, tempRoot, type BinLab } from '../reliability/helpers.js';
 
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
@@ -136,6 +137,33 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
     await refused(l, script, /is owned by another user than root \(owner nobody/);
   });
 
+  test('a hook script others can write, reached through an exec wrapper, a shell option or sh -c: refused naming the script', async () => {
+    // hook.sh in the config's folder (a hook's working folder), root's, 0757: each way of running it is judged
+    const runs = (abs: string): string[][] => [
+      ['env', 'sh', 'hook.sh'], ['/usr/bin/env', 'bash', abs], ['sh', '-c', abs], ['sh', '-c', '. ./hook.sh'],
+      ['bash', '-o', 'errexit', 'hook.sh'], ['nice', './hook.sh'], ['timeout', '5', './hook.sh'], ['env', 'LANG=C.UTF-8', abs],
+      ['flock', '/tmp', 'sudo', '-u', 'root', 'ionice', '-c', '3', 'sh', '-ec', `cd /; exec ${abs}`],
+    ];
+    for (const i of runs('').keys()) {
+      let script = '';
+      const l = await failingOver((marker) => {
+        script = join(dirname(marker), 'hook.sh');
+        mkdirSync(dirname(marker), { recursive: true });
+        writeFileSync(script, `#!/bin/sh\nid > ${marker}\n`, { mode: 0o755 });
+        return runs(script)[i]!;
+      });
+      chmodSync(script, 0o757);
+      await refused(l, script, /^zonerw: \S+: hook\[0\]\.run: the (script|program|file) \S+ is writable by every user .*mode 0757\).*: chmod go-w /);
+    }
+  });
+
+  test('a sh -c program text whose command is an expansion: refused, saying why; the hook never runs', async () => {
+    const l = await failingOver();
+    const run = (text: string) => `run = ${JSON.stringify(['sh', '-c', text])}`;
+    writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace(run(`id > ${l.marker}`), run(`"$ZONERW_EVENT" 2>/dev/null; id > ${l.marker}`)));
+    await refused(l, 'hook[0].run', /^zonerw: hook\[0\]\.run: zonerw cannot tell what it runs: "\$ZONERW_EVENT" in .* is only known when the shell runs; .*name the program or script by its path/);
+  });
+
   test('a hook in a folder others can write: refused naming the folder', async () => {
     const bin = join(root, `bin${n}`);
     mkdirSync(bin, { mode: 0o755 });
@@ -203,8 +231,7 @@ describe('zones.example as a clone leaves it, under umask 022 and 002', { skip: 
   /** A copy of zones.example with the modes `umask` gives a clone, owned by root and group `gid`. */
   function cloned(umask: number, gid: number): string {
     const dir = join(root, `example-${umask.toString(8)}-${gid}`);
-    cpSync(join(repoRoot, 'zones.example'), dir, { recursive: true });
-    mkdirSync(join(dir, 'zones'));
+    cpSync(join(repoRoot, 'zones.example'), dir, { recursive: true }); // zone_dir too: shipped
     const walk = (p: string): void => {
       const folder = statSync(p).isDirectory();
       chmodSync(p, (folder ? 0o777 : 0o666) & ~umask);
@@ -223,11 +250,61 @@ describe('zones.example as a clone leaves it, under umask 022 and 002', { skip: 
     });
   }
 
+  test('no base file yet (a fresh install): check passes with a warning naming base_dir; a run still refuses (78)', async () => {
+    const conf = cloned(0o022, 0);
+    rmSync(join(dirname(conf), 'base', 'example.com.base'));
+    const r = await zonerw(['--config', conf, 'check']);
+    assert.equal(r.code, 0, said(r));
+    assert.equal(r.stdout, 'ok: zonerw.toml: 2 servers, no zones yet\n');
+    assert.equal(r.stderr, `warning: no zones yet: put one <zone>.base file per zone in ${join(dirname(conf), 'base')} (like example.com.base); until then a run exits 78\n`);
+    const run = await zonerw(['--config', conf]);
+    assert.equal(run.code, 78, said(run));
+    assert.match(run.stderr, /base_dir: no \*\.base files in /);
+  });
+
   test('umask 002 with another group (a shared group of the user who cloned it): refused, each path named once with chmod g-w', async () => {
     const conf = cloned(0o002, NOBODY);
     const r = await zonerw(['--config', conf, 'check']);
     assert.equal(r.code, 78, said(r));
     assert.deepEqual(r.stderr.split('\n').filter(Boolean).map((l) => l.slice('zonerw: '.length, l.indexOf(': ', 'zonerw: '.length))), [dirname(conf), conf], 'the config and its folder: what the config names waits for them');
     assert.match(r.stderr, /: chmod g-w \S+$/m);
+  });
+});
+
+describe('as nobody: a file or folder it cannot read is said once, naming the user and the fix', { skip: asRoot ? cannotDropPrivileges(readableBin()) ?? false : 'needs root (setpriv)' }, () => {
+  const asNobody = (args: string[]) => zonerw(args, {}, { bin: readableBin(), under: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] });
+  /** zones.example, root's, readable by all; zones/ nobody's, so that only what a test breaks is wrong */
+  function example(name: string): string {
+    // below a folder of its own that nobody may search (the lab's root is 0700)
+    const open = join(tmpdir(), `zonerw-nobody-${process.pid}`);
+    mkdirSync(open, { recursive: true, mode: 0o755 });
+    chmodSync(open, 0o755);
+    const dir = join(open, name);
+    cpSync(join(repoRoot, 'zones.example'), dir, { recursive: true });
+    chmodSync(dir, 0o755);
+    chownSync(join(dir, 'zones'), NOBODY, NOBODY);
+    return join(dir, 'zonerw.toml');
+  }
+
+  test('a config file nobody cannot read (0600): the user and the fix, in read-error words', async () => {
+    const conf = example('unreadable-conf');
+    chmodSync(conf, 0o600);
+    const r = await asNobody(['--config', conf, 'check']);
+    rmSync(dirname(dirname(conf)), { recursive: true, force: true });
+    assert.equal(r.code, 78, said(r));
+    assert.equal(r.stderr, `zonerw: ${conf}: EACCES: permission denied (running as nobody, uid 65534): give nobody read access to ${conf} (chmod a+r ${conf}; or chgrp/setfacl), or run zonerw as root\n`);
+  });
+
+  test('state_dir root\'s 0700 with state.json and the history in it: said once, with one fix', async () => {
+    const conf = example('closed-state');
+    const state = join(dirname(conf), 'state');
+    mkdirSync(state, { mode: 0o700 });
+    writeFileSync(join(state, 'state.json'), '{}\n');
+    writeFileSync(join(state, 'history.jsonl'), '');
+    const r = await asNobody(['--config', conf, 'check']);
+    rmSync(dirname(dirname(conf)), { recursive: true, force: true });
+    assert.equal(r.code, 1, said(r));
+    assert.equal(r.stderr, `state_dir: ${state} is not writable by nobody, uid 65534: give nobody write access to ${state} (chown nobody ${state})\n`);
+    assert.equal(r.stdout, '');
   });
 });

@@ -79,3 +79,32 @@ test('a quorum no vote count can reach', () => {
   assert.deepEqual(problems({ ...base, check: { quorum: 2 } }), ['check.quorum: 2 votes can never be reached: zonerw and 0 [[vantage]] tables cast at most 1']);
   assert.deepEqual(problems({ ...base, vantage: { name: 'fra' } }), ['vantage: must be [[vantage]] tables, each with name and blackbox = "http://HOST:9115"']);
 });
+
+test('a check key only zonerw probes (expect_body, expect_status, cert_min_days, expect_banner) is refused with vantages judging by a default module', () => {
+  const vantage = [{ name: 'fra', blackbox: 'http://192.0.2.9:9115' }, { name: 'ams', blackbox: 'http://192.0.2.10:9115' }];
+  const found = problems({
+    ...base,
+    vantage,
+    check: { expect_status: [200] },
+    server: [
+      { name: 'main', address: '192.0.2.1', check: { url: 'https://192.0.2.1/', expect_body: 'healthy', cert_min_days: 10 } },
+      { name: 'mail', address: '192.0.2.3', check: { tcp: '192.0.2.3:25', expect_banner: '220 ' } },
+      { name: 'backup', address: '192.0.2.2' },
+    ],
+  });
+  // the [check] default is named where it is set
+  assert.deepEqual(found.map((p) => p.slice(0, p.indexOf(':'))), ['check.expect_status', 'server[0].check.expect_body', 'server[0].check.cert_min_days', 'server[1].check.expect_banner']);
+  assert.match(found[1]!, /^server\[0\]\.check\.expect_body: only zonerw's own probe checks it: the \[\[vantage\]\] tables judge server main by the blackbox module "http_2xx", which does not, and their votes would outvote it; name a module that checks the same in server\[0\]\.check\.module \(an http module with fail_if_body_not_matches_regexp; /);
+  assert.match(found[3]!, /"tcp_connect"/);
+});
+
+test('the same keys with the vantages\' module named on purpose are accepted (zonerw check warns), and without vantages nothing changes', async () => {
+  const { ownOnlyWarnings } = await import('../../src/config/vantage-keys.js');
+  const vantage = [{ name: 'fra', blackbox: 'http://192.0.2.9:9115' }];
+  const named = validateConfig({ ...base, vantage, server: [{ name: 'main', address: '192.0.2.1', check: { url: 'http://192.0.2.1/', host: 'main.example.test', module: 'http_vhost', expect_body: 'healthy' } }, { name: 'backup', address: '192.0.2.2' }] }, '/etc/zonerw/zonerw.toml');
+  assert.deepEqual(ownOnlyWarnings(named), ['warning: server main: check.expect_body is checked by zonerw\'s own probe only; the vantages judge by the blackbox module "http_vhost", which must check the same (an http module with fail_if_body_not_matches_regexp), or their votes outvote it']);
+  const mapped = validateConfig({ ...base, check: { expect_status: [200] }, vantage: [{ ...vantage[0], modules: { http: 'http_200' } }] }, '/etc/zonerw/zonerw.toml');
+  assert.equal(ownOnlyWarnings(mapped).length, 1);
+  const alone = validateConfig({ ...base, check: { expect_body: 'ok' } }, '/etc/zonerw/zonerw.toml');
+  assert.deepEqual(ownOnlyWarnings(alone), []);
+});

@@ -4,6 +4,7 @@ import {
   decideHealth,
   describeTransition,
   rememberHealth,
+  traceVerdict,
   type AllDown,
   type ProbeOutcome,
   type HealthDecision,
@@ -175,4 +176,44 @@ test('hysteresis as time: the streak remembers when it started; an older state w
   const old: HealthMemory = { servers: { main: { up: true, since: 1, streak: { up: false, count: 7 } } } };
   const [a, b] = timed(s, [[10_000, false], [13_000, false]], old);
   assert.deepEqual([a!.favoured.server, a!.servers[0]!.streak.since, b!.favoured.server], ['main', 10_000, 'backup']);
+});
+
+// With [[vantage]] tables, votes that reach no quorum are no verdict (core/votes.ts).
+const undecided = (upKept: boolean): ProbeOutcome => ({ up: upKept, reason: 'no verdict: 0 up, 1 down, 1 silent, quorum 2', latencyMs: 3, attempts: 1, at: 1000, undecided: true });
+
+test('no verdict on a first run: the server is unknown, never up on the strength of nothing, and no down streak starts', () => {
+  const servers = [server('main', '192.0.2.1', true, 2, 2), server('backup', '198.51.100.7', false)];
+  const first = decide(servers, results(['main', undecided(false)]));
+  const main = first.servers[0]!;
+  assert.equal(main.up, false);
+  assert.equal(main.unknown, true);
+  assert.equal(main.changed, false);
+  assert.equal(first.favoured.server, 'backup');
+  assert.equal(first.rule, 'main has no verdict yet (not counted as up): backup is the first server that is up');
+  assert.match(traceVerdict(main), /^main 192\.0\.2\.1: no verdict this run and none before \(no verdict: .*\); not counted as up this run, nothing recorded$/);
+  const memory = rememberHealth(first);
+  assert.equal(memory.servers.main!.unknown, true);
+  assert.equal(memory.servers.main!.up, false);
+  assert.equal(memory.servers.main!.streak, undefined);
+  // still no verdict: still unknown, since the first run that had none
+  const again = decide(servers, results(['main', undecided(false)]), memory, 9000);
+  assert.equal(again.servers[0]!.unknown, true);
+  assert.equal(again.servers[0]!.since, 5000);
+  // the first verdict counts as for a server never seen: one down run of fail_after = 2 is not down yet
+  const verdict = decide(servers, results(['main', down()]), rememberHealth(again), 13000);
+  assert.equal(verdict.servers[0]!.unknown, undefined);
+  assert.equal(verdict.servers[0]!.up, true);
+  assert.equal(verdict.servers[0]!.streak.count, 1);
+  assert.equal(verdict.favoured.server, 'main');
+});
+
+test('no verdict with a verdict remembered keeps it, and the trace says so rather than a check result', () => {
+  const servers = [server('main', '192.0.2.1'), server('backup', '198.51.100.7', false)];
+  const memory = rememberHealth(decide(servers, results(['main', up()]), { servers: {} }, 1000));
+  const d = decide(servers, results(['main', undecided(true)]), memory, 5000);
+  assert.equal(d.servers[0]!.up, true);
+  assert.equal(d.servers[0]!.unknown, undefined);
+  assert.equal(d.favoured.server, 'main');
+  assert.equal(traceVerdict(d.servers[0]!), 'main 192.0.2.1: no verdict this run (no verdict: 0 up, 1 down, 1 silent, quorum 2); kept: counts as up since 1970-01-01T00:00:01.000Z');
+  assert.doesNotMatch(traceVerdict(d.servers[0]!), /up this run|down this run/);
 });

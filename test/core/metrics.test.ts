@@ -32,3 +32,14 @@ test('without what DNS serves (an input from before), no served series is invent
   const text = renderMetrics({ ...run, servers: run.servers.map(({ served: _, ...s }) => s), zones: run.zones.map(({ served: _, primarySerial: __, signaturesExpirySeconds: ___, ...z }) => z) });
   assert.doesNotMatch(text, /^(# (HELP|TYPE) )?(zonerw_server_served|zonerw_zone_served|zonerw_zone_primary_serial|zonerw_zone_signatures_expiry)/m);
 });
+
+test('a server whose votes reached no quorum claims no check result: check_up and failed runs absent, undecided 1', () => {
+  const text = renderMetrics({ ...run, servers: [{ ...run.servers[0]!, raw: true, undecided: true }, { ...run.servers[1]!, undecided: false }] });
+  assert.doesNotMatch(text, /^zonerw_server_check_up\{server="main"\}/m);
+  assert.doesNotMatch(text, /^zonerw_server_consecutive_failed_runs\{server="main"\}/m);
+  assert.match(text, /^zonerw_server_check_undecided\{server="main"\} 1$/m);
+  assert.match(text, /^zonerw_server_check_undecided\{server="backup"\} 0$/m);
+  assert.match(text, /^zonerw_server_check_up\{server="backup"\} 1$/m);
+  // without [[vantage]] tables there is no such series
+  assert.doesNotMatch(renderMetrics(run), /zonerw_server_check_undecided/);
+});

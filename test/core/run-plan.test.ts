@@ -1,6 +1,7 @@
 // The run plan (core/run-plan.ts) and its readers' words (core/zone-outcomes.ts): one pure value from
 // what the run gathered; safety as one pass; the new state a value (the input untouched); one
 // describer per outcome, in three moods.
+import { overlay, type Overlay } from '../helpers/overlay.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideGroups, type GroupInput } from '../../src/core/groups.js';
@@ -18,14 +19,13 @@ const NOW = Date.UTC(2026, 10, 22, 10);
 const today = { year: 2026, month: 11, day: 22 };
 
 const memory: ZoneMemory = { serial: 2026112203, contentHash: 'c1', baseHash: 'b1', fileHash: 'f1', values: { IP: '192.0.2.1' }, publishedAt: 1, pending: [], records: 14 };
-function summary(over: Partial<ZoneSummary> = {}): ZoneSummary {
-  return {
+function summary(over: Overlay<ZoneSummary> = {}): ZoneSummary {
+  return overlay<ZoneSummary>({
     zone: 'example.com', zoneFile: '/z/example.com', shown: { base: 'base/example.com.base', file: 'zones/example.com' },
     baseHash: 'b1', contentHash: 'c1', values: { IP: '192.0.2.1' }, identity: { base: 'i1', file: 'i2', included: {} },
     counts: { records: 14, ns: 2 }, expect: [], owners: { IP: ['www'] },
     installed: { hash: 'f1', serial: 2026112203, matchesRender: true, records: 14 },
-    ...over,
-  };
+  }, over);
 }
 function inputs(state: State, zones: ZoneSummary[], over: Partial<RunInputs> = {}): RunInputs {
   const decided = decideGroups({ groups: GROUPS, outcomes: new Map([['main', up]]), memory: state, now: NOW });

@@ -1,8 +1,10 @@
 // core/trust.ts: (path, owner, group, mode, kind, place) -> verdict, as a table; the words of a
-// refusal; which argument of a command is a script it reads.
+// refusal; what a command line runs (core/runs.ts): through exec wrappers, shells' options and
+// their -c program texts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeUntrusted, modeString, scriptOf, untrusted, type Also, type PathFacts, type Place, type Runner } from '../../src/core/trust.js';
+import { whatRuns, type Runs } from '../../src/core/runs.js';
+import { describeUntrusted, modeString, untrusted, type Also, type PathFacts, type Place, type Runner } from '../../src/core/trust.js';
 
 const ROOT: Runner = { uid: 0, gid: 0, name: 'root' };
 const ZONERW: Runner = { uid: 999, gid: 998, name: 'zonerw' };
@@ -76,22 +78,58 @@ describe('describeUntrusted: what, why, owner, group, mode, fix', () => {
   });
 });
 
-describe('scriptOf: the file an interpreter reads', () => {
-  const cases: [string[], string | undefined][] = [
-    [['/usr/local/sbin/rd-switch-role'], undefined],
-    [['sh', '/etc/zonerw/hook.sh'], '/etc/zonerw/hook.sh'],
-    [['/bin/bash', '-eu', 'hook.sh', 'arg'], 'hook.sh'],
-    [['sh', '-c', 'id > /tmp/x'], undefined],
-    [['sh', '-c', 'echo', 'x.sh'], undefined],
-    [['python3', '/opt/notify.py'], '/opt/notify.py'],
-    [['python3.11', '-u', '/opt/notify.py'], '/opt/notify.py'],
-    [['python3', '-m', 'http.server'], undefined],
-    [['perl', '-e', 'print 1'], undefined],
-    [['node', '--', 'x.js'], 'x.js'],
-    [['curl', '-fsS', 'https://api.example/'], undefined],
-    [['systemctl', 'start', 'murmur'], undefined],
-    [['toString', 'x'], undefined],
-    [[], undefined],
+describe('whatRuns: every program and script a command line runs, through wrappers and shells', () => {
+  const p = (name: string): Runs => ({ kind: 'program', name });
+  const s = (path: string): Runs => ({ kind: 'script', path });
+  const m = (path: string): Runs => ({ kind: 'mentioned', path });
+  const cases: [string[], Runs[]][] = [
+    [['/usr/local/sbin/rd-switch-role'], [p('/usr/local/sbin/rd-switch-role')]],
+    [['sh', '/etc/zonerw/hook.sh'], [p('sh'), s('/etc/zonerw/hook.sh')]],
+    [['/bin/bash', '-eu', 'hook.sh', 'arg'], [p('/bin/bash'), s('hook.sh')]],
+    // the reviewer's bypasses: wrappers, shells' options with an argument, -c program texts
+    [['env', 'sh', 'hook.sh'], [p('env'), p('sh'), s('hook.sh')]],
+    [['/usr/bin/env', 'bash', '/abs/hook.sh'], [p('/usr/bin/env'), p('bash'), s('/abs/hook.sh')]],
+    [['sh', '-c', '/abs/hook.sh'], [p('sh'), p('/abs/hook.sh'), m('/abs/hook.sh')]],
+    [['sh', '-c', '. ./hook.sh'], [p('sh'), s('./hook.sh'), m('./hook.sh')]],
+    [['bash', '-o', 'errexit', 'hook.sh'], [p('bash'), s('hook.sh')]],
+    [['bash', '-eo', 'pipefail', '+O', 'extglob', '--norc', 'hook.sh'], [p('bash'), s('hook.sh')]],
+    [['bash', '--rcfile', '/etc/rc', '-i'], [p('bash'), s('/etc/rc')]],
+    [['nice', './hook.sh'], [p('nice'), p('./hook.sh')]],
+    [['nice', '-n', '5', 'hook'], [p('nice'), p('hook')]],
+    [['nice', '-n5', '-5', 'hook'], [p('nice'), p('hook')]],
+    [['timeout', '5', './hook.sh'], [p('timeout'), p('./hook.sh')]],
+    [['timeout', '-k', '1', '--signal=TERM', '5s', 'sh', 'x.sh'], [p('timeout'), p('sh'), s('x.sh')]],
+    [['env', 'LANG=C.UTF-8', '/usr/local/sbin/x'], [p('env'), p('/usr/local/sbin/x')]],
+    [['env', '-i', '-u', 'HOME', '--chdir=/', 'A=1', 'nohup', 'ionice', '-c', '3', 'chrt', '-b', '0', 'taskset', '0x3', 'stdbuf', '-oL', 'x'], [p('env'), p('nohup'), p('ionice'), p('chrt'), p('taskset'), p('stdbuf'), p('x')]],
+    [['env', '-iu', 'HOME', 'x'], [p('env'), p('x')]],
+    [['env', '-S', 'sh -e', 'h.sh'], [p('env'), p('sh'), s('h.sh')]],
+    [['sudo', '-u', 'dns', '--', 'setpriv', '--reuid=0', '--nnp', 'flock', '/run/lock/z', 'x'], [p('sudo'), p('setpriv'), p('flock'), p('x')]],
+    [['flock', '-w', '5', '/run/lock/z', '-c', '/abs/h.sh'], [p('flock'), p('/abs/h.sh'), m('/abs/h.sh')]],
+    [['busybox', 'sh', 'h.sh'], [p('busybox'), p('sh'), s('h.sh')]],
+    [['taskset', '-p', '0x3', '1234'], [p('taskset')]],
+    // program texts: each simple command, reserved words and assignments skipped, every path word
+    [['sh', '-c', 'id > /tmp/x'], [p('sh'), p('id'), m('/tmp/x')]],
+    [['sh', '-c', 'echo', 'x.sh'], [p('sh'), p('echo')]],
+    [['sh', '-ec', 'LANG=C /opt/a "$ZONERW_ZONE" && exec env b; if test -f ./c; then bash -- ./d; fi # /not'],
+      [p('sh'), p('/opt/a'), p('exec'), p('env'), p('b'), p('test'), p('bash'), s('./d'), m('/opt/a'), m('./c'), m('./d')]],
+    [['sh', '-c', 'curl -d @/etc/zonerw/msg https://x/ 2>/dev/null | logger'], [p('sh'), p('curl'), p('logger'), m('/dev/null')]],
+    [['sh', '-c', '$HOOK'], [p('sh'), { kind: 'unknown', why: '"$HOOK" in "$HOOK" is only known when the shell runs' }]],
+    [['sh', '-c', 'for f in /etc/h/*; do . "$f"; done'], [p('sh'), { kind: 'unknown', why: '"$f" in "for f in /etc/h/*; do . \\"$f\\"; done" is only known when the shell runs' }]],
+    // a change of folder: what is relative after it is not known here; another root: nothing is
+    [['sh', '-c', 'cd /tmp/evil && ./hook.sh; . ../x; bash /abs/ok'], [p('sh'), p('cd'), { kind: 'unknown', why: '"./hook.sh" is relative to the folder cd moves to; write it as an absolute path' }, { kind: 'unknown', why: '"../x" is relative to the folder cd moves to; write it as an absolute path' }, p('bash'), s('/abs/ok'), m('/tmp/evil'), { kind: 'unknown', why: '"./hook.sh" is relative to the folder cd moves to; write it as an absolute path' }, { kind: 'unknown', why: '"../x" is relative to the folder cd moves to; write it as an absolute path' }, m('/abs/ok')]],
+    [['env', '-C', '/tmp/evil', 'sh', 'hook.sh'], [p('env'), p('sh'), { kind: 'unknown', why: '"hook.sh" is relative to the folder env -C moves to; write it as an absolute path' }]],
+    [['sudo', '--chroot=/srv/jail', '/bin/x'], [p('sudo'), { kind: 'unknown', why: 'sudo --chroot runs its command under another root, where no path is the one zonerw sees' }]],
+    [['sh', '-c', 'eval /x/y'], [p('sh'), p('/x/y'), m('/x/y'), m('/x/y')]],
+    // interpreters
+    [['python3', '/opt/notify.py'], [p('python3'), s('/opt/notify.py')]],
+    [['python3.11', '-u', '-W', 'ignore', '/opt/notify.py'], [p('python3.11'), s('/opt/notify.py')]],
+    [['python3', '-m', 'http.server'], [p('python3')]],
+    [['python3', '-c', 'exec(open("/tmp/x.py").read())'], [p('python3'), m('/tmp/x.py')]],
+    [['perl', '-e', 'do "/opt/x.pl"'], [p('perl'), m('/opt/x.pl')]],
+    [['node', '--', 'x.js'], [p('node'), s('x.js')]],
+    [['curl', '-fsS', 'https://api.example/'], [p('curl')]],
+    [['toString', 'x'], [p('toString')]],
+    [[], []],
   ];
-  for (const [argv, script] of cases) test(JSON.stringify(argv), () => assert.equal(scriptOf(argv), script));
+  for (const [argv, runs] of cases) test(JSON.stringify(argv), () => assert.deepEqual(whatRuns(argv), runs));
 });

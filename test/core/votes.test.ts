@@ -42,7 +42,8 @@ test('the outcome carries every vote; no verdict keeps the last result and says 
   assert.equal(none.undecided, true);
   assert.equal(none.up, false);
   assert.equal(none.reason, 'no verdict: 1 up, 1 down, 1 silent, quorum 2: zonerw down (HTTP 404), fra no vote (connection refused), ams up (HTTP 200)');
-  assert.equal(votedOutcome(own(false), [vote('fra', null), vote('ams', true)], 2, undefined).up, true);
+  // nothing remembered: nothing to keep, and no verdict is never taken as up
+  assert.equal(votedOutcome(own(false), [vote('fra', null), vote('ams', true)], 2, undefined).up, false);
 });
 
 test('votes behind a move, and which vantages answered', () => {

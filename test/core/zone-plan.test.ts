@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { overlay, type Overlay } from '../helpers/overlay.js';
 import assert from 'node:assert/strict';
 import { planZone, settleIntent, type ZoneFacts, type ZoneMemory } from '../../src/core/zone-plan.js';
 
@@ -13,15 +14,18 @@ const memory: ZoneMemory = {
   publishedAt: 1,
   pending: [],
 };
-const facts = (over: Partial<ZoneFacts> = {}): ZoneFacts => ({
-  zone: 'example.com',
-  contentHash: 'c1',
-  baseHash: 'b1',
-  values: { IP: '192.0.2.1' },
-  installed: { hash: 'f1', serial: 2026112203, matchesRender: true },
-  memory,
-  ...over,
-});
+const facts = (over: Overlay<ZoneFacts> = {}): ZoneFacts =>
+  overlay<ZoneFacts>(
+    {
+      zone: 'example.com',
+      contentHash: 'c1',
+      baseHash: 'b1',
+      values: { IP: '192.0.2.1' },
+      installed: { hash: 'f1', serial: 2026112203, matchesRender: true },
+      memory,
+    },
+    over,
+  );
 
 test('nothing changed: keep, serial untouched', () => {
   assert.deepEqual(planZone(facts(), opts), { action: 'keep', zone: 'example.com', handEdited: false, notice: false, adopt: false });

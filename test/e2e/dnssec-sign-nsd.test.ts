@@ -178,9 +178,12 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
       writeFileSync(conf, configWith(baseConf, signer.argv(keys, 60)));
       const r = await zonerwAt(conf, root, later);
       const serial = await published(r);
-      assert.deepEqual(lines(r.stdout), [`${ZONE}: serial ${serial}, signatures expire ${utcTime(before)} UTC`], show(r));
       const after = earliestSignatureExpiry(readFileSync(zoneFile, 'latin1'));
       assert.ok(after !== undefined && after > Date.now() + 59 * DAY, `the new signatures last 60 days: ${after && utcTime(after)}`);
+      // the line names the new expiry; the history records a resign, not an ordinary publish
+      assert.deepEqual(lines(r.stdout), [`${ZONE}: serial ${serial}, re-signed: signatures now expire ${utcTime(after)} UTC (they expire ${utcTime(before)} UTC)`], show(r));
+      const last = JSON.parse(readFileSync(join(site, 'state', 'history.jsonl'), 'utf8').trim().split('\n').filter((l) => l.includes(`"zone":"${ZONE}"`)).at(-1)!) as Record<string, unknown>;
+      assert.deepEqual([last.type, last.serial, last.was, last.expires], ['resign', serial, before, after]);
       await validates([MAIN]);
       const again = await zonerwAt(conf, root, later);
       assert.deepEqual([again.code, again.stdout, again.stderr], [0, '', ''], `signed again once, not on every run\n${show(again)}`);

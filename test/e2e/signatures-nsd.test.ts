@@ -86,7 +86,8 @@ resign_before = "2d"
     await waitFor(async () => ((await querySoaSerial(primary.port, ZONE)) === 2099010100 ? true : undefined), { timeoutMs: 10_000, what: 'the primary to serve the unsigned file' });
     const text = await runZonerw(conf, ['status'], root);
     assert.match(text.stdout, /^ {4}NOT SIGNED: the primary serves the zone without signatures, although zonerw signs it/m, show(text));
-    const json = JSON.parse((await runZonerw(conf, ['status', '--json'], root)).stdout) as { zones: { zone: string; signatures: unknown }[] };
-    assert.deepEqual(json.zones.find((z) => z.zone === ZONE)!.signatures, { expires: null, expired: false });
+    const json = JSON.parse((await runZonerw(conf, ['status', '--json'], root)).stdout) as { zones: { zone: string; signatures: Record<string, unknown> }[] };
+    const { expires, expired, signedBy, faults, keyTags } = json.zones.find((z) => z.zone === ZONE)!.signatures;
+    assert.deepEqual({ expires, expired, signedBy, faults, keyTags }, { expires: null, expired: false, signedBy: 'zonerw', faults: ['not signed', 'no DNSKEY'], keyTags: [] });
   });
 });

@@ -143,6 +143,16 @@ address = "${BACKUP}"
   it('zonerw check asks every vantage: all answer; a module they lack is named', async () => {
     const ok = await run(['check']);
     assert.doesNotMatch(ok.stderr, /vantage/, show(ok));
+    // a key only zonerw's own probe checks: refused with the default module, warned about with one named
+    const body = join(root, 'body.toml');
+    writeFileSync(body, readFileSync(conf, 'utf8').replace('module = "http_vhost" }', 'module = "http_vhost", expect_body = "healthy" }'));
+    const warned = await zonerw(['--config', body, 'check'], {}, { timeoutMs: 60_000 });
+    assert.equal(warned.code, 0, show(warned));
+    assert.match(warned.stderr, /^warning: server main: check\.expect_body is checked by zonerw's own probe only; the vantages judge by the blackbox module "http_vhost", which must check the same/m, show(warned));
+    writeFileSync(body, readFileSync(conf, 'utf8').replace(', module = "http_vhost" }', ', expect_body = "healthy" }'));
+    const refused = await zonerw(['--config', body, 'check'], {}, { timeoutMs: 60_000 });
+    assert.equal(refused.code, 78, show(refused));
+    assert.match(refused.stderr, /server\[0\]\.check\.expect_body: only zonerw's own probe checks it: the \[\[vantage\]\] tables judge server main by the blackbox module "http_2xx"/, show(refused));
     const lacking = join(root, 'lacking.toml');
     writeFileSync(lacking, readFileSync(conf, 'utf8').replace('module = "http_vhost"', 'module = "http_nope"'));
     const r = await zonerw(['--config', lacking, 'check'], {}, { timeoutMs: 60_000 });
@@ -184,13 +194,21 @@ address = "${BACKUP}"
 
   it('one vantage stopped: it is named; zonerw down and the other vantage up changes nothing', async () => {
     await ams.stop();
-    const r = await run();
+    const r = await run(['-v']);
     assert.equal(r.code, 0, show(r));
+    // no verdict is no check result: the trace keeps the last verdict and says so
+    assert.match(r.stdout, /main 192\.0\.2\.1: no verdict this run \(no verdict: 1 up, 1 down, 1 silent, quorum 2: .*\); kept: counts as up since /, show(r));
+    assert.doesNotMatch(r.stdout, /main 192\.0\.2\.1: (up|down) this run/, show(r));
     assert.match(r.stderr, /^vantage ams \(http:\/\/127\.0\.0\.1:\d+\) did not answer: connection refused; it has no vote this run$/m, show(r));
     assert.match(r.stdout, /^main: no verdict: 1 up, 1 down, 1 silent, quorum 2: this run changes nothing for it$/m, show(r));
     assert.equal(published(), MAIN, show(r));
     const prom = readFileSync(join(root, 'zonerw.prom'), 'utf8');
     assert.ok(prom.includes('zonerw_vantage_reachable{vantage="ams"} 0'), prom);
+    // and the metrics claim no check result this run did not produce
+    assert.ok(prom.includes('zonerw_server_check_undecided{server="main"} 1'), prom);
+    assert.doesNotMatch(prom, /^zonerw_server_check_up\{server="main"\}/m);
+    assert.doesNotMatch(prom, /^zonerw_server_consecutive_failed_runs\{server="main"\}/m);
+    assert.ok(prom.includes('zonerw_server_up{server="main"} 1'), prom);
   });
 
   it('zonerw check names the vantage that does not answer', async () => {

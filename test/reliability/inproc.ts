@@ -41,7 +41,7 @@ export interface InLab {
   mainUp: boolean;
   now: number;
   /** fault injection for the files adapter (EIO and friends), by step name */
-  fault?: (step: string) => Error | undefined;
+  fault?: ((step: string) => Error | undefined) | undefined;
   deps: Deps;
   go(opts?: Partial<RunOptions>, kill?: Kill): Promise<Outcome>;
   writeBase(spec: BaseSpec): void;

@@ -30,7 +30,8 @@ test('zoneServing: the decision carried and no reload owed; else why not', () =>
 
   state.zones['example.com'] = memory({ IP: '192.0.2.1' });
   state.zones['example.org'] = memory({ IP: '198.51.100.7' });
-  assert.deepEqual([...groupsServed({ ...cfg, zones: undefined } as Config, state)], [['default', false]]);
+  const { zones: _listed, ...everyZone } = cfg;
+  assert.deepEqual([...groupsServed(everyZone as Config, state)], [['default', false]]);
   assert.deepEqual([...groupsServed({ ...cfg, zones: ['example.org'] } as Config, state)], [['default', true]], 'only the zones configured count');
 });
 

@@ -136,9 +136,14 @@ test('resign_before: signatures that expire within it are renewed once, with not
   reset(l);
   l.now += 23 * DAY + 1; // they expire in just under 7 days
   assert.equal(await l.go(), 0);
-  assert.deepEqual(l.out, ['example.com: serial 2026121500, signatures expire 2026-12-22 10:00:00 UTC']);
+  // the line names the NEW expiry (the signer's output), the old one after it
+  assert.deepEqual(l.out, ['example.com: serial 2026121500, re-signed: signatures now expire 2027-01-14 10:00:00 UTC (they expire 2026-12-22 10:00:00 UTC)']);
   assert.deepEqual(l.calls, ['sign example.com', 'reload example.com', 'notify example.com']);
   assert.match(await l.zone(), / 20270114100000 /, 'signed anew, for 30 days from now');
+  // not an ordinary publish: a resign event with the old and the new expiry
+  const events = (await readFile(join(l.dir, 'state', 'history.jsonl'), 'utf8')).trim().split('\n').map((x) => JSON.parse(x) as { type: string; zone?: string });
+  assert.deepEqual(events.filter((e) => e.zone === 'example.com').map((e) => e.type), ['publish', 'resign']);
+  assert.deepEqual(events.at(-1), { t: l.now, type: 'resign', zone: 'example.com', serial: 2026121500, reason: 'signatures expire 2026-12-22 10:00:00 UTC', was: Date.parse('2026-12-22T10:00:00Z'), expires: Date.parse('2027-01-14T10:00:00Z') });
   reset(l);
   assert.equal(await l.go(), 0);
   assert.deepEqual([l.out, l.err, l.calls], [[], [], []]);
@@ -151,7 +156,7 @@ test('expired signatures say so; a failover at the same time says both', async (
   l.now += 31 * DAY;
   l.mainUp = false;
   assert.equal(await l.go(), 1, 'served signatures found expired: an error, said since when');
-  assert.deepEqual(l.out.slice(1), ['example.com: serial 2026122300, www -> 198.51.100.7, signatures expired 2026-12-22 10:00:00 UTC']);
+  assert.deepEqual(l.out.slice(1), ['example.com: serial 2026122300, www -> 198.51.100.7, re-signed: signatures now expire 2027-01-22 10:00:00 UTC (they expired 2026-12-22 10:00:00 UTC)']);
   assert.match(l.err[0]!, /^example\.com: the signatures the primary serves expired 2026-12-22 10:00:00 UTC \(24h ago\): validating resolvers answer SERVFAIL for the zone; this run signs it again/);
 });
 
@@ -162,7 +167,7 @@ test('signing turned on for a zone published unsigned: the next run signs it ("n
   await rm(l.dir, { recursive: true });
   await cp(unsigned.dir, l.dir, { recursive: true });
   assert.equal(await l.go(), 0);
-  assert.deepEqual(l.out, ['example.com: serial 2026112201, not signed yet']);
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, not signed yet: signatures now expire 2026-12-22 10:00:00 UTC']);
   assert.match(await l.zone(), /RRSIG/);
 });
 
@@ -212,7 +217,7 @@ test('dnssec.zones: only the zones listed are signed', async () => {
   reset(l);
   l.now += 60 * DAY; // example.com's signatures expired; example.org has none to renew
   assert.equal(await l.go(), 1, 'expired: said as an error');
-  assert.deepEqual(l.out, ['example.com: serial 2027012100, signatures expired 2026-12-22 10:00:00 UTC']);
+  assert.deepEqual(l.out, ['example.com: serial 2027012100, re-signed: signatures now expire 2027-02-20 10:00:00 UTC (they expired 2026-12-22 10:00:00 UTC)']);
 });
 
 test('a pre-signed base file: exit 65, not signed, not installed', async () => {
@@ -332,7 +337,7 @@ test('a changed sign command or key set publishes like a content change (no --fo
   l.identity = 'keys-2'; // a new key in the key folder, or a new sign command
   l.now += 60_000;
   assert.equal(await l.go(), 0, l.err.join('\n'));
-  assert.deepEqual(l.out, ['example.com: serial 2026112201, signer or keys changed']);
+  assert.deepEqual(l.out, ['example.com: serial 2026112201, signer or keys changed: signatures now expire 2026-12-22 10:02:00 UTC']);
   assert.deepEqual(l.calls, ['sign example.com', 'reload example.com', 'notify example.com']);
   reset(l);
   l.now += 60_000;

@@ -32,6 +32,9 @@ interface Seen {
   calls: string[];
   saves: number;
   beats: number;
+  /** files the watch wrote through its heartbeat port other than the heartbeat, last content each */
+  written: Map<string, string>;
+  removed: string[];
   out: string[];
   err: string[];
 }
@@ -56,7 +59,7 @@ async function site(extra: Record<string, unknown> = {}): Promise<Config> {
 
 /** Runs a watch for `cycles` cycles (SIGTERM comes with the next one, which then does nothing more); returns what it did, from cycle `from` on. */
 async function watchFor(cfg: Config, cycles: number, nameserver: (calls: string[]) => Nameserver, from = 1): Promise<Seen> {
-  const seen: Seen = { reads: [], dns: 0, calls: [], saves: 0, beats: 0, out: [], err: [] };
+  const seen: Seen = { reads: [], dns: 0, calls: [], saves: 0, beats: 0, written: new Map(), removed: [], out: [], err: [] };
   const counting = () => seen.beats >= from && seen.beats <= cycles;
   const signals = new EventEmitter();
   const deps: Deps = adapterDeps({
@@ -71,10 +74,11 @@ async function watchFor(cfg: Config, cycles: number, nameserver: (calls: string[
   const io: WatchIo = {
     load: async () => cfg,
     deps: async () => deps,
-    writeHeartbeat: async () => {
+    writeHeartbeat: async (path, content) => {
+      if (!path.endsWith('watch.json')) return void seen.written.set(path, content);
       if (++seen.beats === cycles + 1) signals.emit('SIGTERM');
     },
-    removeHeartbeat: async () => {},
+    removeHeartbeat: async (path) => void seen.removed.push(path),
     signals: signals as unknown as WatchIo['signals'],
   };
   assert.equal(await watch(cfg, { verbose: false, quiet: false }, deps, io), 0);
@@ -113,4 +117,17 @@ test('a base edit a run leaves as it is (on_base_change = "warn") is run once, n
   const seen = await watchFor(cfg, 6, (calls) => fakeNameserver(calls), 2);
   assert.deepEqual(seen.reads, [], 'cycles 2 to 6 read nothing');
   assert.equal(seen.out.filter((l) => l.includes('not published (on_base_change = "warn")')).length, 1, seen.out.join('\n'));
+});
+
+test('with metrics_file, every cycle writes the watch\'s own textfile beside it (the last probe), removed when the watch stops', async () => {
+  const cfg = await site({ metrics_file: 'zonerw.prom' });
+  const seen = await watchFor(cfg, 3, (calls) => fakeNameserver(calls));
+  const path = cfg.metricsFile!.replace(/\.prom$/, '-watch.prom');
+  const text = seen.written.get(path);
+  assert.ok(text, `written: ${[...seen.written.keys()].join(', ')}`);
+  const probed = Number(/^zonerw_watch_last_probe_timestamp_seconds (\S+)$/m.exec(text)?.[1]);
+  assert.ok(probed > 1_700_000_000, text);
+  assert.match(text, /^zonerw_watch_interval_seconds 0\.1$/m);
+  assert.match(text, /^# TYPE zonerw_watch_last_probe_timestamp_seconds gauge$/m);
+  assert.ok(seen.removed.includes(path), `removed: ${seen.removed.join(', ')}`);
 });
