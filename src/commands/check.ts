@@ -62,7 +62,7 @@ export async function check(cfg: Config, _opts: Record<string, never>, deps: Dep
   for (const step of STEPS) await step(p);
   const code = trouble.exitCode();
   if (code === 0) {
-    const how = p.checkers.size > 0 ? `validated with ${[...p.checkers].join(' and ')}` : 'no zone checker installed: not validated';
+    const how = p.checkers.size > 0 ? `validated with ${[...p.checkers].join(' and ')}` : notValidatedWhy(cfg);
     const groups = cfg.groups ? ` in ${cfg.groups.length} group${cfg.groups.length === 1 ? '' : 's'}` : '';
     const zones = p.zones.length === 0 ? 'no zones yet' : `${p.zones.length} zone${p.zones.length === 1 ? '' : 's'} (${how})`;
     deps.log.out(`ok: ${displayPath(cfg, cfg.file)}: ${cfg.servers.length} server${cfg.servers.length === 1 ? '' : 's'}${groups}, ${zones}`);
@@ -196,4 +196,11 @@ async function primaryAnswers({ cfg, deps, zones, noControl, problem }: Prefligh
   const answer = await deps.dns(at.host, at.port, zones[0]!, [], 1_000);
   if (answer.answered) return;
   problem(`nameserver.address: nothing answers DNS at ${at.name} (${answer.problem ?? 'no answer'}); set nameserver.address to where the nameserver listens ("HOST:PORT"), or to false if zonerw cannot query it`, 'failed');
+}
+
+/** Why `check` validated no zone: validation turned off, no checker for kind "none", or none installed. */
+function notValidatedWhy(cfg: Config): string {
+  if (cfg.nameserver.checkzone === 'never') return 'validation off (checkzone = "never")';
+  if (cfg.nameserver.kind === 'none') return 'no zone checker for kind = "none": not validated';
+  return 'no zone checker installed: not validated';
 }

@@ -18,7 +18,7 @@ import { goneZones, listZones } from '../run/load.js';
 import { baseFilePath, displayPath, zoneFilePath } from '../run/paths.js';
 import type { Deps, Files } from '../run/ports.js';
 import { mapLimit } from '../run/map-limit.js';
-import { askPrimary, expectedOf, QUERY_TIMEOUT_MS } from '../run/primary.js';
+import { askPrimary, expectedOf, QUERY_TIMEOUT_MS, secondaryReference } from '../run/primary.js';
 import { describeSignatures } from '../core/signatures.js';
 import { judgeServedDnssec, signedBy, type DnssecVerdict, type SignedBy } from '../core/served-dnssec.js';
 import { lookAtSecondaries } from '../run/secondaries.js';
@@ -100,6 +100,8 @@ export interface StatusReport extends GroupStatus {
     installedDiffers: MarkerDiffer[];
     /** its base file was deleted: zonerw no longer publishes it (the run says so, exit 65) */
     baseGone: boolean;
+    /** the last error a run recorded for the zone (history), when the zone does not serve the decision: what the last run refused or failed, not a promise */
+    lastProblem: { at: string; line: string } | null;
     /** asked live, when secondaries are configured */
     secondaries: { secondary: string; serial: number | null; state: 'current' | 'behind' | 'no answer'; error?: string; behindSince?: string }[];
   }[];
@@ -127,7 +129,7 @@ export interface ZoneSignatures {
   problems: string[];
 }
 
-export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns' | 'askSignatures'>, now: number): Promise<StatusReport> {
+export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekState' | 'dns' | 'askSignatures'> & Partial<Pick<Deps, 'readHistory'>>, now: number): Promise<StatusReport> {
   const { files } = deps;
   const { state, problem, refused } = await deps.peekState(cfg.stateDir);
   const listed = await listZones(cfg, files).then(
@@ -140,6 +142,7 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
   // a few dozen zones at a time: each asks the primary and the secondaries over its own sockets
   const decided = decidedValues(cfg, state);
   const zones = await mapLimit(zoneNames, 32, (zone) => zoneStatus(cfg, deps, zone, state.zones[zone], gone.has(zone), decided, now));
+  await addLastProblems(cfg, deps, zones);
   const named = namesGroups(configGroups(cfg));
   const groups = configGroups(cfg).map((g) => ({ name: g.name, allDown: g.allDown, ...groupStatus(cfg, g, state, zones, named, now) }));
   const theDefault = groups.find((g) => g.name === DEFAULT_GROUP);
@@ -162,12 +165,29 @@ export async function buildStatus(cfg: Config, deps: Pick<Deps, 'files' | 'peekS
   return report;
 }
 
+/**
+ * For each zone that does not serve the decision (its file carries an old server, or zonerw has
+ * not published it): the last error a run recorded for it, from the history. Status says what
+ * the runs did, and promises nothing about the next one.
+ */
+async function addLastProblems(cfg: Config, deps: Partial<Pick<Deps, 'readHistory'>>, zones: StatusReport['zones']): Promise<void> {
+  const behind = zones.filter((z) => !z.baseGone && (z.installedDiffers.length > 0 || z.serial === null));
+  if (behind.length === 0 || !deps.readHistory) return;
+  const events = await deps.readHistory(cfg.stateDir).catch(() => []);
+  for (const z of behind) {
+    const last = events.findLast((e) => e.type === 'error' && e.message.startsWith(`${z.zone}: `));
+    if (last && last.type === 'error') z.lastProblem = { at: iso(last.t), line: last.message };
+  }
+}
+
 /** One group's part of the report; `named`: the config names groups, so a zone counts for the groups whose markers it uses. */
 function groupStatus(cfg: Config, g: GroupConfig, state: State, zones: StatusReport['zones'], named: boolean, now: number): GroupStatus {
   const memory = state.groups[g.name] ?? {};
   const { favoured, pin } = memory;
   const uses = (zone: string) => !named || Object.keys(state.zones[zone]?.values ?? {}).some((k) => markerGroup(k) === g.name);
-  const notServed = zones.filter((z) => uses(z.zone) && ((z.served && !z.served.current) || z.installedDiffers.length > 0)).map((z) => z.zone);
+  // a zone zonerw has not published serves nothing of the decision (its markers are unknown: it counts for every group)
+  const unserved = (z: StatusReport['zones'][number]) => z.serial === null || (z.served !== null && !z.served.current) || z.installedDiffers.length > 0 || z.pending.includes('reload');
+  const notServed = zones.filter((z) => !z.baseGone && (z.serial === null || uses(z.zone)) && unserved(z)).map((z) => z.zone);
   return {
     favoured: favoured
       ? { ...favoured, since: iso(favoured.since), notServedBy: cfg.nameserver.address || notServed.length > 0 ? notServed : null }
@@ -242,7 +262,8 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSi
     };
   }
   // a secondary is current when it serves what the primary serves (a signer's serial is above zonerw's)
-  const reference = memory ? { serial: asked?.verdict.current ? asked.verdict.serial : (memory.primarySerial ?? memory.serial), records: memory.expect ?? [] } : undefined;
+  // (the primary behind: with what it serves; its reload is what is wrong, said on its own line)
+  const reference = memory ? secondaryReference(memory, asked) : undefined;
   const views = reference ? await lookAtSecondaries(cfg, [{ zone, expected: reference, fresh: false }], dns) : [];
   const secondaries = views.map((v) => ({
     secondary: v.secondary.name,
@@ -264,6 +285,7 @@ async function zoneStatus(cfg: Config, deps: Pick<Deps, 'files' | 'dns' | 'askSi
     signatures,
     installedDiffers,
     baseGone,
+    lastProblem: null,
     secondaries,
   };
 }
@@ -309,9 +331,9 @@ const FILE_STATE: Record<FileState, string> = {
 /** A group's decision and its servers, as lines (indented under `group NAME:` when the config names groups). */
 function formatGroup(r: GroupStatus, group: string, when: (t: string) => string): string[] {
   const lines: string[] = [];
-  const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET: the primary does not serve ${r.favoured.notServedBy.join(', ')} as published (see below)` : '';
+  const notServed = r.favoured?.notServedBy?.length ? `; DNS DOES NOT SERVE IT YET for ${r.favoured.notServedBy.join(', ')} (see below)` : '';
   // the decision and the service are two things: said on a line of its own
-  const service = !r.favoured ? [] : r.favoured.notServedBy === null ? [] : r.favoured.notServedBy.length > 0 ? [`served: NO: DNS does not serve ${r.favoured.server} for ${r.favoured.notServedBy.join(', ')}`] : ['served: yes, by the primary for every zone'];
+  const service = !r.favoured ? [] : r.favoured.notServedBy === null ? ['served: not asked: no primary is asked, zonerw cannot tell whether DNS serves it'] : r.favoured.notServedBy.length > 0 ? [`served: NO: DNS does not serve ${r.favoured.server} for ${r.favoured.notServedBy.join(', ')}`] : ['served: yes, by the primary for every zone'];
   lines.push(r.favoured ? `favoured: ${r.favoured.server} ${r.favoured.address} since ${when(r.favoured.since)}${notServed}` : 'favoured: not decided yet (zonerw has not run)');
   lines.push(...service);
   if (r.rule) lines.push(`  why: ${r.rule}`);
@@ -373,7 +395,9 @@ export function formatStatus(r: StatusReport, now: number): string[] {
     const serial = z.serial === null ? 'no serial yet' : `serial ${z.serial}, published ${when(z.publishedAt!)}, ${z.checker ? `validated with ${z.checker}` : 'not validated (no checker ran)'}`;
     const pending = z.pending.length > 0 ? `; PENDING: ${z.pending.join(', ')} (retried on the next run)` : '';
     lines.push(`  ${z.zone}: ${serial}${pending}`);
-    if (z.installedDiffers.length > 0) lines.push(`    NOT SERVING THE DECISION: the installed file carries ${describeDiffers(z.installedDiffers)} (the favoured); the next run publishes it`);
+    const last = z.lastProblem ? `the last run that tried (${when(z.lastProblem.at)}) said: ${z.lastProblem.line}` : 'zonerw history shows what the runs said';
+    if (z.installedDiffers.length > 0) lines.push(`    NOT SERVING THE DECISION: the installed file carries ${describeDiffers(z.installedDiffers)} (the favoured); its publish was refused or failed: ${last}`);
+    else if (z.serial === null && !z.baseGone) lines.push(`    NOT SERVING THE DECISION: zonerw has not published it; ${last}`);
     if (z.baseGone) lines.push(`    NOT PUBLISHED: ${describeGoneBase(z.zone, { base: z.base, file: z.file })}`);
     lines.push(`    ${z.file}: ${FILE_STATE[z.fileState]}`);
     if (z.serial !== null && r.primary.address !== null) lines.push(`    primary ${r.primary.address}: ${describeServed(z.served)}`);

@@ -5,7 +5,19 @@ import type { RunPlan, ZoneStep } from './run-plan.js';
 
 export const PLAN_JSON_VERSION = 1;
 
-export function planAsJson(plan: RunPlan): unknown {
+/**
+ * A publish staged and validated by --dry-run: `validated` (by `checker`), `not validated` (no
+ * checker runs), `refused` or `unfinished` (the checker's verdict, or a write or signer failure:
+ * `line`), `not read` (its files changed or could not be read again).
+ */
+export interface ZoneValidation {
+  verdict: 'validated' | 'not validated' | 'refused' | 'unfinished' | 'not read';
+  checker: string | null;
+  line: string | null;
+}
+
+/** `validation`: each publish's verdict; a publish whose verdict is not a pass is written as a `refuse` (rule `validation`): the run would not publish it. */
+export function planAsJson(plan: RunPlan, validation: ReadonlyMap<string, ZoneValidation> = new Map()): unknown {
   const d = plan.decision;
   return {
     version: PLAN_JSON_VERSION,
@@ -19,7 +31,7 @@ export function planAsJson(plan: RunPlan): unknown {
       transition: g.transition ?? null,
       servers: g.decision.servers.map((v) => ({ name: v.name, up: v.up, raw: v.raw, reason: v.outcome?.reason ?? null })),
     })),
-    zones: plan.zones.map(zoneJson),
+    zones: plan.zones.map((step) => withValidation(zoneJson(step), validation.get(step.zone))),
     safety: plan.safety,
     problems: plan.problems.map((p) => ({ kind: p.kind, line: p.line })),
     retired: plan.retired.map((r) => r.zone),
@@ -44,4 +56,10 @@ function zoneJson(step: ZoneStep): Record<string, unknown> {
     case 'wait':
       return { zone, action, serial: step.remember?.serial ?? null, say: step.say };
   }
+}
+
+function withValidation(zone: Record<string, unknown>, v: ZoneValidation | undefined): Record<string, unknown> {
+  if (!v) return zone;
+  const passed = v.verdict === 'validated' || v.verdict === 'not validated';
+  return passed ? { ...zone, validation: v } : { ...zone, action: 'refuse', rule: 'validation', problem: v.line, validation: v };
 }

@@ -27,6 +27,8 @@ export type Outcome =
   | { kind: 'write'; zone: string; message: string }
   /** the checker gave no verdict (timed out, killed, could not be run) */
   | { kind: 'unfinished'; zone: string; checker?: string | undefined; reason: string }
+  /** it could not be loaded (a wrong base file, a config that cannot render it, an unreadable zone file); `first`: there is no zone file yet */
+  | { kind: 'unloaded'; zone: string; first?: boolean }
   /** the checker (or the signer) refused it; `words` point at the base file; `first`: there is no zone file yet (no old zone to stay) */
   | { kind: 'checker'; zone: string; checker?: string | undefined; words: string; first?: boolean };
 
@@ -43,6 +45,11 @@ export function describeOutcome(o: Outcome, mood: Mood): string {
     case 'unfinished': {
       const tail = { done: 'the zone was not installed', would: 'the zone would not be installed', check: 'not validated' }[mood];
       return `${o.zone}: ${describeUnfinished(o.checker, o.reason)}; ${tail}`;
+    }
+    case 'unloaded': {
+      const head = { done: 'not published', would: 'would not be published', check: 'the next run would not publish it' }[mood];
+      const file = o.first ? 'there is no zone file yet' : mood === 'done' ? 'the installed zone file is unchanged' : 'the installed zone file would stay unchanged';
+      return `${o.zone}: ${head}; ${file}`;
     }
     case 'checker': {
       const by = o.checker ?? 'the zone check';

@@ -7,7 +7,7 @@ import { outcomeProblem, type Mood, type Outcome } from '../core/zone-outcomes.j
 import { rememberValidation, renderZone, type RunPlan, type ZoneStep } from '../core/run-plan.js';
 import { failed } from '../errors.js';
 import type { RunContext } from './context.js';
-import { loadProblems, type Gathered } from './gather.js';
+import { loadProblems, zoneFileExists, type Gathered } from './gather.js';
 import type { Ready } from './install.js';
 import { sha256 } from './hash.js';
 import { loadZone } from './load.js';
@@ -58,7 +58,7 @@ export async function reread(ctx: RunContext, step: PublishStep | Extract<ZoneSt
   // only --dry-run shows a diff against the zone file
   const load = await loadZone(ctx.cfg, ctx.deps.files, step.zone, g.values, g.unavailable, ctx.opts.dryRun);
   if (!load.ok) {
-    for (const p of loadProblems(load)) ctx.fail(p);
+    for (const p of loadProblems(load, ctx.opts.dryRun ? 'would' : 'done', !zoneFileExists(ctx.cfg, ctx.deps.files, step.zone))) ctx.fail(p);
     return undefined;
   }
   if (load.input.contentHash !== step.summary.contentHash) {

@@ -44,6 +44,8 @@ export function createContext(cfg: Config, opts: RunOptions, deps: Deps, lock: H
   const events: HistoryEvent[] = [];
   const errors: string[] = [];
   const trouble = new Trouble();
+  // under --json stdout is the JSON alone: every other line goes to stderr
+  const text = (line: string) => (opts.json ? deps.log.err(line) : deps.log.out(line));
   return {
     cfg, opts, deps, now, events, errors, lock, trouble,
     log: { out: (line) => deps.log.out(line) },
@@ -55,12 +57,12 @@ export function createContext(cfg: Config, opts: RunOptions, deps: Deps, lock: H
       errors.push(line);
       events.push({ t: now, type: 'error', message: line });
     },
-    say: (line) => !opts.quiet && deps.log.out(line),
+    say: (line) => !opts.quiet && text(line),
     warn: (line) => {
       if (!opts.quiet) deps.log.err(line);
       events.push({ t: now, type: 'warning', message: line });
     },
-    trace: (line) => opts.verbose && deps.log.out(line),
+    trace: (line) => opts.verbose && text(line),
     state: emptyState(),
     guard: () => {
       const lost = lock?.compromised();

@@ -5,7 +5,7 @@
 // not said: the plan says every one, once, in order.
 import { configGroups, type Config } from '../config/types.js';
 import type { GroupDecided } from '../core/groups.js';
-import type { Problem, ProblemKind } from '../core/zone-outcomes.js';
+import { describeOutcome, type Mood, type Problem, type ProblemKind } from '../core/zone-outcomes.js';
 import type { GoneZone, RunInputs } from '../core/run-plan.js';
 import { dateIn } from '../core/serial.js';
 import type { State } from '../core/state.js';
@@ -13,7 +13,7 @@ import { groupMarkerValues, type RenderedValues } from '../core/values.js';
 import { mayPublish, summariseZone, type ZoneSummary } from '../core/zone-step.js';
 import type { RunContext } from './context.js';
 import { goneZones, listZones, loadZone, unchangedSinceLastRun, type ZoneLoad } from './load.js';
-import { shownPaths } from './paths.js';
+import { shownPaths, zoneFilePath } from './paths.js';
 import { mapLimit } from './map-limit.js';
 import { decideServers, type Probed } from './observe.js';
 import type { Files } from './ports.js';
@@ -112,14 +112,28 @@ async function readZones(ctx: RunContext, state: State, zones: readonly string[]
   });
   const summaries: ZoneSummary[] = [];
   for (const r of read) {
-    if ('ok' in r) problems.push(...loadProblems(r));
+    if ('ok' in r) problems.push(...loadProblems(r, ctx.opts.dryRun ? 'would' : 'done', !zoneFileExists(cfg, ctx.deps.files, r.zone)));
     else summaries.push(r);
   }
   return summaries;
 }
 
-/** A zone that could not be loaded: a wrong base file (65), a config that cannot render it (78), or its zone file unreadable (1). */
-export function loadProblems(load: Extract<ZoneLoad, { ok: false }>): Problem[] {
+/**
+ * A zone that could not be loaded: a wrong base file (65), a config that cannot render it (78),
+ * or its zone file unreadable (1); its last line worded by the describer, in the mood of the
+ * command (`first`: there is no zone file yet, so none to stay unchanged).
+ */
+export function loadProblems(load: Extract<ZoneLoad, { ok: false }>, mood: Mood, first: boolean): Problem[] {
   const kind: ProblemKind = load.kind === 'config' ? 'config' : load.kind === 'file' ? 'failed' : 'baseFile';
-  return [...load.problems, `${load.zone}: not published; the installed zone file is unchanged`].map((line) => ({ kind, line }));
+  const tail = describeOutcome({ kind: 'unloaded', zone: load.zone, ...(first ? { first } : {}) }, mood);
+  return [...load.problems, tail].map((line) => ({ kind, line }));
+}
+
+/** Whether the zone has a zone file (one that cannot be looked at counts: something is there). */
+export function zoneFileExists(cfg: Config, files: Pick<Files, 'identity'>, zone: string): boolean {
+  try {
+    return files.identity(zoneFilePath(cfg, zone)) !== undefined;
+  } catch {
+    return true;
+  }
 }

@@ -38,7 +38,7 @@ async function apply(ctx: RunContext, plan: RunPlan, gathered: Gathered): Promis
   await settlePending(ctx, new Set(gathered.listed));
   await watchSecondaries(ctx, new Set(installed), gathered.listed);
   await watchServedDnssec(ctx, gathered.listed);
-  return finish(ctx, plan.decision, installed);
+  return finish(ctx, plan.decision, installed, gathered.listed);
 }
 
 /**

@@ -4,7 +4,7 @@
 // and keep up? Each problem one line with its fix. Steps of commands/check.ts, in a file of their own.
 import { secondariesFor, type Config } from '../config/types.js';
 import { describeDiffers, describeVerdict, favouredDiffers } from '../core/served.js';
-import { askPrimary, expectedOf } from './primary.js';
+import { askPrimary, expectedOf, secondaryReference } from './primary.js';
 import type { Deps } from './ports.js';
 import { displayPath, zoneFilePath } from './paths.js';
 import { lookAtSecondaries } from './secondaries.js';
@@ -78,8 +78,9 @@ export async function secondariesKeepUp(p: DnsPreflight & { deps: Pick<Deps, 'lo
   const watch = await Promise.all(zones.map(async (zone) => {
     const m = state.zones[zone]!;
     const asked = at ? await askPrimary(cfg, deps.dns, zone, m) : undefined;
-    const serial = asked?.verdict.current ? asked.verdict.serial : (m.primarySerial ?? m.serial);
-    return { zone, expected: { serial, records: m.expect ?? [] }, fresh: false };
+    // compared with what the primary serves: a primary behind is its own problem (primaryServes)
+    const { serial, records } = secondaryReference(m, asked);
+    return { zone, expected: { serial, records }, fresh: false };
   }));
   const views = await lookAtSecondaries(cfg, watch, deps.dns);
   for (const v of views) {

@@ -125,3 +125,16 @@ export async function askPrimary(cfg: Pick<Config, 'nameserver'>, dns: ZoneQuery
   const answer = await dns(at.host, at.port, zone, namesOf(expected), QUERY_TIMEOUT_MS);
   return { verdict: judge(expected, answer), answer };
 }
+
+/**
+ * What a zone's secondaries are compared with: what the primary serves. The primary serving
+ * what is installed: its serial (a signer's is above zonerw's) and zonerw's addresses. The
+ * primary behind (its reload not loaded): the serial it serves, no addresses; a secondary at
+ * that serial is current with its primary, and the primary's reload is what to fix. Not asked
+ * or no answer: the serial the primary last served, or the installed one.
+ */
+export function secondaryReference(m: Pick<ZoneMemory, 'serial' | 'expect' | 'primarySerial'>, asked: { verdict: Verdict; answer: ZoneAnswer } | undefined): { serial: number; records: NonNullable<ZoneMemory['expect']>; primaryBehind: boolean } {
+  if (asked?.verdict.current) return { serial: asked.verdict.serial, records: m.expect ?? [], primaryBehind: false };
+  if (asked?.answer.serial !== undefined) return { serial: asked.answer.serial, records: [], primaryBehind: true };
+  return { serial: m.primarySerial ?? m.serial, records: m.expect ?? [], primaryBehind: false };
+}

@@ -12,25 +12,39 @@ import type { State } from '../core/state.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
 import { rememberSuccess, writeState } from './remember.js';
-import { decidedValues, groupsServed, zoneServing } from './serving.js';
+import { asksPrimary, decidedValues, groupsServed, zoneServing } from './serving.js';
 import { failoverMetrics, voteMetrics } from './alert-metrics.js';
 
-export async function finish(ctx: RunContext, plan: DecisionPlan, published: readonly string[]): Promise<ExitCode> {
+/** `installed`: the zones this run installed; `listed`: every zone in base_dir (one never published serves nothing). */
+export async function finish(ctx: RunContext, plan: DecisionPlan, installed: readonly string[], listed: readonly string[] = []): Promise<ExitCode> {
   const { cfg, deps, state, trouble, now } = ctx;
   if (ctx.opts.dryRun) return trouble.exitCode();
   rememberUnserved(ctx);
-  const served = groupsServed(cfg, state);
+  const served = groupsServed(cfg, state, listed);
   markMovesServed(ctx, served);
-  await runHooks(ctx, raisedEvents(plan.groups, published, ctx.errors), served);
+  await runHooks(ctx, raisedEvents(plan.groups, publishedZones(ctx, installed), ctx.errors), served);
   if (trouble.exitCode() === EXIT.ok) rememberSuccess(state, now);
   ctx.guard();
   await writeState(deps, cfg.stateDir, state);
   await deps.appendHistory(cfg.stateDir, ctx.events);
   if (cfg.metricsFile) {
-    const text = renderMetrics(metricsFrom(cfg, plan.groups, state, { now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
+    const text = renderMetrics(metricsFrom(cfg, plan.groups, state, { listed, now, durationMs: performance.now() - ctx.started, exitCode: trouble.exitCode() }));
     await deps.files.install(cfg.metricsFile, text);
   }
   return trouble.exitCode();
+}
+
+/**
+ * The zones the `publish` hook announces: installed by this run and not found unserved (a reload
+ * the primary did not load is no publish), and those an earlier run installed that this run
+ * found served (its `served` events). Without a primary to ask, an installed zone counts.
+ */
+function publishedZones(ctx: RunContext, installed: readonly string[]): string[] {
+  const decided = decidedValues(ctx.cfg, ctx.state);
+  const asked = asksPrimary(ctx.cfg);
+  const now = installed.filter((z) => zoneServing(ctx.state.zones[z], decided, asked).served !== false);
+  const late = ctx.events.flatMap((e) => (e.type === 'served' ? [e.zone] : []));
+  return [...new Set([...now, ...late])].sort();
 }
 
 /**
@@ -38,7 +52,7 @@ export async function finish(ctx: RunContext, plan: DecisionPlan, published: rea
  * reloaded. A hook that fails or hangs is reported (exit 1) and recorded once; it never undoes
  * the DNS change, and it is not run again for the same event.
  */
-async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served: ReadonlyMap<string, boolean>): Promise<void> {
+async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served: ReadonlyMap<string, boolean | undefined>): Promise<void> {
   const { cfg, deps, state, now } = ctx;
   const named = namesGroups(configGroups(cfg));
   for (const hook of cfg.hooks) {
@@ -52,8 +66,9 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served:
         ZONERW_REASON: event.reason,
         ZONERW_ZONES: zones.join(' '),
         ZONERW_SERIALS: zones.map((z) => `${z}=${state.zones[z]!.serial}`).join(' '),
-        // the decision is ZONERW_TO; whether DNS serves it (every zone of the group): yes or no
-        ZONERW_SERVED: served.get(event.group ?? configGroups(cfg)[0]!.name) ? 'yes' : 'no',
+        // the decision is ZONERW_TO; whether DNS serves it (every zone of the group): yes, no, or
+        // unknown (no primary is asked: zonerw cannot tell)
+        ZONERW_SERVED: servedWord(served.get(event.group ?? configGroups(cfg)[0]!.name)),
       };
       const r = await deps.runHook(hook.run, env, hook.timeoutMs);
       ctx.events.push({ t: now, type: 'hook', ...hookTag(event.group, named), on: event.on, run: hook.run, ok: r.ok, result: describeOutcome(r.outcome) });
@@ -65,11 +80,16 @@ async function runHooks(ctx: RunContext, raised: readonly RaisedEvent[], served:
   }
 }
 
+function servedWord(served: boolean | undefined): 'yes' | 'no' | 'unknown' {
+  return served === undefined ? 'unknown' : served ? 'yes' : 'no';
+}
+
 /** Since when each zone has not served the decision at a run's end (see announceServed in propagate.ts). */
 function rememberUnserved(ctx: RunContext): void {
   const decided = decidedValues(ctx.cfg, ctx.state);
+  const asked = asksPrimary(ctx.cfg);
   for (const m of Object.values(ctx.state.zones)) {
-    if (zoneServing(m, decided).served) delete m.unservedSince;
+    if (zoneServing(m, decided, asked).served !== false) delete m.unservedSince;
     else m.unservedSince ??= ctx.now;
   }
 }
@@ -78,11 +98,12 @@ function rememberUnserved(ctx: RunContext): void {
  * A move recorded in the history says whether DNS serves it at the run's end; one not served
  * yet is followed by a `served` event from the run that finds it served.
  */
-function markMovesServed(ctx: RunContext, served: ReadonlyMap<string, boolean>): void {
+function markMovesServed(ctx: RunContext, served: ReadonlyMap<string, boolean | undefined>): void {
   for (const e of ctx.events) {
     if (e.type !== 'failover' && e.type !== 'failback' && e.type !== 'change') continue;
-    const group = groupOf(e);
-    e.served = served.get(group) ?? false;
+    // no primary asked: the event does not say (served absent)
+    const s = served.get(groupOf(e));
+    if (s !== undefined) e.served = s;
   }
 }
 
@@ -91,12 +112,19 @@ function hookTag(group: string | undefined, named: boolean): { group?: string } 
   return group !== undefined && named ? { group } : {};
 }
 
-export function metricsFrom(cfg: Config, groups: readonly { group: string; decision: HealthDecision }[], state: State, run: { now: number; durationMs: number; exitCode: number }): MetricsInput {
+export function metricsFrom(cfg: Config, groups: readonly { group: string; decision: HealthDecision }[], state: State, run: { listed?: readonly string[]; now: number; durationMs: number; exitCode: number }): MetricsInput {
   const seconds = (ms: number) => ms / 1000;
   // labelled by group when the config names groups; a config of the default group alone writes what it did before groups
   const label = (group: string) => (namesGroups(groups.map((g) => ({ name: g.group }))) ? { group } : {});
-  const served = groupsServed(cfg, state);
+  const served = groupsServed(cfg, state, run.listed);
   const decided = decidedValues(cfg, state);
+  const asked = asksPrimary(cfg);
+  // without a primary to ask, nothing is claimed: the served gauges are left out
+  const servedOf = (server: string, d: HealthDecision, group: string) => (served.get(group) === undefined ? {} : { served: server === d.favoured.server && served.get(group) === true });
+  const zoneServed = (m: State['zones'][string]) => {
+    const s = zoneServing(m, decided, asked).served;
+    return s === undefined ? {} : { served: s };
+  };
   return {
     servers: groups.flatMap(({ group, decision: d }) => d.servers.map((v) => ({
       name: v.name,
@@ -105,7 +133,7 @@ export function metricsFrom(cfg: Config, groups: readonly { group: string; decis
       ...(v.outcome?.votes ? { undecided: v.outcome.undecided === true } : {}),
       up: v.up,
       favoured: v.name === d.favoured.server,
-      served: v.name === d.favoured.server && served.get(group) === true,
+      ...servedOf(v.name, d, group),
       ...(v.outcome ? { latencySeconds: seconds(v.outcome.latencyMs) } : {}),
       consecutiveFailures: v.streak.up ? 0 : v.streak.count,
     }))),
@@ -115,7 +143,7 @@ export function metricsFrom(cfg: Config, groups: readonly { group: string; decis
         zone,
         serial: m.serial,
         lastPublishSeconds: seconds(m.publishedAt),
-        served: zoneServing(m, decided).served,
+        ...zoneServed(m),
         ...(m.primarySerial !== undefined ? { primarySerial: m.primarySerial } : {}),
         ...((m.signaturesExpire ?? m.servedSignaturesExpire) !== undefined ? { signaturesExpirySeconds: seconds((m.signaturesExpire ?? m.servedSignaturesExpire)!) } : {}),
         secondaries: Object.entries(m.served ?? {}).map(([secondary, serial]) => ({ secondary, serial })),

@@ -254,7 +254,7 @@ describe('round robin, IPv6 and pins', () => {
     assert.equal(r.code, 78);
     assert.equal(
       r.stderr,
-      'base/example.com.base:4: uses @IP6@, but server "backup" has no address6; add address6 to every [[server]], or use IPv6 markers nowhere\nexample.com: not published; the installed zone file is unchanged\n',
+      'base/example.com.base:4: uses @IP6@, but server "backup" has no address6; add address6 to every [[server]], or use IPv6 markers nowhere\nexample.com: not published; there is no zone file yet\n',
     );
   });
 

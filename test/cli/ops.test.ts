@@ -196,7 +196,7 @@ describe('zonerw check as a preflight', () => {
     withControl(l, control(l, 'echo "version: 4.6.1"'));
     const r = await zonerw(['--config', l.conf, 'check'], NOW);
     assert.deepEqual([r.code, r.stderr], [0, '']);
-    assert.equal(r.stdout, 'ok: zonerw.toml: 2 servers, 1 zone (no zone checker installed: not validated)\n');
+    assert.equal(r.stdout, 'ok: zonerw.toml: 2 servers, 1 zone (validation off (checkzone = "never"))\n');
     assert.equal(readFileSync(join(l.dir, 'control.log'), 'utf8'), 'status\n');
     assert.ok(!existsSync(l.stateDir), 'no state folder made');
   });

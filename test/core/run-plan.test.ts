@@ -109,6 +109,17 @@ test('one describer per outcome, in three moods', () => {
     would: 'a.example: would be refused by kzonecheck: bad',
     check: 'a.example: refused by kzonecheck: bad',
   }]);
+  // a zone that could not be loaded: no claim about a zone file that does not exist
+  rows.push([{ kind: 'unloaded', zone: 'a.example' }, {
+    done: 'a.example: not published; the installed zone file is unchanged',
+    would: 'a.example: would not be published; the installed zone file would stay unchanged',
+    check: 'a.example: the next run would not publish it; the installed zone file would stay unchanged',
+  }]);
+  rows.push([{ kind: 'unloaded', zone: 'a.example', first: true }, {
+    done: 'a.example: not published; there is no zone file yet',
+    would: 'a.example: would not be published; there is no zone file yet',
+    check: 'a.example: the next run would not publish it; there is no zone file yet',
+  }]);
   for (const [outcome, moods] of rows) {
     for (const mood of ['done', 'would', 'check'] as const) assert.equal(describeOutcome(outcome, mood), moods[mood], `${outcome.kind} ${mood}`);
   }

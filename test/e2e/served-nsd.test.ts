@@ -5,7 +5,7 @@
 // hooks and the history. Every server is stopped by pid (lab.stopAll).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ interface Site {
   stateDir: string;
   metrics: string;
   hookLog: string;
+  /** the publish hook's log: `publish served=...` */
+  publishLog: string;
   http: HttpTarget;
   primary: NsInstance;
   primaryOptions: NsOptions;
@@ -52,14 +54,17 @@ async function site(name: string, before?: (s: { zoneDir: string }) => void): Pr
   const metrics = join(dir, 'state', 'zonerw.prom');
   const hookLog = join(root, 'hooks.log');
   const top = `secondaries = ["127.0.0.1:${sp}"]\nsecondary_wait = "3s"\nmetrics_file = "state/zonerw.prom"`;
-  const hook = `\n[[hook]]\non  = ["failover", "failback"]\nrun = ["/bin/sh", "-c", "echo \\"$ZONERW_EVENT $ZONERW_TO served=$ZONERW_SERVED\\" >> ${hookLog}"]\n`;
+  const publishLog = join(root, 'publish.log');
+  const hook = `\n[[hook]]\non  = ["failover", "failback"]\nrun = ["/bin/sh", "-c", "echo \\"$ZONERW_EVENT $ZONERW_TO served=$ZONERW_SERVED\\" >> ${hookLog}"]\n` +
+    `\n[[hook]]\non  = ["publish"]\nrun = ["/bin/sh", "-c", "echo \\"$ZONERW_EVENT served=$ZONERW_SERVED\\" >> ${publishLog}"]\n`;
   const control = (argv: string[]) =>
     writeFileSync(conf, configToml({ kind: 'nsd', control: argv, checkUrl: http.url, address: `127.0.0.1:${pp}`, top }).replace('attempts = 1', 'attempts = 1\nrecover_after = 1') + hook);
   control(primary.control);
-  return { root, conf, baseFile, zoneFile: join(dir, 'zones', ZONE), stateDir: join(dir, 'state'), metrics, hookLog, http, primary, primaryOptions, secondary, secondaryOptions, control };
+  return { root, conf, baseFile, zoneFile: join(dir, 'zones', ZONE), stateDir: join(dir, 'state'), metrics, hookLog, publishLog, http, primary, primaryOptions, secondary, secondaryOptions, control };
 }
 
 const metric = (s: Site, name: string) => readFileSync(s.metrics, 'utf8').split('\n').find((l) => l.startsWith(name))?.split(' ').at(-1);
+const publishes = (s: Site) => (existsSync(s.publishLog) ? lines(readFileSync(s.publishLog, 'utf8')) : []);
 const history = (s: Site) => readFileSync(join(s.stateDir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('served: every output says what DNS serves (NSD primary, BIND secondary)', { skip, timeout: 180_000 }, () => {
@@ -83,6 +88,7 @@ describe('served: every output says what DNS serves (NSD primary, BIND secondary
 
   it('2. a reload that does nothing (control = ["true"]): stdout claims no change; check says the primary does not serve what is installed; fixed, the next run says it is now served', async () => {
     const before = await querySoaSerial(s.primary.port, ZONE);
+    const published = publishes(s).length;
     s.control(['true']);
     s.http.setStatus(503);
     const r = await runZonerw(s.conf, [], s.root);
@@ -96,9 +102,12 @@ describe('served: every output says what DNS serves (NSD primary, BIND secondary
     assert.equal(metric(s, 'zonerw_server_favoured{server="backup"}'), '1', 'the decision');
     assert.equal(metric(s, 'zonerw_server_served{server="backup"}'), '0', 'not the service');
     assert.equal(metric(s, 'zonerw_zone_served{zone="example.test"}'), '0');
+    assert.equal(publishes(s).length, published, 'no publish hook for a zone DNS does not serve');
 
     const check = await runZonerw(s.conf, ['check'], s.root);
     assert.notEqual(check.code, 0, show(check));
+    // the secondary serves what the primary serves: the primary's reload is what is wrong, not the transfers
+    assert.doesNotMatch(check.stderr, /secondary 127\.0\.0\.1:\d+ .*provide-xfr/, show(check));
     assert.match(check.stderr, /^example\.test: the primary 127\.0\.0\.1:\d+ does not serve what is installed \(a reload is pending from the last run, serial \d+\): it serves serial/m, show(check));
 
     s.control(s.primary.control);
@@ -109,6 +118,7 @@ describe('served: every output says what DNS serves (NSD primary, BIND secondary
     assert.deepEqual(await queryA(s.primary.port, `www.${ZONE}`), [BACKUP]);
     const served = history(s).filter((e) => e.type === 'served');
     assert.equal(served.length, 1, 'one served event');
+    assert.deepEqual(publishes(s).slice(published), ['publish served=yes'], 'the publish hook runs once DNS serves it');
     assert.equal(metric(s, 'zonerw_server_served{server="backup"}'), '1');
     const again = await runZonerw(s.conf, [], s.root);
     assert.deepEqual([again.code, again.stdout], [0, ''], `said once\n${show(again)}`);

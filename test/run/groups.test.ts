@@ -206,7 +206,7 @@ test('pin within a group: only that group moves; status, history, hooks and metr
   ]);
   assert.deepEqual([report.favoured?.server, report.pin, report.servers.map((s) => s.name)], ['main', null, ['main', 'backup']], 'the top level is the default group, as before groups');
   const text = formatStatus(report, l.now);
-  assert.deepEqual(text.slice(0, 3), ['group default:', '  favoured: main 192.0.2.1 since 2026-11-22 10:00:00 UTC (60s ago)', '    why: main is the first server and it is up']);
+  assert.deepEqual(text.slice(0, 4), ['group default:', '  favoured: main 192.0.2.1 since 2026-11-22 10:00:00 UTC (60s ago)', '  served: not asked: no primary is asked, zonerw cannot tell whether DNS serves it', '    why: main is the first server and it is up']);
   assert.ok(text.includes('group mail:'), text.join('\n'));
   assert.ok(text.includes('  PINNED: mx2, set by alice 2026-11-22 10:01:00 UTC (0s ago), until 2026-11-22 11:01:00 UTC (in 60m): mx1 disk swap'), text.join('\n'));
 

@@ -272,7 +272,7 @@ test('a reload the control command reports done but the primary does not serve: 
   assert.deepEqual(report.zones[0]!.served && { ...report.zones[0]!.served, words: null }, { serial: 2026112200, addressesMatch: false, current: false, problem: null, words: null });
   assert.deepEqual(report.favoured?.notServedBy, ['example.com']);
   const text = formatStatus(report, l.now).join('\n');
-  assert.match(text, /^favoured: backup 198\.51\.100\.7 since .*; DNS DOES NOT SERVE IT YET: the primary does not serve example\.com as published/m);
+  assert.match(text, /^favoured: backup 198\.51\.100\.7 since .*; DNS DOES NOT SERVE IT YET for example\.com \(see below\)/m);
   assert.match(text, /^ {4}primary 127\.0\.0\.1:53: NOT SERVED AS PUBLISHED: it serves serial 2026112200 \(/m);
   reset(l);
   assert.equal(await l.go(), 1, 'still not loading: still an error, on every run');
@@ -354,7 +354,7 @@ test('a wrong base file names file:line, exits 65, and the other zones still pub
   assert.equal(await l.go(), 65);
   assert.deepEqual(l.err, [
     'base/a.example.base:5: unknown marker @ip@ (did you mean @IP@?)',
-    'a.example: not published; the installed zone file is unchanged',
+    'a.example: not published; there is no zone file yet',
   ]);
   assert.deepEqual(l.out, ['b.example: serial 2026112200, www mail -> 192.0.2.1, zone file was missing']);
   await assert.rejects(l.zone('a.example'));
@@ -758,7 +758,7 @@ test('a marker in an included file: exit 65 naming that file and line; the zone 
   assert.deepEqual(l.err, [
     'zones/sub/api.inc:2: @IP@ in an included file is not rendered; move the record into the base file',
     'zones/sub/api.inc:3: unknown marker @ip@ (did you mean @IP@?)',
-    'example.com: not published; the installed zone file is unchanged',
+    'example.com: not published; there is no zone file yet',
   ]);
   await assert.rejects(l.zone('example.com'));
   assert.match(await l.zone('example.org'), /www  IN A   192\.0\.2\.1/, 'the other zone is published');
@@ -772,7 +772,7 @@ test('signatures in an included file: exit 65 naming that file and line; an incl
   assert.equal(await l.go(), 65);
   assert.equal(l.err.length, 2, l.err.join('\n'));
   assert.match(l.err[0]!, /^zones\/signed\.inc:2: /);
-  assert.equal(l.err[1], 'example.org: not published; the installed zone file is unchanged');
+  assert.equal(l.err[1], 'example.org: not published; there is no zone file yet');
   assert.match(await l.zone('example.com'), /^\$INCLUDE keys\.inc$/m, 'the zone that only includes a key is published');
   await assert.rejects(l.zone('example.org'));
 });
