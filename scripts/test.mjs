@@ -13,9 +13,18 @@ function list(dir) {
   });
 }
 const filters = process.argv.slice(2);
+// Two files run at a time; a long file started last would run on alone at the end. So the long
+// ones start first (longest first: the kill test, the watch, then the other end-to-end and
+// reliability files), and the many short ones fill in beside them.
+const FIRST = ['reliability/kill.test.js', 'e2e/watch-nsd.test.js'];
+const rank = (f) => {
+  const r = relative(root, f);
+  const i = FIRST.indexOf(r);
+  return i >= 0 ? i : r.startsWith('e2e/') || r.startsWith('reliability/') ? FIRST.length : FIRST.length + 1;
+};
 const files = list(root)
   .filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)))
-  .sort();
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
   console.error(`no test files under ${root} match ${filters.join(' ')}`);
   process.exit(1);
