@@ -75,7 +75,14 @@ export async function loadTrusted(file: string, env: Env, what: 'config' | 'all'
   const trust = createTrust();
   await trusting.refuseUntrustedConfig(file, trust);
   const cfg = await loadConfig(file, (err, path) => describeReadError(err, path, 'file'));
-  if (what === 'all') await trusting.refuseUntrustedRun(cfg, trust, fileOps, env.PATH ?? '');
+  if (what === 'all') {
+    // the state file is judged (in refuseUntrustedRun) before anything read from it counts: a
+    // state that turns out untrusted makes the whole check fail anyway
+    const { peekState } = await import('./adapters/state-file.js');
+    const { state } = await peekState(cfg.stateDir).catch(() => ({ state: undefined }));
+    const remembered = (zone: string) => state?.zones[zone]?.inputs;
+    await trusting.refuseUntrustedRun(cfg, trust, fileOps, env.PATH ?? '', remembered);
+  }
   return cfg;
 }
 

@@ -1,7 +1,8 @@
 // The file-system side of trust (core/trust.ts decides): lstat every folder from / down to a
 // path, the link targets too (realpath), and find a program as a run will find it. One Trust per
 // command: what it has looked at once it does not look at again (/, /etc, /usr/bin recur).
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, resolve, sep } from 'node:path';
 import { whatRuns } from '../core/runs.js';
@@ -41,17 +42,20 @@ export function createTrust(who: Runner = runner()): Trust {
     const target = resolve(p);
     const also = opts.nameserver !== undefined ? await names.ids(opts.nameserver) : undefined;
     const problems: string[] = [];
+    let linked = false;
     const walk = async (full: string) => {
       for (const prefix of prefixes(full)) {
         const f = await look(prefix);
         if (!f) return; // missing: what exists above was judged; the steps after say it is missing
+        if (f.kind === 'link') linked = true;
         const last = prefix === full;
         const problem = await judge(f, last ? 'target' : 'above', what, { ...(last ? {} : { below: target }), ...(also ? { also } : {}) });
         if (problem && !problems.includes(problem)) problems.push(problem);
       }
     };
     await walk(target);
-    const real = await realpath(target).catch(() => undefined);
+    // the resolved path is another one only when a link was met on the way (saves a realpath per base file)
+    const real = linked ? await realpath(target).catch(() => undefined) : undefined;
     if (real !== undefined && real !== target) await walk(real);
     return problems;
   }
@@ -119,7 +123,9 @@ function prefixes(full: string): string[] {
 
 async function factsOf(path: string): Promise<PathFacts | undefined> {
   try {
-    const s = await lstat(path);
+    // sync: a steady run of 1,000 zones looks at 1,000 base files, and an lstat through the
+    // thread pool and a promise costs ten times the syscall (measured: 63 ms against 6)
+    const s = lstatSync(path);
     const kind = s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'folder' : s.isFile() ? 'file' : 'other';
     return { path, uid: s.uid, gid: s.gid, mode: s.mode, kind };
   } catch {

@@ -9,9 +9,10 @@ import type { State } from '../core/state.js';
 
 export function expiredSignatures(cfg: Pick<Config, 'zones'>, state: State, now: number): Problem[] {
   const problems: Problem[] = [];
-  for (const [zone, m] of Object.entries(state.zones).sort(([a], [b]) => a.localeCompare(b))) {
-    const expires = m.signaturesExpire;
-    if (expires === undefined || expires > now) continue;
+  // only the expired ones sorted: every run passes here, and localeCompare over 1,000 zones costs ~6 ms
+  const expired = Object.entries(state.zones).filter(([, m]) => m.signaturesExpire !== undefined && m.signaturesExpire <= now);
+  for (const [zone, m] of expired.sort(([a], [b]) => a.localeCompare(b))) {
+    const expires = m.signaturesExpire!;
     if (cfg.zones !== undefined && !cfg.zones.includes(zone)) continue;
     problems.push({ kind: 'failed', line: `${zone}: the signatures the primary serves expired ${utcTime(expires)} UTC (${formatSpan(now - expires)} ago): validating resolvers answer SERVFAIL for the zone; this run signs it again (run zonerw more often than resign_before, and watch zonerw_zone_signatures_expiry_timestamp_seconds)` });
   }

@@ -13,6 +13,7 @@ import { EXIT, ZonerwError } from '../errors.js';
 import { readIncludes } from './includes.js';
 import { ZONE_ENCODING } from '../core/encoding.js';
 import { MAX_BASE_BYTES } from './load.js';
+import { mapLimit } from './map-limit.js';
 import { baseFilePath, displayPath } from './paths.js';
 import type { Files, Trust } from './ports.js';
 
@@ -35,8 +36,16 @@ export async function refuseUntrustedConfig(file: string, trust: Trust): Promise
 type Reader = Pick<Files, 'list' | 'read' | 'size' | 'identity'>;
 
 /** Everything a run would execute or read as instructions; `searchPath`: zonerw's own PATH. */
-export async function refuseUntrustedRun(cfg: Config, trust: Trust, files: Reader, searchPath: string): Promise<void> {
-  const problems = [...(await programProblems(cfg, trust, searchPath)), ...(await dataProblems(cfg, trust, files))];
+/**
+ * What the last run read of each zone (the state's `inputs`): a base file whose identity (size,
+ * inode, ctime, mtime) is the one remembered includes what it included then, so a steady run
+ * judges those files without reading 1,000 base files again. A chmod or chown changes the ctime:
+ * such a base file is read again.
+ */
+export type RememberedInputs = (zone: string) => { base: string; included?: Record<string, string> } | undefined;
+
+export async function refuseUntrustedRun(cfg: Config, trust: Trust, files: Reader, searchPath: string, remembered: RememberedInputs = () => undefined): Promise<void> {
+  const problems = [...(await programProblems(cfg, trust, searchPath)), ...(await dataProblems(cfg, trust, files, remembered))];
   // one line per path: the first thing that reached it says it
   const byPath = new Map<string, string>();
   for (const line of problems) {
@@ -74,7 +83,7 @@ async function firstFound(trust: Trust, names: readonly string[], what: string, 
 }
 
 /** base_dir, the base files, what they include, the `ca` files; zone_dir (its group may write: BIND) and state_dir. */
-async function dataProblems(cfg: Config, trust: Trust, files: Reader): Promise<string[]> {
+async function dataProblems(cfg: Config, trust: Trust, files: Reader, remembered: RememberedInputs): Promise<string[]> {
   // zone_dir and what the zones include are the nameserver's too (core/trust.ts Also)
   const ns = cfg.nameserver.kind !== 'none' ? { nameserver: NAMESERVER_USER[cfg.nameserver.kind] } : {};
   const problems = [
@@ -88,18 +97,26 @@ async function dataProblems(cfg: Config, trust: Trust, files: Reader): Promise<s
   for (const ca of new Set(cas)) problems.push(...(await trust.path(ca, 'a check\'s ca file')));
   const zones = cfg.zones ?? (await files.list(cfg.baseDir).catch(() => [])).filter((n) => n.endsWith('.base')).map((n) => n.slice(0, -'.base'.length));
   const cache = new Map<string, string>();
-  for (const zone of zones) {
+  // zones judged 32 at a time (a steady run of 1,000 zones judges 1,000 base files), said in zone order
+  const byZone = await mapLimit(zones, 32, async (zone) => {
     const base = baseFilePath(cfg, zone);
     const baseProblems = await trust.path(base, 'a base file');
-    problems.push(...baseProblems);
-    if (baseProblems.length > 0) continue;
+    if (baseProblems.length > 0) return baseProblems;
+    const before = remembered(zone);
+    if (before !== undefined && before.base === files.identity(base)) {
+      const found: string[] = [];
+      for (const path of Object.keys(before.included ?? {})) found.push(...(await trust.path(path, `a file ${displayPath(cfg, base)} includes`, ns)));
+      return found;
+    }
     const text = await files.read(base, ZONE_ENCODING).catch(() => undefined);
-    if (text === undefined || !/\$INCLUDE/i.test(text)) continue;
+    if (text === undefined || !/\$INCLUDE/i.test(text)) return [];
     const { included } = await readIncludes(text, displayPath(cfg, base), {
       files, folder: cfg.includeDir, fromIncludingFile: profile(cfg.nameserver.kind).includesFrom === 'including file',
       maxBytes: MAX_BASE_BYTES, encoding: ZONE_ENCODING, show: (p) => displayPath(cfg, p), cache,
     });
-    for (const f of included) problems.push(...(await trust.path(f.path, `a file ${displayPath(cfg, base)} includes`, ns)));
-  }
-  return problems;
+    const found: string[] = [];
+    for (const f of included) found.push(...(await trust.path(f.path, `a file ${displayPath(cfg, base)} includes`, ns)));
+    return found;
+  });
+  return [...problems, ...byZone.flat()];
 }

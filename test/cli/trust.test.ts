@@ -208,6 +208,22 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
     chownSync(inc, NOBODY, NOBODY);
     await refused(l, inc, /a file base\/example\.com\.base includes is owned by another user than root \(owner nobody/);
   });
+
+  test('an included file made writable after a run that read it: the next run judges it from the state (the base file unread) and refuses', async () => {
+    main.mode = 'up';
+    const dir = join(root, `lab${n++}`);
+    const l = { ...makeBinLab(dir, { checkUrl: main.url, top: '' }), marker: join(dir, 'never') };
+    const inc = join(l.zoneDir, 'extra.inc');
+    writeFileSync(inc, 'extra 300 IN A 192.0.2.99\n');
+    const base = join(l.baseDir, 'example.com.base');
+    writeFileSync(base, `${readFileSync(base, 'utf8')}$INCLUDE extra.inc\n`);
+    const first = await zonerw(['--config', l.conf]);
+    assert.equal(first.code, 0, said(first));
+    const state = JSON.parse(readFileSync(join(l.stateDir, 'state.json'), 'utf8')) as { zones: Record<string, { inputs?: { included?: Record<string, string> } }> };
+    assert.deepEqual(Object.keys(state.zones['example.com']?.inputs?.included ?? {}), [inc], 'the state remembers what the base file includes');
+    chmodSync(inc, 0o666); // the base file is untouched: its identity is the one the state remembers
+    await refused(l, inc, /a file base\/example\.com\.base includes is writable by every user .*mode 0666\)/);
+  });
 });
 
 describe('what a hook gets', () => {
