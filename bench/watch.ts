@@ -1,6 +1,6 @@
 // The `zonerw watch` part of `npm run bench` (BENCH_ONLY=watch): real NSD primary and secondary
 // on loopback, the built binary as `zonerw watch` with the README's values ([watch] interval 2s,
-// [check] timeout 2s, attempts 1, fail_after "5s"), and a main web server that hangs (accepts,
+// [check] timeout 2s, attempts 1, fail_after "4s"), and a main web server that hangs (accepts,
 // never answers) at a random moment of the probe cycle.
 // - failover: from "main hangs" to "the secondary answers the backup", over `trials` trials
 //   (min / median / p99), each followed by a failback (recover_after "5s" here, to keep trials short);
@@ -62,7 +62,7 @@ async function hangable(): Promise<{ url: string; hang(on: boolean): void; close
 function site(dir: string, o: { url: string; primary: number; secondary: number; control: string[]; interval?: string; shippedCheck?: boolean; kind?: 'nsd' | 'none'; name?: string }): string {
   for (const d of ['base', 'zones', 'state']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'base', `${ZONE}.base`), `$TTL 60\n@ IN SOA ns1.${ZONE}. hostmaster.${ZONE}. ( @serial number@ 300 60 1209600 60 )\n@ IN NS ns1.${ZONE}.\nns1 IN A 127.0.0.1\nwww IN A @IP@\n`);
-  const check = o.shippedCheck ? 'timeout = "5s"\nattempts = 2\nfail_after = 1\nrecover_after = 1\n' : 'timeout = "2s"\nattempts = 1\nfail_after = "5s"\nrecover_after = "5s"\n';
+  const check = o.shippedCheck ? 'timeout = "5s"\nattempts = 2\nfail_after = 1\nrecover_after = 1\n' : 'timeout = "2s"\nattempts = 1\nfail_after = "4s"\nrecover_after = "5s"\n';
   const conf = join(dir, o.name ?? 'zonerw.toml');
   const ns = o.kind === 'none' ? '[nameserver]\nkind = "none"\n\n' : `secondaries = ["127.0.0.1:${o.secondary}"]\nsecondary_wait = "2s"\n\n[nameserver]\nkind = "nsd"\ncontrol = ${JSON.stringify(o.control)}\naddress = "127.0.0.1:${o.primary}"\n\n`;
   writeFileSync(
@@ -198,7 +198,7 @@ export function watchMarkdown(r: WatchBenchResult): string[] {
   return [
     '## zonerw watch: main hung → the secondary answers the backup',
     '',
-    `Real NSD primary and secondary on loopback; \`zonerw watch\` with [watch] interval 2s, [check] timeout 2s, attempts 1, fail_after "5s"; the main hangs at a random moment of the cycle.`,
+    `Real NSD primary and secondary on loopback; \`zonerw watch\` with [watch] interval 2s, [check] timeout 2s, attempts 1, fail_after "4s"; the main hangs at a random moment of the cycle.`,
     '',
     '| | n | min | median | p99 | goal |',
     '|---|---|---|---|---|---|',

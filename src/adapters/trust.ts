@@ -60,8 +60,17 @@ export function createTrust(who: Runner = runner()): Trust {
     return problems;
   }
 
+  /** One entry of a folder judged already: the entry itself, unless it is a link (then all of path()). */
+  async function entry(p: string, what: string): Promise<string[]> {
+    const f = await look(resolve(p));
+    if (!f) return [];
+    if (f.kind === 'link') return path(p, what);
+    const problem = await judge(f, 'target', what, {});
+    return problem ? [problem] : [];
+  }
+
   const walker: Walker = { look, path };
-  return { path, program: (argv, what, opts) => judgeProgram(walker, argv, what, opts) };
+  return { path, entry, program: (argv, what, opts) => judgeProgram(walker, argv, what, opts) };
 }
 
 /** What judging a program needs of createTrust's walk: the facts of a path, and a path judged with the folders above it. */

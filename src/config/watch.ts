@@ -9,7 +9,7 @@ export interface WatchSettings {
   intervalMs: number;
 }
 
-/** 2 s: with fail_after = "5s" and a 2 s timeout, a dead main moves users in about 9 s at worst. */
+/** 2 s: with fail_after = "4s" and a 2 s timeout, a dead main moves users in under 9 s at worst. */
 export const WATCH_DEFAULTS: WatchSettings = { intervalMs: 2_000 };
 
 export function readWatch(r: Reader, raw: unknown, topKeys: readonly string[]): WatchSettings | undefined {

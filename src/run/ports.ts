@@ -211,6 +211,9 @@ export interface Trust {
   /** `path`, every folder above it, and a link's target with its folders. `nameserver`: the
    *  user and group (nsd, bind, knot) that may own and write them too (zone_dir's) */
   path(path: string, what: string, opts?: { nameserver?: string }): Promise<string[]>;
+  /** `path` alone, when the caller judged its folder with path(): an entry of base_dir, say (a
+   *  link is followed and judged whole, with its target's folders, as path() does) */
+  entry(path: string, what: string): Promise<string[]>;
   /** the program of `argv` as a run finds it (a bare name on `searchPath`, then in the sbin
    *  folders; a relative path from `cwd`), the folders searched before it, and the script an
    *  interpreter reads; `file`: where it was found, undefined when it was not */

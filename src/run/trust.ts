@@ -100,7 +100,8 @@ async function dataProblems(cfg: Config, trust: Trust, files: Reader, remembered
   // zones judged 32 at a time (a steady run of 1,000 zones judges 1,000 base files), said in zone order
   const byZone = await mapLimit(zones, 32, async (zone) => {
     const base = baseFilePath(cfg, zone);
-    const baseProblems = await trust.path(base, 'a base file');
+    // base_dir and the folders above it were judged above: each base file is judged alone
+    const baseProblems = dirname(base) === cfg.baseDir ? await trust.entry(base, 'a base file') : await trust.path(base, 'a base file');
     if (baseProblems.length > 0) return baseProblems;
     const before = remembered(zone);
     if (before !== undefined && before.base === files.identity(base)) {

@@ -162,3 +162,26 @@ describe('another user (nobody)', { skip: asRoot ? false : 'needs root (chown)' 
     assert.deepEqual([runner().uid, runner().gid], [0, process.getegid?.()]);
   });
 });
+
+describe('entry: one entry of a folder judged already (a base file in base_dir)', () => {
+  test('the entry itself: 0644 trusted, 0666 refused; the folder above is not judged again', async () => {
+    const d = fresh();
+    chmodSync(d, 0o777); // judged by path(base_dir) in a run, not by entry()
+    const f = file(join(d, 'example.com.base'));
+    assert.deepEqual(await createTrust().entry(f, 'a base file'), []);
+    chmodSync(f, 0o666);
+    const [line] = await createTrust().entry(f, 'a base file');
+    assert.match(line!, new RegExp(`^${f}: a base file is writable by every user .*mode 0666\\)`));
+  });
+
+  test('a link is followed and judged whole: its target in a folder others can write is refused', async () => {
+    const d = fresh();
+    const elsewhere = fresh();
+    chmodSync(elsewhere, 0o777);
+    const target = file(join(elsewhere, 'real.base'));
+    const link = join(d, 'example.com.base');
+    symlinkSync(target, link);
+    const lines = await createTrust().entry(link, 'a base file');
+    assert.ok(lines.some((l) => l.startsWith(`${elsewhere}: `)), lines.join('\n'));
+  });
+});
