@@ -38,9 +38,9 @@ type Reader = Pick<Files, 'list' | 'read' | 'size' | 'identity'>;
 /** Everything a run would execute or read as instructions; `searchPath`: zonerw's own PATH. */
 /**
  * What the last run read of each zone (the state's `inputs`): a base file whose identity (size,
- * inode, ctime, mtime) is the one remembered includes what it included then, so a steady run
- * judges those files without reading 1,000 base files again. A chmod or chown changes the ctime:
- * such a base file is read again.
+ * inode, ctime, mtime) is the one remembered, and whose included files are too, includes what it
+ * included then, so a steady run judges those files without reading 1,000 base files again. A
+ * chmod or chown changes the ctime: such a file is read again.
  */
 export type RememberedInputs = (zone: string) => { base: string; included?: Record<string, string> } | undefined;
 
@@ -104,7 +104,9 @@ async function dataProblems(cfg: Config, trust: Trust, files: Reader, remembered
     const baseProblems = dirname(base) === cfg.baseDir ? await trust.entry(base, 'a base file') : await trust.path(base, 'a base file');
     if (baseProblems.length > 0) return baseProblems;
     const before = remembered(zone);
-    if (before !== undefined && before.base === files.identity(base)) {
+    // the included files unchanged too: an included file that now includes another is read again
+    const unchanged = (b: NonNullable<typeof before>) => b.base === files.identity(base) && Object.entries(b.included ?? {}).every(([path, id]) => files.identity(path) === id);
+    if (before !== undefined && unchanged(before)) {
       const found: string[] = [];
       for (const path of Object.keys(before.included ?? {})) found.push(...(await trust.path(path, `a file ${displayPath(cfg, base)} includes`, ns)));
       return found;

@@ -224,6 +224,23 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
     chmodSync(inc, 0o666); // the base file is untouched: its identity is the one the state remembers
     await refused(l, inc, /a file base\/example\.com\.base includes is writable by every user .*mode 0666\)/);
   });
+
+  test('an included file that now includes another (the base file untouched): the new one is judged too', async () => {
+    main.mode = 'up';
+    const dir = join(root, `lab${n++}`);
+    const l = { ...makeBinLab(dir, { checkUrl: main.url, top: '' }), marker: join(dir, 'never') };
+    const inc = join(l.zoneDir, 'extra.inc');
+    writeFileSync(inc, 'extra 300 IN A 192.0.2.99\n');
+    const base = join(l.baseDir, 'example.com.base');
+    writeFileSync(base, `${readFileSync(base, 'utf8')}$INCLUDE extra.inc\n`);
+    const first = await zonerw(['--config', l.conf]);
+    assert.equal(first.code, 0, said(first));
+    const nested = join(l.zoneDir, 'nested.inc');
+    writeFileSync(nested, 'nested 300 IN A 192.0.2.98\n');
+    chmodSync(nested, 0o666);
+    writeFileSync(inc, 'extra 300 IN A 192.0.2.99\n$INCLUDE nested.inc\n');
+    await refused(l, nested, /a file base\/example\.com\.base includes is writable by every user .*mode 0666\)/);
+  });
 });
 
 describe('what a hook gets', () => {
