@@ -69,6 +69,8 @@ class Watcher {
   private notices = new Map<string, string>();
   /** what the last run said: a run that says the same again (a nameserver still down) is not repeated */
   private lastRunLines = new Set<string>();
+  /** when this watch last carried out a run (a secondary behind is retried once a minute from it) */
+  private lastRunAt: number | undefined;
   private judged: Judged = new Map();
   private readonly beat: Omit<Heartbeat, 'sees' | 'rssBytes' | 'cpuMs'>;
 
@@ -151,7 +153,7 @@ class Watcher {
     this.beat.lastProbeAt = now;
     const networkDown = decided.find((g) => g.decision.networkDown);
     this.notice('network', networkDown ? `zonerw watch: ${networkDown.decision.rule}` : undefined);
-    const reason = networkDown ? undefined : await workDue(this.cfg, this.deps.files, this.state, decided, now, this.judged);
+    const reason = networkDown ? undefined : await workDue(this.cfg, this.deps.files, this.state, decided, now, this.judged, this.lastRunAt);
     await this.writeHeartbeat(decided);
     if (reason && !this.stopping && (await this.apply(reason, probed, before))) {
       await judgeAfterRun(this.cfg, this.deps.files, this.state, decided, now, this.judged);
@@ -189,6 +191,7 @@ class Watcher {
     try {
       const opts: RunOptions = { force: false, dryRun: false, verbose: this.opts.verbose, quiet: this.opts.quiet };
       const ctx = createContext(this.cfg, opts, { ...this.deps, log, loadState }, lock);
+      this.lastRunAt = ctx.now;
       await carryOut(ctx, Promise.resolve(probed));
       await tellResolvers(ctx);
       this.notices.delete('run');

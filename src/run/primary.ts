@@ -114,7 +114,10 @@ export function describeUnserved(zone: string, address: string, verdict: Extract
     verdict.why === 'no answer'
       ? `set nameserver.address to where the nameserver listens ("HOST:PORT"), or to false if zonerw cannot query it`
       : `look in the nameserver's log, check that it can read ${file} (the file's permissions, the nameserver's user) and that its config loads that file for ${zone}`;
-  return `${zone}: not published: the primary ${address} ${describeVerdict(verdict, expected)}, ${formatMs(waitedMs)} after the reload; ${advice}; the reload is retried on the next run`;
+  // nothing answering says nothing of what the nameserver loaded: the zone is installed and
+  // reloaded, its being served is not known (a wrong address port, a primary stopped)
+  const head = verdict.why === 'no answer' ? 'installed and reloaded, but not confirmed as served:' : 'not published:';
+  return `${zone}: ${head} the primary ${address} ${describeVerdict(verdict, expected)}, ${formatMs(waitedMs)} after the reload; ${advice}; the reload is retried on the next run`;
 }
 
 /** What the primary serves of a zone right now, for status (one question, no waiting). */

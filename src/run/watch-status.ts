@@ -34,7 +34,7 @@ export function formatWatchStatus(w: WatchStatus | null, now: number): string[] 
   if (!w) return [];
   const ago = (iso: string | null) => (iso === null ? 'never' : `${formatSpan(now - Date.parse(iso))} ago`);
   return [
-    `watch: running, pid ${w.pid}, since ${utcTime(Date.parse(w.since))}; last probe ${ago(w.lastProbe)} (every ${w.intervalMs / 1000}s), last run ${ago(w.lastRun)}; ${w.cycles} cycles, RSS ${Math.round(w.rssBytes / 1048576)} MB`,
+    `watch: running, pid ${w.pid}, since ${utcTime(Date.parse(w.since))} UTC; last probe ${ago(w.lastProbe)} (every ${w.intervalMs / 1000}s), last run ${ago(w.lastRun)}; ${w.cycles} cycles, RSS ${Math.round(w.rssBytes / 1048576)} MB`,
     ...w.sees.map((s) => `  sees: ${s}`),
   ];
 }

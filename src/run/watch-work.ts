@@ -22,12 +22,17 @@ export type Judged = Map<string, { fingerprint: string; at: number }>;
 export const JUDGED_RETRY_MS = 60_000;
 
 /** Why a run is due this cycle (undefined: a steady cycle). The first reason found is enough. */
-export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity'>, state: State, decided: readonly GroupDecided[], now: number, judged: Judged = new Map()): Promise<string | undefined> {
+export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity'>, state: State, decided: readonly GroupDecided[], now: number, judged: Judged = new Map(), lastRunAt?: number): Promise<string | undefined> {
   const moved = decided.find(({ decision: d }) => d.favouredChanged || d.poolChanged || d.pinExpired || d.servers.some((v) => v.changed));
   if (moved) return `group ${moved.group}: ${moved.decision.rule}`;
   if (Object.keys(state.intents).length > 0) return 'an interrupted run left intents';
-  const owed = Object.entries(state.zones).find(([, m]) => m.pending.length > 0 || (m.lagging?.length ?? 0) > 0);
-  if (owed) return `${owed[0]}: ${owed[1].pending.length > 0 ? `${owed[1].pending.join(', ')} still owed` : 'a secondary was behind'}`;
+  const owed = Object.entries(state.zones).find(([, m]) => m.pending.length > 0);
+  if (owed) return `${owed[0]}: ${owed[1].pending.join(', ')} still owed`;
+  // A secondary behind is notified again by a run, which then waits up to secondary_wait for it,
+  // and the probes wait with it: once every JUDGED_RETRY_MS, not every cycle (a dead secondary
+  // would otherwise stretch every cycle to secondary_wait and slow the failover it is beside).
+  const behind = Object.entries(state.zones).find(([, m]) => (m.lagging?.length ?? 0) > 0);
+  if (behind && (lastRunAt === undefined || now - lastRunAt >= JUDGED_RETRY_MS)) return `${behind[0]}: a secondary was behind`;
   let zones: string[];
   try {
     zones = (await listZones(cfg, files)).zones;

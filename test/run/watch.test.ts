@@ -131,3 +131,22 @@ test('with metrics_file, every cycle writes the watch\'s own textfile beside it 
   assert.match(text, /^# TYPE zonerw_watch_last_probe_timestamp_seconds gauge$/m);
   assert.ok(seen.removed.includes(path), `removed: ${seen.removed.join(', ')}`);
 });
+
+test('a secondary behind makes a run due once a minute under a watch, not every cycle (the run waits for it, the probes with it)', async () => {
+  const { workDue, JUDGED_RETRY_MS } = await import('../../src/run/watch-work.js');
+  const { emptyState } = await import('../../src/core/state.js');
+  const cfg = await site();
+  const state = emptyState();
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  state.zones['example.com'] = { serial: 2026120501, hash: 'h', published: now, pending: [], lagging: ['127.0.0.1:5301'] } as unknown as (typeof state.zones)[string];
+  const { decideServers } = await import('../../src/run/observe.js');
+  const up = { up: true, reason: 'HTTP 200', latencyMs: 1, attempts: 1, at: now };
+  const steady = { ...state, servers: { main: { up: true, since: now - 3_600_000, streak: { up: true, count: 9, since: now - 3_600_000 } } } };
+  const decided = decideServers(cfg, { outcomes: new Map([['main', up]]) }, steady, now);
+  const due = (lastRunAt?: number) => workDue(cfg, files.fileOps, state, decided, now, new Map(), lastRunAt);
+  assert.equal(await due(), 'example.com: a secondary was behind', 'no run yet: due');
+  assert.equal(await due(now - JUDGED_RETRY_MS), 'example.com: a secondary was behind', 'a minute after the last run: due');
+  assert.notEqual(await due(now - 2_000), 'example.com: a secondary was behind', 'two seconds after the last run: not for the secondary');
+  state.zones['example.com']!.pending = ['reload'];
+  assert.equal(await due(now - 2_000), 'example.com: reload still owed', 'a reload owed is due every cycle');
+});
