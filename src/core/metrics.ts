@@ -7,7 +7,7 @@ export interface MetricsInput {
   /** `favoured`: the decision; `served`: favoured, and DNS serves it (every zone of its group) */
   servers: { name: string; group?: string; raw: boolean; /** with [[vantage]] tables: the votes reached no quorum this run (no check result to claim) */ undecided?: boolean; up: boolean; favoured: boolean; served?: boolean; latencySeconds?: number; consecutiveFailures: number }[];
   /** `served`: the primary serves the decision for the zone; `primarySerial`: the serial it was found serving */
-  zones: { zone: string; serial: number; lastPublishSeconds: number; served?: boolean; primarySerial?: number; signaturesExpirySeconds?: number; secondaries: { secondary: string; serial: number }[] }[];
+  zones: { zone: string; serial: number; lastPublishSeconds: number; served?: boolean; primarySerial?: number; primarySeenSeconds?: number; signaturesExpirySeconds?: number; secondaries: { secondary: string; serial: number }[] }[];
   runDurationSeconds: number;
   lastRunSeconds: number;
   lastSuccessSeconds?: number;
@@ -40,7 +40,8 @@ export function renderMetrics(m: MetricsInput): string {
   gauge('zonerw_server_check_latency_seconds', "The duration of the server's last check.", m.servers.flatMap((s): Sample[] => (s.latencySeconds === undefined ? [] : [[server(s), s.latencySeconds]])));
   gauge('zonerw_server_consecutive_failed_runs', 'Runs in a row whose check of the server failed.', m.servers.flatMap((s): Sample[] => (s.undecided ? [] : [[server(s), s.consecutiveFailures]])));
   gauge('zonerw_zone_serial', 'The SOA serial zonerw last published for the zone.', m.zones.map((z) => [{ zone: z.zone }, z.serial]));
-  gauge('zonerw_zone_served', "Whether the primary serves the zone with the favoured servers' addresses, as the last run observed (0: a refused or failed publish, or a reload the primary did not load); absent when no primary is asked (unknown).", m.zones.flatMap((z): Sample[] => (z.served === undefined ? [] : [[{ zone: z.zone }, bool(z.served)]])));
+  gauge('zonerw_zone_served', "Whether the primary serves the zone with the favoured servers' addresses, as the last run that asked observed (0: a refused or failed publish, or a reload the primary did not load); absent when no primary is asked (unknown). A steady run asks nothing: zonerw_zone_primary_seen_timestamp_seconds says when the primary was last seen serving it.", m.zones.flatMap((z): Sample[] => (z.served === undefined ? [] : [[{ zone: z.zone }, bool(z.served)]])));
+  gauge('zonerw_zone_primary_seen_timestamp_seconds', 'When a run last found the primary serving the zone as published (a steady run asks nothing; zonerw status asks live).', m.zones.flatMap((z): Sample[] => (z.primarySeenSeconds === undefined ? [] : [[{ zone: z.zone }, z.primarySeenSeconds]])));
   gauge('zonerw_zone_primary_serial', 'The SOA serial the primary served when zonerw last found it serving the installed zone.', m.zones.flatMap((z): Sample[] => (z.primarySerial === undefined ? [] : [[{ zone: z.zone }, z.primarySerial]])));
   gauge('zonerw_zone_signatures_expiry_timestamp_seconds', 'When the earliest signature of the zone zonerw signed and installed expires, in seconds since the epoch (alert well before it).', m.zones.flatMap((z): Sample[] => (z.signaturesExpirySeconds === undefined ? [] : [[{ zone: z.zone }, z.signaturesExpirySeconds]])));
   gauge('zonerw_zone_last_publish_timestamp_seconds', 'When zonerw last published the zone, in seconds since the epoch.', m.zones.map((z) => [{ zone: z.zone }, z.lastPublishSeconds]));

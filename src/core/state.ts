@@ -145,7 +145,8 @@ function isZoneMemory(v: unknown): boolean {
     Array.isArray(v.pending) &&
     v.pending.every((p) => p === 'reload' || p === 'notify') &&
     (v.expect === undefined || (Array.isArray(v.expect) && v.expect.every(isMarkerRecord))) &&
-    (v.primarySerial === undefined || isSerial(v.primarySerial))
+    (v.primarySerial === undefined || isSerial(v.primarySerial)) &&
+    (v.primarySeenAt === undefined || typeof v.primarySeenAt === 'number')
   );
 }
 

@@ -36,6 +36,9 @@ export interface ZoneMemory {
   expect?: MarkerRecord[];
   /** the serial the primary served when it was found serving this zone (a signer adds to zonerw's) */
   primarySerial?: number;
+  /** when a run last found the primary serving this zone's publish (ms since the epoch): a steady
+   *  run asks nothing, so what the metrics say of the primary is as of this instant */
+  primarySeenAt?: number;
   /** the checker that validated it (nsd-checkzone, named-checkzone, kzonecheck), if one ran */
   checker?: string;
   /** contents (contentHash, serial aside) this checker accepted for the zone, newest first */

@@ -93,7 +93,7 @@ export async function confirmServed(ctx: RunContext, zones: readonly string[]): 
   const served: string[] = [];
   for (const { zone, expected, verdict, waited } of results) {
     if (verdict.current) {
-      rememberPrimary(ctx.state, zone, verdict.serial);
+      rememberPrimary(ctx.state, zone, verdict.serial, ctx.now);
       ctx.trace(`${zone}: the primary ${at.name} serves serial ${verdict.serial} (${Math.round(waited)} ms after the reload)`);
       served.push(zone);
       continue;

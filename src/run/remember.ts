@@ -49,7 +49,7 @@ export function rememberSuccess(state: State, now: number): void {
   state.lastSuccess = now;
 }
 
-/** The primary serves the zone's publish: the serial it serves (a signer's may be above zonerw's). */
-export function rememberPrimary(state: State, zone: string, serial: number): void {
-  state.zones[zone] = { ...state.zones[zone]!, primarySerial: serial };
+/** The primary serves the zone's publish: the serial it serves (a signer's may be above zonerw's), and when it was seen. */
+export function rememberPrimary(state: State, zone: string, serial: number, at: number): void {
+  state.zones[zone] = { ...state.zones[zone]!, primarySerial: serial, primarySeenAt: at };
 }

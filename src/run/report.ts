@@ -145,6 +145,7 @@ export function metricsFrom(cfg: Config, groups: readonly { group: string; decis
         lastPublishSeconds: seconds(m.publishedAt),
         ...zoneServed(m),
         ...(m.primarySerial !== undefined ? { primarySerial: m.primarySerial } : {}),
+        ...(m.primarySeenAt !== undefined ? { primarySeenSeconds: seconds(m.primarySeenAt) } : {}),
         ...((m.signaturesExpire ?? m.servedSignaturesExpire) !== undefined ? { signaturesExpirySeconds: seconds((m.signaturesExpire ?? m.servedSignaturesExpire)!) } : {}),
         secondaries: Object.entries(m.served ?? {}).map(([secondary, serial]) => ({ secondary, serial })),
       })),

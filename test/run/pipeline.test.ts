@@ -537,7 +537,9 @@ test('a secondary is current at the primary\'s serial or later with the same add
   l.follow.add('127.0.0.1:5354');
   assert.equal(await l.go(), 0);
   assert.deepEqual(l.err, [], 'the secondary serves the primary\'s 2026112202');
-  assert.equal((await loadState(l.cfg.stateDir)).state.zones['example.com']!.primarySerial, 2026112202);
+  const seen = (await loadState(l.cfg.stateDir)).state.zones['example.com']!;
+  assert.equal(seen.primarySerial, 2026112202);
+  assert.equal(seen.primarySeenAt, l.now, 'when the primary was seen serving it: this run');
   // a secondary that serves zonerw's own serial while the primary serves +2 has not transferred
   l.follow.clear();
   l.mainUp = false;
