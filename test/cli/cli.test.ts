@@ -108,9 +108,14 @@ test('zonerw --force, --dry-run and status through the binary', async () => {
 });
 
 /** Until the run holds the lock and has named itself in it (the holder file follows the folder). */
+/** Until the run holds the lock and has named itself in it (the holder file is created, then written: wait for its words). */
 async function waitForLock(d: string): Promise<void> {
+  const named = async () => {
+    const text = await readFile(join(d, 'state', 'zonerw.lock', 'holder'), 'utf8').catch(() => '');
+    return /^\{.*"pid":\d+.*\}\n$/.test(text);
+  };
   for (let i = 0; i < 200; i++) {
-    if (await stat(join(d, 'state', 'zonerw.lock', 'holder')).then(() => true, () => false)) return;
+    if (await named()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('the first run never took the lock');
