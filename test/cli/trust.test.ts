@@ -63,6 +63,20 @@ async function refused(l: HookLab, path: string, words: RegExp, conf = l.conf): 
   }
 }
 
+/** A lab whose base file includes zone_dir/extra.inc, published once by a run that read both (the state remembers them). */
+async function publishedWithInclude(): Promise<{ l: HookLab; inc: string }> {
+  main.mode = 'up';
+  const dir = join(root, `lab${n++}`);
+  const l = { ...makeBinLab(dir, { checkUrl: main.url, top: '' }), marker: join(dir, 'never') };
+  const inc = join(l.zoneDir, 'extra.inc');
+  writeFileSync(inc, 'extra 300 IN A 192.0.2.99\n');
+  const base = join(l.baseDir, 'example.com.base');
+  writeFileSync(base, `${readFileSync(base, 'utf8')}$INCLUDE extra.inc\n`);
+  const first = await zonerw(['--config', l.conf]);
+  assert.equal(first.code, 0, said(first));
+  return { l, inc };
+}
+
 describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)' }, () => {
   test('the control: with a config only root can write, the failover runs the hook (the marker is made)', async () => {
     const l = await failingOver();
@@ -210,15 +224,7 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
   });
 
   test('an included file made writable after a run that read it: the next run judges it from the state (the base file unread) and refuses', async () => {
-    main.mode = 'up';
-    const dir = join(root, `lab${n++}`);
-    const l = { ...makeBinLab(dir, { checkUrl: main.url, top: '' }), marker: join(dir, 'never') };
-    const inc = join(l.zoneDir, 'extra.inc');
-    writeFileSync(inc, 'extra 300 IN A 192.0.2.99\n');
-    const base = join(l.baseDir, 'example.com.base');
-    writeFileSync(base, `${readFileSync(base, 'utf8')}$INCLUDE extra.inc\n`);
-    const first = await zonerw(['--config', l.conf]);
-    assert.equal(first.code, 0, said(first));
+    const { l, inc } = await publishedWithInclude();
     const state = JSON.parse(readFileSync(join(l.stateDir, 'state.json'), 'utf8')) as { zones: Record<string, { inputs?: { included?: Record<string, string> } }> };
     assert.deepEqual(Object.keys(state.zones['example.com']?.inputs?.included ?? {}), [inc], 'the state remembers what the base file includes');
     chmodSync(inc, 0o666); // the base file is untouched: its identity is the one the state remembers
@@ -226,15 +232,7 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
   });
 
   test('an included file that now includes another (the base file untouched): the new one is judged too', async () => {
-    main.mode = 'up';
-    const dir = join(root, `lab${n++}`);
-    const l = { ...makeBinLab(dir, { checkUrl: main.url, top: '' }), marker: join(dir, 'never') };
-    const inc = join(l.zoneDir, 'extra.inc');
-    writeFileSync(inc, 'extra 300 IN A 192.0.2.99\n');
-    const base = join(l.baseDir, 'example.com.base');
-    writeFileSync(base, `${readFileSync(base, 'utf8')}$INCLUDE extra.inc\n`);
-    const first = await zonerw(['--config', l.conf]);
-    assert.equal(first.code, 0, said(first));
+    const { l, inc } = await publishedWithInclude();
     const nested = join(l.zoneDir, 'nested.inc');
     writeFileSync(nested, 'nested 300 IN A 192.0.2.98\n');
     chmodSync(nested, 0o666);
