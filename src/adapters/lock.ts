@@ -102,13 +102,18 @@ async function tryTake(lockPath: string): Promise<boolean> {
   }
   const holder: Holder = { pid: process.pid, host: hostname(), at: Date.now() };
   const file = join(lockPath, HOLDER_NAME);
+  // written aside and renamed into place: `holder` is absent or whole, never torn by a kill
+  // between its creation and its write (a torn one could not be checked: `stale` for the next run)
+  const aside = join(lockPath, `.${HOLDER_NAME}-${process.pid}`);
   try {
     // 0644 whatever the umask: any user may see who holds the lock. Without it the lock still
     // works; only a crash of this run then costs the next runs `stale`.
-    await writeFile(file, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
-    await chmod(file, 0o644);
+    await writeFile(aside, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+    await chmod(aside, 0o644);
+    await rename(aside, file);
   } catch {
-    // see above
+    // see above; nothing left beside the holder, so that the release's rmdir succeeds
+    await rm(aside, { force: true }).catch(() => {});
   }
   return true;
 }
