@@ -153,7 +153,7 @@ class Watcher {
     this.beat.lastProbeAt = now;
     const networkDown = decided.find((g) => g.decision.networkDown);
     this.notice('network', networkDown ? `zonerw watch: ${networkDown.decision.rule}` : undefined);
-    const reason = networkDown ? undefined : await workDue(this.cfg, this.deps.files, this.state, decided, now, this.judged, this.lastRunAt);
+    const reason = networkDown ? undefined : await workDue(this.cfg, this.deps.files, this.state, decided, now, { judged: this.judged, ...(this.lastRunAt !== undefined ? { lastRunAt: this.lastRunAt } : {}), ...(this.deps.signer ? { signer: this.deps.signer } : {}) });
     await this.writeHeartbeat(decided);
     if (reason && !this.stopping && (await this.apply(reason, probed, before))) {
       await judgeAfterRun(this.cfg, this.deps.files, this.state, decided, now, this.judged);

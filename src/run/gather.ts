@@ -69,8 +69,8 @@ async function loadRunState(ctx: RunContext, problems: Problem[]): Promise<State
   return loaded.state;
 }
 
-/** Each group's marker values: its favoured server, and the pool the round robin lists. */
-function markerValuesOf(cfg: Config, decided: readonly GroupDecided[]) {
+/** Each group's marker values: its favoured server, and the pool the round robin lists (the run and the watch alike). */
+export function markerValuesOf(cfg: Config, decided: readonly GroupDecided[]) {
   const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
   return groupMarkerValues(configGroups(cfg).map((g) => {
     const { favoured, pool } = decided.find((p) => p.group === g.name)!.decision;

@@ -1,15 +1,15 @@
 // What makes a `zonerw watch` cycle worth a run: the same questions a one-shot run's first steps
 // ask, answered from the decision, the state and the files' identities (stat, never a read). A
 // steady cycle ends here: no zone file read, no DNS query, nothing written but the heartbeat.
-import { configGroups, type Config } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import type { GroupDecided } from '../core/groups.js';
 import type { State } from '../core/state.js';
-import { groupMarkerValues } from '../core/values.js';
 import type { RenderedValues } from '../core/values.js';
 import type { ZoneMemory } from '../core/zone-plan.js';
 import { listZones, unchangedSinceLastRun } from './load.js';
 import { baseFilePath, zoneFilePath } from './paths.js';
-import type { Files } from './ports.js';
+import { markerValuesOf } from './gather.js';
+import type { Files, Signer } from './ports.js';
 import { resignMayBeDueFor } from './sign.js';
 
 /**
@@ -22,7 +22,8 @@ export type Judged = Map<string, { fingerprint: string; at: number }>;
 export const JUDGED_RETRY_MS = 60_000;
 
 /** Why a run is due this cycle (undefined: a steady cycle). The first reason found is enough. */
-export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity'>, state: State, decided: readonly GroupDecided[], now: number, judged: Judged = new Map(), lastRunAt?: number): Promise<string | undefined> {
+export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity'>, state: State, decided: readonly GroupDecided[], now: number, o: { judged?: Judged; lastRunAt?: number; signer?: Signer } = {}): Promise<string | undefined> {
+  const { judged = new Map(), lastRunAt } = o;
   const moved = decided.find(({ decision: d }) => d.favouredChanged || d.poolChanged || d.pinExpired || d.servers.some((v) => v.changed));
   if (moved) return `group ${moved.group}: ${moved.decision.rule}`;
   if (Object.keys(state.intents).length > 0) return 'an interrupted run left intents';
@@ -40,13 +41,14 @@ export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity
     return 'base_dir cannot be listed'; // the run says why
   }
   if (Object.keys(state.zones).some((z) => !zones.includes(z))) return 'a base file is gone';
-  const values = currentValues(cfg, decided);
+  const values = markerValuesOf(cfg, decided).values;
   for (const zone of zones) {
     if (!unchanged(cfg, files, zone, state.zones[zone], values)) {
       const j = judged.get(zone);
       if (!j || j.fingerprint !== fingerprint(cfg, files, zone, state.zones[zone], values) || now - j.at >= JUDGED_RETRY_MS) return `${zone}: its files or values changed since the last run`;
     }
-    if (resignMayBeDueFor(cfg, zone, state.zones[zone], now)) return `${zone}: its signatures are due for renewal`;
+    // the signer too, as the run's zonesToRead asks: a changed sign command or key set is work
+    if (resignMayBeDueFor(cfg, zone, state.zones[zone], now, o.signer)) return `${zone}: its signatures are due for renewal, or its signer changed`;
   }
   return undefined;
 }
@@ -60,7 +62,7 @@ export async function judgeAfterRun(cfg: Config, files: Pick<Files, 'list' | 'id
   } catch {
     return;
   }
-  const values = currentValues(cfg, decided);
+  const values = markerValuesOf(cfg, decided).values;
   for (const zone of zones) {
     if (!unchanged(cfg, files, zone, state.zones[zone], values)) judged.set(zone, { fingerprint: fingerprint(cfg, files, zone, state.zones[zone], values), at: now });
   }
@@ -87,12 +89,3 @@ function fingerprint(cfg: Config, files: Pick<Files, 'identity'>, zone: string, 
   return JSON.stringify([id(baseFilePath(cfg, zone)), id(zoneFilePath(cfg, zone)), included, values]);
 }
 
-/** The marker values the decision gives, as a run renders them. */
-function currentValues(cfg: Config, decided: readonly GroupDecided[]) {
-  const byName = (name: string) => cfg.servers.find((s) => s.name === name)!;
-  const groups = configGroups(cfg).map((g) => {
-    const { favoured, pool } = decided.find((d) => d.group === g.name)!.decision;
-    return { name: g.name, servers: g.servers, favoured: byName(favoured.server), pool: pool.map(byName) };
-  });
-  return groupMarkerValues(groups).values;
-}

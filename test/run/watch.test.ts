@@ -143,10 +143,31 @@ test('a secondary behind makes a run due once a minute under a watch, not every 
   const up = { up: true, reason: 'HTTP 200', latencyMs: 1, attempts: 1, at: now };
   const steady = { ...state, servers: { main: { up: true, since: now - 3_600_000, streak: { up: true, count: 9, since: now - 3_600_000 } } } };
   const decided = decideServers(cfg, { outcomes: new Map([['main', up]]) }, steady, now);
-  const due = (lastRunAt?: number) => workDue(cfg, files.fileOps, state, decided, now, new Map(), lastRunAt);
+  const due = (lastRunAt?: number) => workDue(cfg, files.fileOps, state, decided, now, lastRunAt === undefined ? {} : { lastRunAt });
   assert.equal(await due(), 'example.com: a secondary was behind', 'no run yet: due');
   assert.equal(await due(now - JUDGED_RETRY_MS), 'example.com: a secondary was behind', 'a minute after the last run: due');
   assert.notEqual(await due(now - 2_000), 'example.com: a secondary was behind', 'two seconds after the last run: not for the secondary');
+  assert.doesNotMatch((await due(now - 2_000)) ?? '', /secondary/, 'no other wording of the secondary either');
   state.zones['example.com']!.pending = ['reload'];
   assert.equal(await due(now - 2_000), 'example.com: reload still owed', 'a reload owed is due every cycle');
+});
+
+test('a changed signer command or key set is work for the watch, as it is for a run (zonesToRead)', async () => {
+  const { workDue } = await import('../../src/run/watch-work.js');
+  const { emptyState } = await import('../../src/core/state.js');
+  const { decideServers } = await import('../../src/run/observe.js');
+  const cfg = await site({ dnssec: { sign: ['signer', '{in}', '{out}'] } });
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  const state = emptyState();
+  // signatures far from due; signed by the signer identity 'keys-1'
+  // files and values as the last run saw them: only the signer can make the zone work
+  const inputs = { base: files.fileOps.identity(join(cfg.baseDir, 'example.com.base'))!, file: files.fileOps.identity(join(cfg.zoneDir, 'example.com')), included: {} };
+  state.zones['example.com'] = { serial: 2026120501, pending: [], values: { IP: '192.0.2.1' }, inputs, signaturesExpire: now + 30 * 86_400_000, signer: 'keys-1' } as unknown as (typeof state.zones)[string];
+  const up = { up: true, reason: 'HTTP 200', latencyMs: 1, attempts: 1, at: now };
+  const steady = { ...state, servers: { main: { up: true, since: now - 3_600_000, streak: { up: true, count: 9, since: now - 3_600_000 } } } };
+  const decided = decideServers(cfg, { outcomes: new Map([['main', up]]) }, steady, now);
+  const signer = (identity: string) => ({ signs: () => true, command: () => [], sign: async () => { throw new Error('not here'); }, identity: () => identity });
+  const reason = (identity: string) => workDue(cfg, files.fileOps, state, decided, now, { signer: signer(identity) });
+  assert.equal(await reason('keys-1'), undefined, 'the same keys: a steady cycle');
+  assert.equal(await reason('keys-2'), 'example.com: its signatures are due for renewal, or its signer changed');
 });
