@@ -41,13 +41,15 @@ export async function realDeps(cfg: Config, env: Env, log: Log): Promise<Deps> {
   ]);
   const command = () => import('./adapters/command.js');
   const historyFile = () => import('./adapters/history-file.js');
+  // both said before anything runs, not when first used (a watch takes the lock hours later)
   const now = clock(env);
+  const stale = lockStale(env);
   return {
     now,
     // cert_min_days counts the days left from the run's clock (ZONERW_NOW included), not the wall clock
     probe: (spec) => probe(spec.kind === 'http' ? { ...spec, now } : spec),
     askVantage: async (...ask) => (await import('./adapters/blackbox.js')).askBlackbox(...ask),
-    lock: (dir) => acquireLock(dir, lockStale(env)),
+    lock: (dir) => acquireLock(dir, stale),
     nameserver: createNameserver(cfg.nameserver),
     ...(cfg.dnssec ? { signer: (await import('./adapters/signer.js')).createSigner(cfg.dnssec) } : {}),
     files: files.fileOps,

@@ -100,8 +100,3 @@ function firstElements(text: string): string[] {
     .filter((e): e is string => e !== undefined && e !== '..');
   return [...new Set(names)];
 }
-
-/** `refused by nsd-checkzone` / `the zone check` when no checker is named. */
-export function checkerName(s: { checker?: string }): string {
-  return s.checker ?? 'the zone check';
-}

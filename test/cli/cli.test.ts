@@ -196,6 +196,13 @@ test('ZONERW_LOCK_STALE shortens the stale time (for tests); a bad one is a usag
     assert.equal(r.code, 64, r.stderr);
     assert.equal(r.stderr, `zonerw: ZONERW_LOCK_STALE: not a duration of 1s or more: "${bad}"\n`);
   }
+  // said before anything runs, also by a command that takes no lock (a watch would take it hours later)
+  const dry = await zonerw(['--config', conf, '--dry-run'], { ...NOW, ZONERW_LOCK_STALE: 'soon' });
+  assert.deepEqual([dry.code, dry.stdout], [64, '']);
+  // a folder given as the config: said so, with what to give instead
+  const folder = await zonerw(['--config', join(dir, 'stale-env')], NOW);
+  assert.equal(folder.code, 78, folder.stderr);
+  assert.match(folder.stderr, /EISDIR.*it is a folder: give the file in it, like \/etc\/zonerw\/zonerw\.toml/);
   const next = await zonerw(['--config', conf], { ...NOW, ZONERW_LOCK_STALE: '2s' });
   assert.equal(next.code, 0, next.stderr);
   assert.match(next.stdout, /^example\.com: serial 2026112200/);
