@@ -34,7 +34,7 @@ export async function gather(ctx: RunContext, probing: Promise<Probed>): Promise
   const { cfg } = ctx;
   const problems: Problem[] = [];
   const state = await loadRunState(ctx, problems);
-  if (!ctx.opts.dryRun) problems.push(...expiredSignatures(cfg, state, ctx.now));
+  problems.push(...expiredSignatures(cfg, state, ctx.now, ctx.opts.dryRun ? 'would' : 'done'));
   const decided = decideServers(cfg, await probing, state, ctx.now);
   const options = { force: ctx.opts.force, onBaseChange: cfg.onBaseChange, today: dateIn(ctx.now, cfg.timezone), now: ctx.now, maxShrink: cfg.maxShrink };
   const warnings: string[] = [];
