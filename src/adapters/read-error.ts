@@ -21,7 +21,7 @@ const FIXES: Record<string, string> = {
   ENAMETOOLONG: 'the path is longer than the system allows: shorten it',
   EMFILE: 'too many open files: raise the limit (ulimit -n, or LimitNOFILE= in the systemd unit)',
   ENFILE: 'the system has too many open files: close some, or raise fs.file-max',
-  EISDIR: 'it is a folder: give the file in it, like /etc/zonerw/zonerw.toml',
+  EISDIR: "a folder where a file is expected: give the file's path, or move the folder away",
 };
 
 /**

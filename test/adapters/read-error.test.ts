@@ -24,7 +24,7 @@ test('describeReadError: the user and the fix for each kind of error', () => {
     [[denied, '/srv/base', 'folder', { uid: 0, gid: 0, name: 'root' }, undefined], 'EACCES: permission denied'],
     [[err('ELOOP', 'too many symbolic links encountered'), '/srv/base', 'folder', ZONERW, undefined], `ELOOP: too many symbolic links encountered ${AS}: a symbolic link on its path leads back to itself: fix or remove the link`],
     [[err('EIO', 'i/o error'), '/srv/base', 'folder', ZONERW, undefined], `EIO: i/o error ${AS}: the disk or file system failed to read it: see the kernel log (dmesg), then the file system (fsck)`],
-    [[err('EISDIR', 'illegal operation on a directory'), '/srv/base', 'file', ZONERW, undefined], `EISDIR: illegal operation on a directory ${AS}: it is a folder: give the file in it, like /etc/zonerw/zonerw.toml`],
+    [[err('EISDIR', 'illegal operation on a directory'), '/srv/base', 'file', ZONERW, undefined], `EISDIR: illegal operation on a directory ${AS}: a folder where a file is expected: give the file's path, or move the folder away`],
   ];
   for (const [args, expected] of table) assert.equal(describeReadError(...args), expected, (args[0] as Error).message);
 });

@@ -202,7 +202,7 @@ test('ZONERW_LOCK_STALE shortens the stale time (for tests); a bad one is a usag
   // a folder given as the config: said so, with what to give instead
   const folder = await zonerw(['--config', join(dir, 'stale-env')], NOW);
   assert.equal(folder.code, 78, folder.stderr);
-  assert.match(folder.stderr, /EISDIR.*it is a folder: give the file in it, like \/etc\/zonerw\/zonerw\.toml/);
+  assert.match(folder.stderr, /EISDIR.*a folder where a file is expected: give the file.s path, or move the folder away/);
   const next = await zonerw(['--config', conf], { ...NOW, ZONERW_LOCK_STALE: '2s' });
   assert.equal(next.code, 0, next.stderr);
   assert.match(next.stdout, /^example\.com: serial 2026112200/);

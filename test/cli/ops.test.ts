@@ -228,7 +228,7 @@ describe('zonerw check as a preflight', () => {
     assert.equal(r.code, 1);
     assert.deepEqual(lines(r.stderr), [
       `state_dir: cannot create ${join(l.dir, 'plain-file', 'state')}: ${join(l.dir, 'plain-file')} is not a folder`,
-      `example.com: cannot read ${join(l.zoneDir, 'example.com')}: EISDIR: illegal operation on a directory`,
+      `example.com: cannot read ${join(l.zoneDir, 'example.com')}: EISDIR: illegal operation on a directory (running as ${userInfo().username}, uid ${process.getuid!()}): a folder where a file is expected: give the file's path, or move the folder away`,
       `example.com: ${join(l.zoneDir, 'example.com')} is not a regular file: move it away`,
     ]);
   });
