@@ -244,7 +244,7 @@ for (const [name, signer] of Object.entries(SIGNERS)) {
 
 /** runZonerw (scenario.ts) with extra environment: ZONERW_NOW. */
 async function zonerwAt(conf: string, cwd: string, extra: Record<string, string>): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: labPath(), TZ: 'Pacific/Kiritimati', ...extra };
+  const env: NodeJS.ProcessEnv = { PATH: labPath('/usr/bin:/bin'), TZ: 'Pacific/Kiritimati', ...extra };
   delete env.ZONERW_CONFIG;
   const r = await zonerw(['--config', conf], env, { cwd, timeoutMs: 30_000 });
   return { ...r, signal: null };

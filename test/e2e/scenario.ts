@@ -65,8 +65,8 @@ export function show(r: Run): string {
  * from the configured UTC, and with the sbin folders on PATH (where the checkers live).
  */
 export async function runZonerw(conf: string, args: string[] = [], cwd = tmpdir(), timeoutMs = 30_000, extra: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: labPath(), TZ: 'Pacific/Kiritimati', ...extra };
-  delete env.ZONERW_CONFIG;
+  // cron's PATH with the sbin folders, and nothing of the tests' own environment (HOME, USER, ZONERW_*)
+  const env: NodeJS.ProcessEnv = { PATH: labPath('/usr/bin:/bin'), TZ: 'Pacific/Kiritimati', ...extra };
   let signal: NodeJS.Signals | null = null;
   const r = await zonerw(['--config', conf, ...args], env, { cwd, timeoutMs, onSignal: (s) => (signal = s) });
   return { ...r, signal };

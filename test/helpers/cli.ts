@@ -23,13 +23,13 @@ export interface CliOptions {
 }
 
 /**
- * `env` is the whole environment of the run, on top of PATH: the tests' own environment does
- * not leak in (a ZONERW_CONFIG set on the machine, say).
+ * `env` is the whole environment of the run, on top of cron's PATH (/usr/bin:/bin): the tests'
+ * own environment does not leak in (a ZONERW_CONFIG or PATH set on the machine, say).
  */
 export function startZonerw(args: readonly string[], env: NodeJS.ProcessEnv = {}, opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const [command, ...prefix] = [...(opts.under ?? []), process.execPath];
   const child = spawn(command!, [...prefix, opts.bin ?? zonerwBin, ...args], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
