@@ -39,6 +39,9 @@ export interface ZoneMemory {
   /** when a run last found the primary serving this zone's publish (ms since the epoch): a steady
    *  run asks nothing, so what the metrics say of the primary is as of this instant */
   primarySeenAt?: number;
+  /** nothing answered at [nameserver] address after this zone's last reload: installed and
+   *  reloaded, but whether the primary serves it is unknown (not "not served") */
+  primarySilent?: boolean;
   /** the checker that validated it (nsd-checkzone, named-checkzone, kzonecheck), if one ran */
   checker?: string;
   /** contents (contentHash, serial aside) this checker accepted for the zone, newest first */

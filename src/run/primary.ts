@@ -13,7 +13,7 @@ import type { RunContext } from './context.js';
 import { displayPath, zoneFilePath } from './paths.js';
 import { mapLimit } from './map-limit.js';
 import type { ZoneQuery } from './ports.js';
-import { rememberPrimary } from './remember.js';
+import { rememberPrimary, rememberPrimarySilent } from './remember.js';
 
 /** Each query's hard limit (loopback answers in well under a millisecond). */
 export const QUERY_TIMEOUT_MS = 1_000;
@@ -98,6 +98,7 @@ export async function confirmServed(ctx: RunContext, zones: readonly string[]): 
       served.push(zone);
       continue;
     }
+    if (verdict.why === 'no answer') rememberPrimarySilent(ctx.state, zone);
     ctx.fail(failed(describeUnserved(zone, at.name, verdict, expected, displayPath(ctx.cfg, zoneFilePath(ctx.cfg, zone)), waited)));
   }
   return served;

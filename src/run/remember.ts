@@ -51,5 +51,11 @@ export function rememberSuccess(state: State, now: number): void {
 
 /** The primary serves the zone's publish: the serial it serves (a signer's may be above zonerw's), and when it was seen. */
 export function rememberPrimary(state: State, zone: string, serial: number, at: number): void {
-  state.zones[zone] = { ...state.zones[zone]!, primarySerial: serial, primarySeenAt: at };
+  const { primarySilent: _, ...m } = state.zones[zone]!;
+  state.zones[zone] = { ...m, primarySerial: serial, primarySeenAt: at };
+}
+
+/** Nothing answered at the primary's address after the reload: its serving the zone is unknown. */
+export function rememberPrimarySilent(state: State, zone: string): void {
+  state.zones[zone] = { ...state.zones[zone]!, primarySilent: true };
 }

@@ -36,7 +36,11 @@ export function zoneServing(memory: ZoneMemory | undefined, decided: RenderedVal
   if (!memory) return { served: false, why: 'not published yet', differ: [] };
   const differ = favouredDiffers(memory.values, decided);
   if (differ.length > 0) return { served: false, why: `the installed zone file carries ${describeDiffers(differ)} (its publish was refused or failed)`, differ };
-  if (memory.pending.includes('reload')) return { served: false, why: 'its reload is pending (the primary was not found serving it)', differ: [] };
+  if (memory.pending.includes('reload')) {
+    // nothing answered: the file is installed and reloaded, and what DNS serves is not known
+    if (memory.primarySilent) return { served: undefined, why: 'installed and reloaded, but nothing answered at [nameserver] address to confirm it' };
+    return { served: false, why: 'its reload is pending (the primary was not found serving it)', differ: [] };
+  }
   if (!asked) return { served: undefined, why: 'no primary is asked (kind = "none" or [nameserver] address = false)' };
   return { served: true };
 }

@@ -298,6 +298,7 @@ test('the primary: SERVFAIL names the zone file to look at; nothing answering sa
   reset(l);
   assert.equal(await l.go(), 1);
   assert.match(l.err[0]!, /^example\.com: installed and reloaded, but not confirmed as served: the primary 127\.0\.0\.1:53 does not answer \(no answer within 1000 ms\), \d+m?s after the reload; set nameserver\.address to where the nameserver listens \("HOST:PORT"\), or to false if zonerw cannot query it; the reload is retried on the next run$/);
+  assert.equal((await loadState(l.cfg.stateDir)).state.zones['example.com']!.primarySilent, true, 'its serving is unknown, not denied');
 
   const off = await lab({ nameserver: { kind: 'nsd', address: false } });
   off.deps.dns = async () => assert.fail('address = false: the primary is never asked');

@@ -26,6 +26,9 @@ test('zoneServing: the decision carried and no reload owed; else why not', () =>
   assert.match(refused.served ? '' : refused.why, /^the installed zone file carries @IP@ 192\.0\.2\.1, not 198\.51\.100\.7/);
   const pending = zoneServing(memory({ IP: '198.51.100.7' }, ['reload', 'notify']), decided);
   assert.match(pending.served ? '' : pending.why, /reload is pending/);
+  // nothing answered after the reload: unknown, never "not served"
+  const silent = zoneServing({ ...memory({ IP: '198.51.100.7' }, ['reload', 'notify']), primarySilent: true }, decided);
+  assert.deepEqual([silent.served, silent.served === true ? '' : silent.why], [undefined, 'installed and reloaded, but nothing answered at [nameserver] address to confirm it']);
   assert.equal(zoneServing(undefined, decided).served, false);
 
   state.zones['example.com'] = memory({ IP: '192.0.2.1' });
