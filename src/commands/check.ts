@@ -185,8 +185,8 @@ async function nameserverAnswers(p: Preflight): Promise<void> {
 }
 
 /**
- * Something answers DNS at [nameserver] address: else every publish ends in "not published" (a
- * zone counts as published only when the primary serves it). Asked for the first zone's SOA; a
+ * Something answers DNS at [nameserver] address: else no publish is ever confirmed as served (a
+ * zone counts as served only when the primary is found serving it), and every run exits 1. Asked for the first zone's SOA; a
  * zone it does not serve yet (REFUSED, SERVFAIL before the first publish) still proves it listens.
  */
 async function primaryAnswers({ cfg, deps, zones, noControl, problem }: Preflight): Promise<void> {
