@@ -40,7 +40,9 @@ export async function workDue(cfg: Config, files: Pick<Files, 'list' | 'identity
   } catch {
     return 'base_dir cannot be listed'; // the run says why
   }
-  if (Object.keys(state.zones).some((z) => !zones.includes(z))) return 'a base file is gone';
+  // a zone whose base file is gone stays in the state while its zone file is served (the run says
+  // so, exit 65): once every JUDGED_RETRY_MS, not a full run every cycle
+  if (Object.keys(state.zones).some((z) => !zones.includes(z)) && (lastRunAt === undefined || now - lastRunAt >= JUDGED_RETRY_MS)) return 'a base file is gone';
   const values = markerValuesOf(cfg, decided).values;
   for (const zone of zones) {
     if (!unchanged(cfg, files, zone, state.zones[zone], values)) {

@@ -171,3 +171,20 @@ test('a changed signer command or key set is work for the watch, as it is for a 
   assert.equal(await reason('keys-1'), undefined, 'the same keys: a steady cycle');
   assert.equal(await reason('keys-2'), 'example.com: its signatures are due for renewal, or its signer changed');
 });
+
+test('a zone whose base file is gone makes a run due once a minute under a watch, not every cycle', async () => {
+  const { workDue, JUDGED_RETRY_MS } = await import('../../src/run/watch-work.js');
+  const { emptyState } = await import('../../src/core/state.js');
+  const { decideServers } = await import('../../src/run/observe.js');
+  const cfg = await site();
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  const state = emptyState();
+  state.zones['gone.example'] = { serial: 2026120501, pending: [], values: {} } as unknown as (typeof state.zones)[string];
+  const up = { up: true, reason: 'HTTP 200', latencyMs: 1, attempts: 1, at: now };
+  const steady = { ...state, servers: { main: { up: true, since: now - 3_600_000, streak: { up: true, count: 9, since: now - 3_600_000 } } } };
+  const decided = decideServers(cfg, { outcomes: new Map([['main', up]]) }, steady, now);
+  const due = (lastRunAt?: number) => workDue(cfg, files.fileOps, state, decided, now, lastRunAt === undefined ? {} : { lastRunAt });
+  assert.equal(await due(), 'a base file is gone');
+  assert.equal(await due(now - JUDGED_RETRY_MS), 'a base file is gone');
+  assert.notEqual(await due(now - 2_000), 'a base file is gone', 'two seconds after the last run: not again');
+});
