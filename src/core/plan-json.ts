@@ -1,6 +1,7 @@
 // `zonerw --dry-run --json`: the run plan as a plain value (the way `changeset status --output`
 // writes its release plan). Its shape is documented in the README ("The plan as JSON"); a field
 // is only ever added.
+import { raisedEvents, type RaisedEvent } from './hooks.js';
 import type { RunPlan, ZoneStep } from './run-plan.js';
 
 export const PLAN_JSON_VERSION = 1;
@@ -36,7 +37,7 @@ export function planAsJson(plan: RunPlan, validation: ReadonlyMap<string, ZoneVa
     problems: plan.problems.map((p) => ({ kind: p.kind, line: p.line })),
     retired: plan.retired.map((r) => r.zone),
     retries: plan.retries,
-    hooks: plan.hooks.map((h) => ({ on: h.on, group: h.group ?? null, from: h.from ?? null, to: h.to, reason: h.reason })),
+    hooks: wouldRaise(plan, validation).map((h) => ({ on: h.on, group: h.group ?? null, from: h.from ?? null, to: h.to, reason: h.reason })),
     lines: { say: [...d.say, ...plan.say], trace: [...d.trace, ...plan.trace] },
   };
 }
@@ -56,6 +57,25 @@ function zoneJson(step: ZoneStep): Record<string, unknown> {
     case 'wait':
       return { zone, action, serial: step.remember?.serial ?? null, say: step.say };
   }
+}
+
+/**
+ * The hooks the run would raise, as it raises them (src/run/report.ts): `publish` for the zones it
+ * would publish (safety and the checker passed), `error` for every problem, safety refusal and
+ * validation refusal. Not plan.hooks, which counts every planned publish and no refusal.
+ */
+function wouldRaise(plan: RunPlan, validation: ReadonlyMap<string, ZoneValidation>): RaisedEvent[] {
+  const passed = (zone: string) => {
+    const v = validation.get(zone);
+    return v === undefined || v.verdict === 'validated' || v.verdict === 'not validated';
+  };
+  const published = plan.zones.flatMap((s) => (s.action === 'publish' && passed(s.zone) ? [s.zone] : []));
+  const errors = [
+    ...plan.problems.filter((p) => p.kind !== 'reported').map((p) => p.line),
+    ...plan.zones.flatMap((s) => (s.action === 'refuse' ? [`${s.zone}: ${s.problem}`] : [])),
+    ...plan.zones.flatMap((s) => (s.action === 'publish' && !passed(s.zone) ? [validation.get(s.zone)!.line ?? `${s.zone}: ${validation.get(s.zone)!.verdict}`] : [])),
+  ];
+  return raisedEvents(plan.decision.groups, published, errors);
 }
 
 function withValidation(zone: Record<string, unknown>, v: ZoneValidation | undefined): Record<string, unknown> {

@@ -4,12 +4,11 @@
 // the problems met while reading, the zones whose base file is gone, the serials seen served,
 // the options and the clock. Out: the decision with its lines, each zone's step (a publish with
 // its serial already above what is served), the safety verdicts, the retries owed, the history
-// events, the hooks it raises and the new state. `zonerw` carries it out, `--dry-run` prints it
+// events and the new state (the hooks a run raises follow from what it did: src/run/report.ts). `zonerw` carries it out, `--dry-run` prints it
 // (`--dry-run --json` as it is), `zonerw check` reads its zone steps and safety verdicts.
 import { planDecision, type DecisionPlan } from './decision-plan.js';
 import type { GroupDecided } from './groups.js';
 import type { HistoryEvent } from './history.js';
-import { raisedEvents, type RaisedEvent } from './hooks.js';
 import { describeGoneBase, describeRetired } from './messages.js';
 import type { Problem } from './zone-outcomes.js';
 import { judgeSafety, type SafetyOptions, type SafetyVerdict } from './safety.js';
@@ -61,8 +60,6 @@ export interface RunPlan {
   /** reloads and NOTIFYs owed by earlier runs, for zones this run does not publish */
   retries: { zone: string; steps: PendingStep[] }[];
   events: HistoryEvent[];
-  /** the hooks this plan raises when its publishes go through (the run raises them from what it did) */
-  hooks: RaisedEvent[];
   /** the state from now on (before the installs: their intents and outcomes are recorded as they happen) */
   state: State;
 }
@@ -73,7 +70,6 @@ export function planRun(input: RunInputs): RunPlan {
   const problems: Problem[] = decision.networkDown ? [{ kind: 'failed', line: decision.networkDown }] : [];
   problems.push(...input.problems, ...input.gone.orphaned.map((g): Problem => ({ kind: 'baseFile', line: describeGoneBase(g.zone, g.shown) })));
   const { steps, verdicts } = planZones(input.zones, state, input.served, options);
-  const publishing = steps.flatMap((s) => (s.action === 'publish' ? [s.zone] : []));
   const next = nextState(state, decision, steps, input.gone.retired);
   return {
     decision,
@@ -86,7 +82,6 @@ export function planRun(input: RunInputs): RunPlan {
     retired: input.gone.retired.map((g) => ({ zone: g.zone, line: describeRetired(g.zone, g.shown) })),
     retries: retriesOf(next, new Set(steps.flatMap((s) => (s.action === 'publish' || s.action === 'refuse' ? [s.zone] : [])))),
     events: decision.events,
-    hooks: raisedEvents(decision.groups, publishing, problems.filter((p) => p.kind !== 'reported').map((p) => p.line)),
     state: next,
   };
 }

@@ -53,7 +53,10 @@ test('a publish takes a serial above the one served (a signer numbered ahead); t
   assert.equal(step.action === 'publish' && step.publish.serial, 2026112251);
   assert.equal(step.action === 'publish' && step.line, 'example.com: serial 2026112251, www -> 198.51.100.7');
   assert.doesNotMatch(JSON.stringify(plan), /IN SOA/);
-  assert.deepEqual(plan.hooks.map((h) => h.on), ['publish']);
+  const hooksOf = (p: typeof plan, v?: Parameters<typeof planAsJson>[1]) => (planAsJson(p, v) as { hooks: { on: string; reason: string }[] }).hooks;
+  assert.deepEqual(hooksOf(plan).map((h) => h.on), ['publish']);
+  // a publish the checker refuses raises what the run would: the error hook, no publish
+  assert.deepEqual(hooksOf(plan, new Map([['example.com', { verdict: 'refused', checker: 'nsd-checkzone', line: 'example.com: refused by nsd-checkzone' }]])).map((h) => [h.on, h.reason]), [['error', 'example.com: refused by nsd-checkzone']]);
 });
 
 test('safety is one pass over the plan: max_shrink and no NS refuse, --force lets both through', () => {
@@ -66,7 +69,7 @@ test('safety is one pass over the plan: max_shrink and no NS refuse, --force let
     { zone: 'b.example', rule: 'no_ns', problem: 'the rendered zone has no NS records (3 records in all)' },
   ]);
   assert.deepEqual(plan.zones.map((z) => z.action), ['refuse', 'refuse']);
-  assert.deepEqual(plan.hooks, [], 'nothing published, nothing raised but the errors the run finds');
+  assert.deepEqual((planAsJson(plan) as { hooks: { on: string }[] }).hooks.map((h) => h.on), ['error'], 'nothing published; the refusals raise the error hook, as the run does');
   const forced = planRun(inputs(state, [shrunk, noNs], { options: { force: true, onBaseChange: 'publish', today, now: NOW, maxShrink: 0.5 } }));
   assert.deepEqual(forced.safety, []);
   assert.deepEqual(forced.zones.map((z) => z.action), ['publish', 'publish']);
