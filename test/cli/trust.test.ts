@@ -204,6 +204,15 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
     }
   });
 
+  test('a check\'s ca file others can write: refused naming it (the CA decides which main answers count)', async () => {
+    const l = await failingOver();
+    const ca = join(l.dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    chmodSync(ca, 0o666);
+    writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('attempts = 1\n', `attempts = 1\nca = "${ca}"\n`));
+    await refused(l, ca, /a check's ca file is writable by every user .*mode 0666\)/);
+  });
+
   test('a base file others can write: refused before publishing, naming it; the zone file stays as it was', async () => {
     const l = await failingOver();
     const base = join(l.baseDir, 'example.com.base');

@@ -128,6 +128,8 @@ test('with metrics_file, every cycle writes the watch\'s own textfile beside it 
   const probed = Number(/^zonerw_watch_last_probe_timestamp_seconds (\S+)$/m.exec(text)?.[1]);
   assert.ok(probed > 1_700_000_000, text);
   assert.match(text, /^zonerw_watch_interval_seconds 0\.1$/m);
+  const started = Number(/^zonerw_watch_start_timestamp_seconds (\S+)$/m.exec(text)?.[1]);
+  assert.ok(started > 1_700_000_000 && started <= probed, `the start, at or before the last probe:\n${text}`);
   assert.match(text, /^# TYPE zonerw_watch_last_probe_timestamp_seconds gauge$/m);
   assert.ok(seen.removed.includes(path), `removed: ${seen.removed.join(', ')}`);
 });
