@@ -209,7 +209,8 @@ describe('as root', { skip: asRoot ? false : 'needs root (chown to another user)
     const ca = join(l.dir, 'ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
     chmodSync(ca, 0o666);
-    writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('attempts = 1\n', `attempts = 1\nca = "${ca}"\n`));
+    // a CA counts for https checks only: main's check made https (refused before any probe)
+    writeFileSync(l.conf, readFileSync(l.conf, 'utf8').replace('attempts = 1\n', `attempts = 1\nca = "${ca}"\n`).replace('check = "http://', 'check = "https://'));
     await refused(l, ca, /a check's ca file is writable by every user .*mode 0666\)/);
   });
 
